@@ -1,0 +1,58 @@
+# scribe — run `make help` for the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements-dev.txt | sha256sum | cut -c1-12)
+PYTEST_WORKERS ?= 2
+# Terraform runs with the project's own CLI config (provider mirror when present), never ~/.terraformrc.
+TF = TF_CLI_CONFIG_FILE=$$($(PY) -m scribe_local.tfcli) TF_IN_AUTOMATION=1 terraform
+
+.PHONY: help venv package up down demo test lint fmt validate unit clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): requirements-dev.txt
+	@echo "[scribe] creating $(VENV) and installing requirements-dev.txt ..."
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@rm -f $(VENV)/.installed-* && touch $@
+
+venv: $(STAMP) ## Create the Python virtualenv with the dev tools
+
+package: $(STAMP) ## Build the Lambda zip (build/scribe.zip), byte-identical across builds
+	@$(PY) lambda/package.py --src lambda/src --out build/scribe.zip
+
+up: $(STAMP) ## Start moto, apply envs/local.tfvars, start the local gateway; prints API_URL
+	@$(PY) -m scribe_local.stack up
+
+down: $(STAMP) ## Destroy the local stack and stop what `make up` started
+	@$(PY) -m scribe_local.stack down
+
+demo: $(STAMP) ## up, POST a text, read it back from S3, down
+	@$(PY) -m scribe_local.stack demo
+
+lint: $(STAMP) ## ruff, mypy and terraform fmt -check
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff format --check .
+	@$(VENV)/bin/mypy lambda/src lambda/package.py scribe_local tests
+	@$(TF) fmt -check -recursive -diff .
+
+validate: $(STAMP) ## terraform validate every module, fixture and the root (temp copies)
+	@$(PY) -m pytest tests/plan/test_validate.py -q
+
+fmt: ## Format Terraform and Python
+	@$(TF) fmt -recursive .
+	@$(VENV)/bin/ruff format .
+
+test: lint package ## Lint, then every test: unit, validate, plan, apply, end-to-end (what CI runs)
+	@$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
+
+unit: $(STAMP) ## Handler unit tests only (fast)
+	@$(PY) -m pytest tests/unit -q
+
+clean: ## Remove build output and caches (not the venv)
+	rm -rf build .cache .pytest_cache .mypy_cache .ruff_cache

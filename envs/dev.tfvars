@@ -1,0 +1,20 @@
+# Development account: throw-away data, short log retention, modest throttling.
+name   = "scribe-dev"
+region = "eu-west-1"
+
+bucket = {
+  force_destroy                      = true
+  noncurrent_version_expiration_days = 30
+}
+
+writer = {
+  log_retention_days   = 14
+  reserved_concurrency = 5
+}
+
+api = {
+  access_log_retention_days = 14
+  throttling                = { burst_limit = 20, rate_limit = 10 }
+}
+
+tags = { Environment = "dev" }

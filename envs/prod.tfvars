@@ -1,0 +1,19 @@
+# Production: the bucket survives destroy, logs are kept a year, throttling sized for real traffic.
+name   = "scribe-prod"
+region = "eu-west-1"
+
+bucket = {
+  force_destroy = false
+}
+
+writer = {
+  log_retention_days   = 365
+  reserved_concurrency = 50
+}
+
+api = {
+  access_log_retention_days = 365
+  throttling                = { burst_limit = 200, rate_limit = 100 }
+}
+
+tags = { Environment = "prod" }

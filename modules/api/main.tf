@@ -1,0 +1,85 @@
+# An HTTP API (v2) with two POST routes to one Lambda proxy integration (payload 2.0), an
+# auto-deployed $default stage with throttling and JSON access logs, and an invoke permission
+# scoped to exactly those routes. No custom domain: nothing here needs a certificate.
+
+locals {
+  stage_name = "$default"
+
+  # Route key => the statement id of its invoke permission and the path part of the source ARN
+  # API Gateway presents when it invokes the function for that route. Lambda compares source ARNs
+  # with StringLike, so "*" covers every name below the root and nothing else.
+  routes = {
+    "POST /"        = { statement = "AllowPostRoot", source_path = "" }
+    "POST /{name+}" = { statement = "AllowPostName", source_path = "*" }
+  }
+}
+
+resource "aws_apigatewayv2_api" "this" {
+  name          = var.name
+  protocol_type = "HTTP"
+  description   = "scribe: POST a text, get it stored in S3."
+  tags          = var.tags
+}
+
+resource "aws_apigatewayv2_integration" "lambda" {
+  api_id                 = aws_apigatewayv2_api.this.id
+  integration_type       = "AWS_PROXY"
+  integration_method     = "POST"
+  integration_uri        = var.function_invoke_arn
+  payload_format_version = "2.0"
+}
+
+resource "aws_apigatewayv2_route" "this" {
+  for_each = local.routes
+
+  api_id             = aws_apigatewayv2_api.this.id
+  route_key          = each.key
+  target             = "integrations/${aws_apigatewayv2_integration.lambda.id}"
+  authorization_type = var.authorization_type
+}
+
+resource "aws_cloudwatch_log_group" "access" {
+  name              = "/aws/apigateway/${var.name}"
+  retention_in_days = var.access_log_retention_days
+  tags              = var.tags
+}
+
+resource "aws_apigatewayv2_stage" "default" {
+  api_id      = aws_apigatewayv2_api.this.id
+  name        = local.stage_name
+  auto_deploy = true
+  tags        = var.tags
+
+  default_route_settings {
+    throttling_burst_limit = var.throttling.burst_limit
+    throttling_rate_limit  = var.throttling.rate_limit
+  }
+
+  access_log_settings {
+    destination_arn = aws_cloudwatch_log_group.access.arn
+    format = jsonencode({
+      requestId          = "$context.requestId"
+      requestTime        = "$context.requestTime"
+      ip                 = "$context.identity.sourceIp"
+      caller             = "$context.identity.caller"
+      routeKey           = "$context.routeKey"
+      status             = "$context.status"
+      responseLength     = "$context.responseLength"
+      integrationStatus  = "$context.integrationStatus"
+      integrationError   = "$context.integrationErrorMessage"
+      integrationLatency = "$context.integrationLatency"
+    })
+  }
+
+  depends_on = [aws_apigatewayv2_route.this]
+}
+
+resource "aws_lambda_permission" "invoke" {
+  for_each = local.routes
+
+  statement_id  = each.value.statement
+  action        = "lambda:InvokeFunction"
+  function_name = var.function_name
+  principal     = "apigateway.amazonaws.com"
+  source_arn    = "${aws_apigatewayv2_api.this.execution_arn}/${local.stage_name}/POST/${each.value.source_path}"
+}

@@ -1,0 +1,24 @@
+output "api_id" {
+  description = "Id of the HTTP API."
+  value       = aws_apigatewayv2_api.this.id
+}
+
+output "api_url" {
+  description = "URL to POST to (the $default stage's invoke URL), without a trailing slash."
+  value       = trimsuffix(aws_apigatewayv2_stage.default.invoke_url, "/")
+}
+
+output "execution_arn" {
+  description = "Execution ARN of the API, the prefix of the source ARNs it invokes with."
+  value       = aws_apigatewayv2_api.this.execution_arn
+}
+
+output "stage_name" {
+  description = "Name of the stage."
+  value       = aws_apigatewayv2_stage.default.name
+}
+
+output "access_log_group_name" {
+  description = "Name of the access-log group."
+  value       = aws_cloudwatch_log_group.access.name
+}

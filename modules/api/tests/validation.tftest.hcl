@@ -1,0 +1,77 @@
+# Every validation block of modules/api rejects a bad value (run by `make test`).
+mock_provider "aws" {}
+
+variables {
+  name                = "scribe-validation-api"
+  function_name       = "scribe-validation"
+  function_invoke_arn = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:scribe-validation/invocations"
+}
+
+run "accepts_the_defaults" {
+  command = plan
+}
+
+run "accepts_public_api_when_explicit" {
+  command = plan
+  variables { authorization_type = "NONE" }
+}
+
+run "name_with_space" {
+  command = plan
+  variables { name = "bad name" }
+  expect_failures = [var.name]
+}
+
+run "function_name_with_colon" {
+  command = plan
+  variables { function_name = "fn:alias" }
+  expect_failures = [var.function_name]
+}
+
+run "invoke_arn_is_function_arn" {
+  command = plan
+  variables { function_invoke_arn = "arn:aws:lambda:us-east-1:123456789012:function:f" }
+  expect_failures = [var.function_invoke_arn]
+}
+
+run "authorization_jwt_not_offered" {
+  command = plan
+  variables { authorization_type = "JWT" }
+  expect_failures = [var.authorization_type]
+}
+
+run "authorization_lower_case" {
+  command = plan
+  variables { authorization_type = "none" }
+  expect_failures = [var.authorization_type]
+}
+
+run "throttling_burst_zero" {
+  command = plan
+  variables { throttling = { burst_limit = 0 } }
+  expect_failures = [var.throttling]
+}
+
+run "throttling_burst_fraction" {
+  command = plan
+  variables { throttling = { burst_limit = 1.5 } }
+  expect_failures = [var.throttling]
+}
+
+run "throttling_rate_zero" {
+  command = plan
+  variables { throttling = { rate_limit = 0 } }
+  expect_failures = [var.throttling]
+}
+
+run "throttling_rate_too_high" {
+  command = plan
+  variables { throttling = { rate_limit = 10001 } }
+  expect_failures = [var.throttling]
+}
+
+run "access_log_retention_not_allowed" {
+  command = plan
+  variables { access_log_retention_days = 4 }
+  expect_failures = [var.access_log_retention_days]
+}

@@ -1,0 +1,58 @@
+# Every validation block of modules/bucket rejects a bad value (run by `make test`).
+mock_provider "aws" {}
+
+variables {
+  name = "scribe-validation-bucket"
+}
+
+run "accepts_the_defaults" {
+  command = plan
+}
+
+run "name_too_short" {
+  command = plan
+  variables { name = "ab" }
+  expect_failures = [var.name]
+}
+
+run "name_upper_case" {
+  command = plan
+  variables { name = "Upper-Case" }
+  expect_failures = [var.name]
+}
+
+run "name_double_dot" {
+  command = plan
+  variables { name = "a..b" }
+  expect_failures = [var.name]
+}
+
+run "name_ip_address" {
+  command = plan
+  variables { name = "192.168.10.1" }
+  expect_failures = [var.name]
+}
+
+run "name_too_long" {
+  command = plan
+  variables { name = "a234567890123456789012345678901234567890123456789012345678901234" }
+  expect_failures = [var.name]
+}
+
+run "kms_alias_is_not_a_key_arn" {
+  command = plan
+  variables { kms_key_arn = "alias/mine" }
+  expect_failures = [var.kms_key_arn]
+}
+
+run "noncurrent_expiration_zero" {
+  command = plan
+  variables { noncurrent_version_expiration_days = 0 }
+  expect_failures = [var.noncurrent_version_expiration_days]
+}
+
+run "noncurrent_expiration_fraction" {
+  command = plan
+  variables { noncurrent_version_expiration_days = 1.5 }
+  expect_failures = [var.noncurrent_version_expiration_days]
+}

@@ -1,0 +1,98 @@
+# The writer function: its log group (made before the function, so Lambda never creates it at run
+# time), a role that may only append to that log group and put objects under the key prefix, and
+# the function itself.
+
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+data "aws_caller_identity" "current" {}
+
+locals {
+  partition      = data.aws_partition.current.partition
+  log_group_name = "/aws/lambda/${var.function_name}"
+  # Built from names rather than taken from the resources, so the policy is known at plan time
+  # and a reviewer (or a plan test) sees exactly what the role may do.
+  log_group_arn = "arn:${local.partition}:logs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:log-group:${local.log_group_name}"
+  bucket_arn    = "arn:${local.partition}:s3:::${var.bucket_name}"
+}
+
+resource "aws_cloudwatch_log_group" "this" {
+  name              = local.log_group_name
+  retention_in_days = var.log_retention_days
+  tags              = var.tags
+}
+
+data "aws_iam_policy_document" "assume" {
+  statement {
+    effect  = "Allow"
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "this" {
+  name                 = "${var.function_name}-role"
+  assume_role_policy   = data.aws_iam_policy_document.assume.json
+  permissions_boundary = var.permissions_boundary_arn
+  tags                 = var.tags
+}
+
+data "aws_iam_policy_document" "permissions" {
+  statement {
+    sid       = "WriteOwnLogs"
+    effect    = "Allow"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${local.log_group_arn}:*"]
+  }
+
+  statement {
+    sid       = "PutObjectsUnderPrefix"
+    effect    = "Allow"
+    actions   = ["s3:PutObject"]
+    resources = ["${local.bucket_arn}/${var.key_prefix}*"]
+  }
+
+  dynamic "statement" {
+    for_each = var.kms_key_arn == null ? [] : [var.kms_key_arn]
+
+    content {
+      sid       = "EncryptWithBucketKey"
+      effect    = "Allow"
+      actions   = ["kms:GenerateDataKey"]
+      resources = [statement.value]
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "this" {
+  name   = "write-logs-and-objects"
+  role   = aws_iam_role.this.id
+  policy = data.aws_iam_policy_document.permissions.json
+}
+
+resource "aws_lambda_function" "this" {
+  function_name                  = var.function_name
+  role                           = aws_iam_role.this.arn
+  handler                        = var.handler
+  runtime                        = var.runtime
+  architectures                  = [var.architecture]
+  memory_size                    = var.memory_size
+  timeout                        = var.timeout
+  reserved_concurrent_executions = var.reserved_concurrency == null ? -1 : var.reserved_concurrency
+  filename                       = var.package_path
+  source_code_hash               = filebase64sha256(var.package_path)
+  tags                           = var.tags
+
+  environment {
+    variables = {
+      BUCKET_NAME    = var.bucket_name
+      KEY_PREFIX     = var.key_prefix
+      MAX_BODY_BYTES = tostring(var.max_body_bytes)
+    }
+  }
+
+  depends_on = [aws_cloudwatch_log_group.this, aws_iam_role_policy.this]
+}

@@ -1,0 +1,177 @@
+# Every validation block of modules/lambda rejects a bad value (run by `make test`).
+# tests/package.zip is put there by the test harness (any zip: the provider is mocked).
+mock_provider "aws" {
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "123456789012" }
+  }
+  mock_data "aws_region" {
+    defaults = { name = "us-east-1" }
+  }
+  mock_data "aws_iam_policy_document" {
+    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+  }
+}
+
+variables {
+  function_name = "scribe-validation"
+  package_path  = "tests/package.zip"
+  bucket_name   = "scribe-validation-bucket"
+}
+
+run "accepts_the_defaults" {
+  command = plan
+}
+
+run "accepts_an_empty_prefix" {
+  command = plan
+  variables { key_prefix = "" }
+}
+
+run "accepts_nested_prefix" {
+  command = plan
+  variables { key_prefix = "a/b-c/d_e.f/" }
+}
+
+run "function_name_with_space" {
+  command = plan
+  variables { function_name = "bad name" }
+  expect_failures = [var.function_name]
+}
+
+run "function_name_too_long" {
+  command = plan
+  variables { function_name = "fffffffffffffffffffffffffffffffffffffffffffffffffffffffffff" }
+  expect_failures = [var.function_name]
+}
+
+run "package_not_a_zip" {
+  command = plan
+  variables { package_path = "tests/package.tar.gz" }
+  expect_failures = [var.package_path]
+}
+
+run "handler_without_function" {
+  command = plan
+  variables { handler = "scribe" }
+  expect_failures = [var.handler]
+}
+
+run "runtime_python311" {
+  command = plan
+  variables { runtime = "python3.11" }
+  expect_failures = [var.runtime]
+}
+
+run "runtime_nodejs" {
+  command = plan
+  variables { runtime = "nodejs20.x" }
+  expect_failures = [var.runtime]
+}
+
+run "architecture_unknown" {
+  command = plan
+  variables { architecture = "riscv" }
+  expect_failures = [var.architecture]
+}
+
+run "memory_below_128" {
+  command = plan
+  variables { memory_size = 64 }
+  expect_failures = [var.memory_size]
+}
+
+run "memory_above_10240" {
+  command = plan
+  variables { memory_size = 10241 }
+  expect_failures = [var.memory_size]
+}
+
+run "memory_fraction" {
+  command = plan
+  variables { memory_size = 128.5 }
+  expect_failures = [var.memory_size]
+}
+
+run "timeout_too_short_for_retries" {
+  command = plan
+  variables { timeout = 3 }
+  expect_failures = [var.timeout]
+}
+
+run "timeout_above_http_api_limit" {
+  command = plan
+  variables { timeout = 31 }
+  expect_failures = [var.timeout]
+}
+
+run "reserved_concurrency_zero" {
+  command = plan
+  variables { reserved_concurrency = 0 }
+  expect_failures = [var.reserved_concurrency]
+}
+
+run "log_retention_not_allowed" {
+  command = plan
+  variables { log_retention_days = 2 }
+  expect_failures = [var.log_retention_days]
+}
+
+run "log_retention_forever" {
+  command = plan
+  variables { log_retention_days = 0 }
+  expect_failures = [var.log_retention_days]
+}
+
+run "bucket_name_invalid" {
+  command = plan
+  variables { bucket_name = "Not_A_Bucket" }
+  expect_failures = [var.bucket_name]
+}
+
+run "prefix_without_trailing_slash" {
+  command = plan
+  variables { key_prefix = "incoming" }
+  expect_failures = [var.key_prefix]
+}
+
+run "prefix_with_leading_slash" {
+  command = plan
+  variables { key_prefix = "/incoming/" }
+  expect_failures = [var.key_prefix]
+}
+
+run "prefix_with_dotdot" {
+  command = plan
+  variables { key_prefix = "a/../b/" }
+  expect_failures = [var.key_prefix]
+}
+
+run "prefix_with_space" {
+  command = plan
+  variables { key_prefix = "in coming/" }
+  expect_failures = [var.key_prefix]
+}
+
+run "max_body_zero" {
+  command = plan
+  variables { max_body_bytes = 0 }
+  expect_failures = [var.max_body_bytes]
+}
+
+run "max_body_above_4mib" {
+  command = plan
+  variables { max_body_bytes = 4194305 }
+  expect_failures = [var.max_body_bytes]
+}
+
+run "kms_key_not_arn" {
+  command = plan
+  variables { kms_key_arn = "my-key" }
+  expect_failures = [var.kms_key_arn]
+}
+
+run "boundary_not_policy_arn" {
+  command = plan
+  variables { permissions_boundary_arn = "arn:aws:iam::123456789012:role/x" }
+  expect_failures = [var.permissions_boundary_arn]
+}

@@ -1,0 +1,156 @@
+variable "function_name" {
+  type        = string
+  description = "Name of the Lambda function; also names its role and its log group (/aws/lambda/<name>)."
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]{1,58}$", var.function_name))
+    error_message = "function_name must be 1-58 characters of letters, digits, '-' and '_' (58 leaves room for the '-role' suffix within IAM's 64)."
+  }
+}
+
+variable "package_path" {
+  type        = string
+  description = "Path of the deployment zip built by `make package` (lambda/package.py). Its content hash decides when the code is updated."
+
+  validation {
+    condition     = endswith(var.package_path, ".zip")
+    error_message = "package_path must point to a .zip file (build it with `make package`)."
+  }
+}
+
+variable "handler" {
+  type        = string
+  description = "Entry point inside the package, module.function."
+  default     = "scribe.apigw.handler"
+
+  validation {
+    condition     = can(regex("^[A-Za-z_][A-Za-z0-9_.]*\\.[A-Za-z_][A-Za-z0-9_]*$", var.handler))
+    error_message = "handler must look like package.module.function."
+  }
+}
+
+variable "runtime" {
+  type        = string
+  description = "Python runtime of the function. The handler uses only syntax and libraries that both supported runtimes accept."
+  default     = "python3.13"
+
+  validation {
+    condition     = contains(["python3.12", "python3.13"], var.runtime)
+    error_message = "runtime must be python3.12 or python3.13."
+  }
+}
+
+variable "architecture" {
+  type        = string
+  description = "Instruction set of the function. The handler is pure Python, so arm64 (cheaper per GB-second) is the default."
+  default     = "arm64"
+
+  validation {
+    condition     = contains(["arm64", "x86_64"], var.architecture)
+    error_message = "architecture must be arm64 or x86_64."
+  }
+}
+
+variable "memory_size" {
+  type        = number
+  description = "Memory in MB. 128 is plenty for the handler (the old prototype used 1024); raise it only with a measurement."
+  default     = 128
+
+  validation {
+    condition     = var.memory_size >= 128 && var.memory_size <= 10240 && floor(var.memory_size) == var.memory_size
+    error_message = "memory_size must be a whole number of MB between 128 and 10240."
+  }
+}
+
+variable "timeout" {
+  type        = number
+  description = "Function timeout in seconds. The S3 client retries 3 times with 2 s connect and 5 s read timeouts, so keep it at 10 or more; API Gateway HTTP APIs give up after 30 s."
+  default     = 10
+
+  validation {
+    condition     = var.timeout >= 10 && var.timeout <= 30 && floor(var.timeout) == var.timeout
+    error_message = "timeout must be a whole number of seconds between 10 (room for S3 retries) and 30 (the HTTP API integration limit)."
+  }
+}
+
+variable "reserved_concurrency" {
+  type        = number
+  description = "Reserved concurrent executions, a cap on cost and on load on S3. Null (the default) leaves the function unreserved."
+  default     = null
+
+  validation {
+    condition     = var.reserved_concurrency == null || try(var.reserved_concurrency >= 1 && floor(var.reserved_concurrency) == var.reserved_concurrency, false)
+    error_message = "reserved_concurrency must be null or a whole number of at least 1 (0 would disable the function)."
+  }
+}
+
+variable "log_retention_days" {
+  type        = number
+  description = "Retention of the function's log group, in days (one of the values CloudWatch Logs accepts; 0 = never expire is refused)."
+  default     = 30
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653."
+  }
+}
+
+variable "bucket_name" {
+  type        = string
+  description = "Bucket the function writes into."
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.bucket_name))
+    error_message = "bucket_name must be a valid S3 bucket name."
+  }
+}
+
+variable "key_prefix" {
+  type        = string
+  description = "Key prefix the function writes under: empty, or '/'-terminated segments of [A-Za-z0-9._-], e.g. \"incoming/\". The role may write only below it."
+  default     = "incoming/"
+
+  validation {
+    condition     = var.key_prefix == "" || (can(regex("^([A-Za-z0-9._-]+/)+$", var.key_prefix)) && !can(regex("(^|/)\\.{1,2}/", var.key_prefix)) && length(var.key_prefix) <= 128)
+    error_message = "key_prefix must be empty or up to 128 characters of '/'-terminated segments of [A-Za-z0-9._-] (no '.' or '..' segment), e.g. \"incoming/\"."
+  }
+}
+
+variable "max_body_bytes" {
+  type        = number
+  description = "Largest body accepted, in bytes; larger requests get 413. Lambda's 6 MB synchronous payload and base64 inflation put the ceiling at 4 MiB."
+  default     = 1048576
+
+  validation {
+    condition     = var.max_body_bytes >= 1 && var.max_body_bytes <= 4194304 && floor(var.max_body_bytes) == var.max_body_bytes
+    error_message = "max_body_bytes must be a whole number between 1 and 4194304 (4 MiB)."
+  }
+}
+
+variable "kms_key_arn" {
+  type        = string
+  description = "KMS key that encrypts the bucket (SSE-KMS); the role gets kms:GenerateDataKey on it. Null for SSE-S3."
+  default     = null
+
+  validation {
+    condition     = var.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", var.kms_key_arn))
+    error_message = "kms_key_arn must be null or a KMS key ARN."
+  }
+}
+
+variable "permissions_boundary_arn" {
+  type        = string
+  description = "Permissions boundary attached to the function's role, if your account requires one."
+  default     = null
+
+  validation {
+    condition     = var.permissions_boundary_arn == null || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:policy/.+$", var.permissions_boundary_arn))
+    error_message = "permissions_boundary_arn must be null or an IAM policy ARN."
+  }
+}
+
+variable "tags" {
+  type        = map(string)
+  description = "Tags added to every resource of the module that supports tags."
+  default     = {}
+}

@@ -1,0 +1,112 @@
+"""Apply tests: the real root applied to the session moto server, the gateway on its zip."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import tftest
+
+from scribe_local.gateway import GatewayServer, start_gateway
+from scribe_local.moto_server import MotoServer, moto_client
+from tests import terraform_harness as h
+
+
+@dataclass
+class HttpAnswer:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+def http(
+    method: str, url: str, body: bytes = b"", headers: dict[str, str] | None = None
+) -> HttpAnswer:
+    request = urllib.request.Request(  # noqa: S310 (loopback gateway)
+        url, data=body if method != "GET" else None, method=method, headers=headers or {}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+            return HttpAnswer(response.status, dict(response.headers.items()), response.read())
+    except urllib.error.HTTPError as error:
+        return HttpAnswer(error.code, dict(error.headers.items()), error.read())
+
+
+@dataclass
+class Stack:
+    """An applied stack and its local gateway."""
+
+    tf: tftest.TerraformTest
+    moto: MotoServer
+    outputs: dict[str, Any]
+    second_plan_exitcode: int
+    var_args: list[str]
+    gateway: GatewayServer | None = None
+    log_path: Path = field(default_factory=Path)
+    destroyed: bool = False
+
+    @property
+    def url(self) -> str:
+        assert self.gateway is not None
+        return self.gateway.url
+
+    def client(self, service: str) -> Any:
+        return moto_client(service, self.moto.url)
+
+    def destroy(self) -> None:
+        if self.destroyed:
+            return
+        self.moto.set_iam_enforcement(False)
+        if self.gateway is not None:
+            self.gateway.close()
+            self.gateway = None
+        self.tf.destroy(
+            auto_approve=True,
+            tf_vars=h.tf_vars({"package_path": self.var_args[0]}),
+            tf_var_file=h.LOCAL_VARS,
+        )
+        self.destroyed = True
+
+
+def apply_stack(tmp: Path, moto: MotoServer, package_zip: Path) -> Stack:
+    moto.reset()
+    moto.configure_lambda_without_docker()
+    tf = h.root(tmp, moto.url)
+    values = h.tf_vars({"package_path": str(package_zip)})
+    tf.apply(auto_approve=True, tf_vars=values, tf_var_file=h.LOCAL_VARS)
+    exitcode = h.detailed_exitcode(
+        tf, f"-var-file={h.LOCAL_VARS}", f"-var=package_path={package_zip}"
+    )
+    outputs = {name: value for name, value in tf.output().items()}
+    return Stack(tf, moto, outputs, exitcode, [str(package_zip)])
+
+
+@pytest.fixture(scope="module")
+def stack(
+    tmp_path_factory: pytest.TempPathFactory,
+    moto_server: MotoServer,
+    package_zip: Path,
+    terraform_ready: None,
+) -> Iterator[Stack]:
+    """Applied once per test module; the gateway serves it with IAM enforcement on."""
+    tmp = tmp_path_factory.mktemp("stack")
+    applied = apply_stack(tmp, moto_server, package_zip)
+    try:
+        api_id = applied.outputs["api_url"].split("//", 1)[1].split(".", 1)[0]
+        applied.log_path = tmp / "function.log"
+        gateway = start_gateway(moto_server.url, api_id, package_zip, applied.log_path)
+        applied.gateway = GatewayServer(gateway)
+        applied.gateway.start_in_thread()
+        moto_server.set_iam_enforcement(True)
+        yield applied
+    finally:
+        applied.destroy()

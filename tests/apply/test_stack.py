@@ -1,0 +1,176 @@
+"""The local env applied to moto: no drift, the real resources, HTTP through the gateway, destroy.
+
+Tests run in file order (the last one destroys a bucket that holds objects and versions).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from scribe_local.gateway import role_credentials
+from scribe_local.moto_server import moto_client
+from tests.apply.conftest import Stack, http
+
+TEXT = "plain text\n"
+PLAIN = {"Content-Type": "text/plain; charset=utf-8"}
+
+
+def admin(stack: Stack, service: str) -> Any:
+    """A client that works while IAM enforcement is on: reads only what enforcement allows."""
+    stack.moto.set_iam_enforcement(False)
+    return stack.client(service)
+
+
+def test_second_plan_shows_no_changes(stack: Stack) -> None:
+    assert stack.second_plan_exitcode == 0
+
+
+def test_outputs(stack: Stack) -> None:
+    assert set(stack.outputs) >= {"api_url", "bucket_name", "function_name"}
+    assert not stack.outputs["api_url"].endswith("/")
+    assert stack.outputs["function_name"] == "scribe-local-writer"
+    assert stack.outputs["bucket_name"] == "scribe-local-123456789012-us-east-1"
+
+
+def test_named_write_lands_in_s3(stack: Stack) -> None:
+    answer = http("POST", f"{stack.url}/notes/first.txt", TEXT.encode(), PLAIN)
+    assert answer.status == 201, answer.body
+    body = answer.json()
+    assert body["key"] == "incoming/notes/first.txt"
+    assert body["bucket"] == stack.outputs["bucket_name"]
+    assert body["size"] == len(TEXT.encode())
+    assert body["sha256"] == hashlib.sha256(TEXT.encode()).hexdigest()
+    assert answer.headers["Location"] == f"s3://{body['bucket']}/{body['key']}"
+    s3 = admin(stack, "s3")
+    stored = s3.get_object(Bucket=body["bucket"], Key=body["key"])
+    assert stored["Body"].read().decode() == TEXT
+    assert stored["ContentType"] == "text/plain; charset=utf-8"
+    stack.moto.set_iam_enforcement(True)
+
+
+def test_generated_key_write(stack: Stack) -> None:
+    answer = http("POST", stack.url, b'{"text": "from json"}', {"Content-Type": "application/json"})
+    assert answer.status == 201, answer.body
+    key = answer.json()["key"]
+    assert key.startswith("incoming/")
+    assert key.endswith(".txt")
+    s3 = admin(stack, "s3")
+    assert (
+        s3.get_object(Bucket=stack.outputs["bucket_name"], Key=key)["Body"].read() == b"from json"
+    )
+    stack.moto.set_iam_enforcement(True)
+
+
+def test_second_create_of_a_name_is_409_and_overwrite_keeps_versions(stack: Stack) -> None:
+    url = f"{stack.url}/notes/once.txt"
+    assert http("POST", url, b"one", PLAIN).status == 201
+    conflict = http("POST", url, b"two", PLAIN)
+    assert conflict.status == 409
+    assert conflict.json()["error"] == "already_exists"
+    assert http("POST", f"{url}?overwrite=true", b"three", PLAIN).status == 201
+    s3 = admin(stack, "s3")
+    bucket = stack.outputs["bucket_name"]
+    assert s3.get_object(Bucket=bucket, Key="incoming/notes/once.txt")["Body"].read() == b"three"
+    versions = s3.list_object_versions(Bucket=bucket, Prefix="incoming/notes/once.txt")["Versions"]
+    assert len(versions) == 2
+    stack.moto.set_iam_enforcement(True)
+
+
+def test_rejections_write_nothing(stack: Stack) -> None:
+    cases = [
+        (f"{stack.url}/a/../b", b"x", PLAIN, 400),
+        (f"{stack.url}/bad%20name", b"x", PLAIN, 400),
+        (f"{stack.url}/empty.txt", b"", PLAIN, 400),
+        (f"{stack.url}/big.txt", b"x" * (1048576 + 1), PLAIN, 413),
+        (f"{stack.url}/xml.txt", b"<a/>", {"Content-Type": "application/xml"}, 415),
+        (f"{stack.url}/json.txt", b"{bad", {"Content-Type": "application/json"}, 400),
+    ]
+    for url, body, headers, status in cases:
+        answer = http("POST", url, body, headers)
+        assert answer.status == status, (url, answer.body)
+        error = answer.json()
+        assert set(error) == {"error", "message", "request_id"}, error
+    s3 = admin(stack, "s3")
+    keys = [
+        o["Key"]
+        for o in s3.list_objects_v2(Bucket=stack.outputs["bucket_name"]).get("Contents", [])
+    ]
+    assert not [
+        k
+        for k in keys
+        if k.split("/")[-1] in {"b", "bad name", "empty.txt", "big.txt", "xml.txt", "json.txt"}
+    ]
+    stack.moto.set_iam_enforcement(True)
+
+
+def test_unknown_route_is_404_like_api_gateway(stack: Stack) -> None:
+    answer = http("GET", f"{stack.url}/notes/first.txt")
+    assert answer.status == 404
+    assert answer.json() == {"message": "Not Found"}
+
+
+def test_function_logs_one_json_line_per_request_without_the_body(stack: Stack) -> None:
+    secret = "do-not-log-this-body"
+    assert http("POST", f"{stack.url}/logged.txt", secret.encode(), PLAIN).status == 201
+    lines = [line for line in stack.log_path.read_text().splitlines() if line.startswith("{")]
+    assert secret not in stack.log_path.read_text()
+    records = [json.loads(line) for line in lines]
+    assert any(r.get("key") == "incoming/logged.txt" and r.get("status") == 201 for r in records)
+
+
+def test_lambda_role_cannot_write_outside_its_prefix(stack: Stack) -> None:
+    """Under IAM enforcement, with the function role's credentials (as the gateway gets them)."""
+    stack.moto.set_iam_enforcement(False)
+    role = stack.client("lambda").get_function_configuration(
+        FunctionName=stack.outputs["function_name"]
+    )["Role"]
+    creds = role_credentials(stack.moto.url, role, "probe")
+    stack.moto.set_iam_enforcement(True)
+    s3 = moto_client(
+        "s3",
+        stack.moto.url,
+        creds["AWS_ACCESS_KEY_ID"],
+        creds["AWS_SECRET_ACCESS_KEY"],
+        creds["AWS_SESSION_TOKEN"],
+    )
+    bucket = stack.outputs["bucket_name"]
+    s3.put_object(Bucket=bucket, Key="incoming/probe.txt", Body=b"ok")
+    denied: dict[str, Callable[[], Any]] = {
+        "put outside the prefix": lambda: s3.put_object(Bucket=bucket, Key="out/p.txt", Body=b"x"),
+        "get": lambda: s3.get_object(Bucket=bucket, Key="incoming/probe.txt"),
+        "list": lambda: s3.list_objects_v2(Bucket=bucket),
+        "delete": lambda: s3.delete_object(Bucket=bucket, Key="incoming/probe.txt"),
+    }
+    for name, call in denied.items():
+        with pytest.raises(ClientError) as caught:
+            call()
+        assert caught.value.response["Error"]["Code"] == "AccessDenied", name
+
+
+def test_invoke_permissions_are_scoped_to_the_routes(stack: Stack) -> None:
+    stack.moto.set_iam_enforcement(False)
+    policy = json.loads(
+        stack.client("lambda").get_policy(FunctionName=stack.outputs["function_name"])["Policy"]
+    )
+    api_id = stack.outputs["api_url"].split("//", 1)[1].split(".", 1)[0]
+    prefix = f"arn:aws:execute-api:us-east-1:123456789012:{api_id}/$default/POST/"
+    arns = sorted(s["Condition"]["ArnLike"]["AWS:SourceArn"] for s in policy["Statement"])
+    assert arns == [prefix, prefix + "*"]
+    stack.moto.set_iam_enforcement(True)
+
+
+def test_destroy_removes_a_non_empty_versioned_bucket(stack: Stack) -> None:
+    bucket = stack.outputs["bucket_name"]
+    s3 = admin(stack, "s3")
+    versions = s3.list_object_versions(Bucket=bucket)["Versions"]
+    assert len(versions) >= 5  # the writes above, with an overwritten version
+    stack.destroy()
+    names = [b["Name"] for b in s3.list_buckets()["Buckets"]]
+    assert bucket not in names
+    assert stack.client("lambda").list_functions()["Functions"] == []

@@ -1,0 +1,39 @@
+"""Plan tests: Terraform on temp copies wired to the session moto server (plans create nothing)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import tftest
+
+from scribe_local.moto_server import MotoServer
+from tests import terraform_harness as h
+
+
+@pytest.fixture(scope="module")
+def module_tf(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    moto_server: MotoServer,
+    terraform_ready: None,
+) -> tftest.TerraformTest:
+    """An initialised copy of the module named by the test module's MODULE constant."""
+    relative: str = request.module.MODULE
+    return h.module(tmp_path_factory.mktemp("module"), relative, moto_server.url)
+
+
+@pytest.fixture(scope="module")
+def root_tf(
+    tmp_path_factory: pytest.TempPathFactory, moto_server: MotoServer, terraform_ready: None
+) -> tftest.TerraformTest:
+    return h.root(tmp_path_factory.mktemp("root"), moto_server.url)
+
+
+PlanFn = Callable[..., dict[str, dict[str, object]]]
+
+
+@pytest.fixture
+def zip_path(package_zip: Path) -> str:
+    return str(package_zip)

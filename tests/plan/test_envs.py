@@ -1,0 +1,70 @@
+"""Each env file plans the whole root, and differs from the others where a team would."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import tftest
+
+from tests import terraform_harness as h
+
+# env -> (force_destroy, TLS-only policy, log retention, API authorization, burst, rate)
+EXPECTED = {
+    "local": (True, False, 1, "NONE", 20, 10),
+    "dev": (True, True, 14, "AWS_IAM", 20, 10),
+    "prod": (False, True, 365, "AWS_IAM", 200, 100),
+}
+
+
+@pytest.fixture(scope="module", params=sorted(EXPECTED))
+def env_plan(
+    request: pytest.FixtureRequest, root_tf: tftest.TerraformTest, package_zip: Path
+) -> tuple[str, dict[str, dict[str, Any]]]:
+    env: str = request.param
+    resources = h.plan_resources(
+        root_tf, {"package_path": str(package_zip)}, tf_var_file=f"envs/{env}.tfvars"
+    )
+    return env, resources
+
+
+def test_env_plans_the_whole_stack(env_plan: tuple[str, dict[str, dict[str, Any]]]) -> None:
+    env, resources = env_plan
+    function = resources["module.writer.aws_lambda_function.this"]
+    assert function["function_name"] == f"scribe-{env}-writer"
+    assert function["memory_size"] == 128
+    assert resources["module.api.aws_apigatewayv2_api.this"]["name"] == f"scribe-{env}-api"
+    assert "module.bucket.aws_s3_bucket_public_access_block.this" in resources
+    assert (
+        resources["module.bucket.aws_s3_bucket_versioning.this"]["versioning_configuration"][0][
+            "status"
+        ]
+        == "Enabled"
+    )
+
+
+def test_env_specific_settings(env_plan: tuple[str, dict[str, dict[str, Any]]]) -> None:
+    env, resources = env_plan
+    force_destroy, tls_only, retention, authorization, burst, rate = EXPECTED[env]
+    assert resources["module.bucket.aws_s3_bucket.this"]["force_destroy"] is force_destroy
+    assert ("module.bucket.aws_s3_bucket_policy.tls_only[0]" in resources) is tls_only
+    assert (
+        resources["module.writer.aws_cloudwatch_log_group.this"]["retention_in_days"] == retention
+    )
+    assert resources["module.api.aws_cloudwatch_log_group.access"]["retention_in_days"] == retention
+    routes = [r for a, r in resources.items() if a.startswith("module.api.aws_apigatewayv2_route.")]
+    assert {r["authorization_type"] for r in routes} == {authorization}
+    settings = resources["module.api.aws_apigatewayv2_stage.default"]["default_route_settings"][0]
+    assert (settings["throttling_burst_limit"], settings["throttling_rate_limit"]) == (burst, rate)
+
+
+def test_every_resource_is_tagged_with_stack_and_env(
+    env_plan: tuple[str, dict[str, dict[str, Any]]],
+) -> None:
+    env, resources = env_plan
+    tagged = {a: r["tags_all"] for a, r in resources.items() if r and "tags_all" in r}
+    assert len(tagged) >= 6
+    for address, tags in tagged.items():
+        assert tags.get("Stack") == f"scribe-{env}", address
+        assert tags.get("Environment") == env, address

@@ -1,0 +1,75 @@
+"""`terraform validate` for every module, fixture and the root, and each one's native tests.
+
+Every variable that has a validation block must be the target of an `expect_failures` in a native
+test (*.tftest.hcl, mock provider): that run proves the block rejects a bad value.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from scribe_local.paths import REPO
+from tests import terraform_harness as h
+
+MODULES = sorted(p.parent.relative_to(REPO).as_posix() for p in REPO.glob("modules/*/main.tf"))
+FIXTURES = sorted(
+    p.parent.relative_to(REPO).as_posix() for p in REPO.glob("tests/fixtures/*/main.tf")
+)
+ROOT = "."
+
+
+def validated_variables(tfdir: Path) -> set[str]:
+    """Variables declared with at least one validation block."""
+    text = "\n".join(p.read_text() for p in tfdir.glob("*.tf"))
+    blocks = re.split(r'(?m)^variable "', text)[1:]
+    return {block.split('"', 1)[0] for block in blocks if re.search(r"\n\s*validation\s*\{", block)}
+
+
+def expected_failures(test_dir: Path) -> set[str]:
+    text = "\n".join(p.read_text() for p in test_dir.glob("*.tftest.hcl"))
+    return set(re.findall(r"expect_failures\s*=\s*\[\s*var\.(\w+)\s*\]", text))
+
+
+def workdir(tmp_path: Path, relative: str, package_zip: Path) -> tuple[Path, Path]:
+    """Copy the directory (and modules/) to tmp; return (tfdir, native test dir)."""
+    if relative == ROOT:
+        tfdir = tmp_path / "root"
+        tfdir.mkdir()
+        for path in REPO.glob("*.tf"):
+            shutil.copy2(path, tfdir)
+        shutil.copytree(REPO / "modules", tfdir / "modules", ignore=h.IGNORED)
+        shutil.copytree(REPO / "tests" / "terraform", tfdir / "tests" / "terraform")
+        test_dir = tfdir / "tests" / "terraform"
+    else:
+        shutil.copytree(REPO / "modules", tmp_path / "modules", ignore=h.IGNORED)
+        tfdir = tmp_path / relative
+        shutil.copytree(REPO / relative, tfdir, ignore=h.IGNORED, dirs_exist_ok=True)
+        test_dir = tfdir / "tests"
+    if test_dir.is_dir():
+        shutil.copy2(package_zip, test_dir / "package.zip")
+    return tfdir, test_dir
+
+
+@pytest.mark.parametrize("relative", [ROOT, *MODULES, *FIXTURES])
+def test_validate_and_native_tests(
+    relative: str, tmp_path: Path, package_zip: Path, terraform_ready: None
+) -> None:
+    tfdir, test_dir = workdir(tmp_path, relative, package_zip)
+    tf = h.terraform(tfdir)
+    assert "Success!" in tf.execute_command("validate", "-no-color").out
+    wanted = validated_variables(tfdir)
+    if not wanted:
+        return
+    covered = expected_failures(test_dir)
+    assert wanted <= covered, f"validation blocks without a failing test: {wanted - covered}"
+    args = ["-no-color"]
+    if relative == ROOT:
+        args.append("-test-directory=tests/terraform")
+    result = tf.execute_command("test", *args)
+    summary = re.search(r"Success! (\d+) passed, 0 failed", result.out)
+    assert summary, result.out
+    assert int(summary.group(1)) > len(wanted)

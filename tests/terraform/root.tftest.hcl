@@ -1,0 +1,49 @@
+# Validation blocks of the root stack (the modules validate everything they are passed).
+# Run by tests/plan/test_validate.py with -test-directory=tests/terraform.
+mock_provider "aws" {
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "123456789012" }
+  }
+  mock_data "aws_iam_policy_document" {
+    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+  }
+}
+
+variables {
+  name         = "scribe-test"
+  region       = "eu-west-1"
+  package_path = "tests/terraform/package.zip"
+}
+
+run "accepts_minimal_inputs" {
+  command = plan
+
+  assert {
+    condition     = output.bucket_name == "scribe-test-123456789012-eu-west-1"
+    error_message = "the default bucket name is <name>-<account>-<region>"
+  }
+}
+
+run "name_with_upper_case" {
+  command = plan
+  variables { name = "Scribe" }
+  expect_failures = [var.name]
+}
+
+run "name_ending_with_dash" {
+  command = plan
+  variables { name = "scribe-" }
+  expect_failures = [var.name]
+}
+
+run "name_too_long" {
+  command = plan
+  variables { name = "s23456789012345678901234567890123" }
+  expect_failures = [var.name]
+}
+
+run "region_not_a_region" {
+  command = plan
+  variables { region = "europe" }
+  expect_failures = [var.region]
+}

@@ -1,0 +1,82 @@
+"""Helpers shared by the plan and apply tests: Terraform work dirs wired to moto, via tftest."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+from typing import Any
+
+import tftest
+
+from scribe_local.paths import PACKAGE_SRC, REPO
+from scribe_local.tfcli import terraform_binary, terraform_env
+from scribe_local.workdir import IGNORED, copy_module, copy_root
+
+LOCAL_VARS = "envs/local.tfvars"
+__all__ = ["IGNORED"]
+
+
+def build_package(out: Path) -> Path:
+    """Build the Lambda zip with the project's packager (lambda/ is not an importable name)."""
+    spec = importlib.util.spec_from_file_location("scribe_package", REPO / "lambda" / "package.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.build_zip(PACKAGE_SRC, out)
+    return out
+
+
+def terraform(tfdir: Path) -> tftest.TerraformTest:
+    """tftest handle on tfdir, initialised with the project's CLI config."""
+    tf = tftest.TerraformTest(str(tfdir), binary=terraform_binary(), env=terraform_env())
+    tf.setup(cleanup_on_exit=False)
+    return tf
+
+
+def root(tmp: Path, moto_url: str) -> tftest.TerraformTest:
+    return terraform(copy_root(tmp / "root", moto_url))
+
+
+def module(tmp: Path, relative: str, moto_url: str) -> tftest.TerraformTest:
+    return terraform(copy_module(relative, tmp / "work", moto_url))
+
+
+def tf_vars(values: dict[str, Any]) -> dict[str, Any]:
+    """Variables for tftest: it JSON-encodes only dicts and lists, so encode bools and null too."""
+    return {k: json.dumps(v) if isinstance(v, bool) or v is None else v for k, v in values.items()}
+
+
+def plan(tf: tftest.TerraformTest, values: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+    return tf.plan(output=True, tf_vars=tf_vars(values or {}), **kwargs)
+
+
+def plan_resources(
+    tf: tftest.TerraformTest, values: dict[str, Any] | None = None, **kwargs: Any
+) -> dict[str, dict[str, Any]]:
+    return planned(plan(tf, values, **kwargs))
+
+
+def planned(plan: Any) -> dict[str, dict[str, Any]]:
+    """address -> planned attribute values, for every resource the plan creates."""
+    return {
+        address: change["change"]["after"]
+        for address, change in plan.resource_changes.items()
+        if change["change"]["actions"] != ["no-op"]
+    }
+
+
+def plan_error(tf: tftest.TerraformTest, values: dict[str, Any], **kwargs: Any) -> str:
+    """Plan that is expected to fail; return Terraform's error text (one line)."""
+    try:
+        tf.plan(tf_vars=tf_vars(values), **kwargs)
+    except tftest.TerraformTestError as error:
+        return " ".join(str(error).split())
+    raise AssertionError(f"plan succeeded with {kwargs}")
+
+
+def detailed_exitcode(tf: tftest.TerraformTest, *args: str) -> int:
+    """`terraform plan -detailed-exitcode`: 0 = no changes, 2 = changes (tftest raises on 1)."""
+    result = tf.execute_command("plan", "-detailed-exitcode", "-input=false", "-no-color", *args)
+    return int(result.retcode)

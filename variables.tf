@@ -1,0 +1,72 @@
+variable "name" {
+  type        = string
+  description = "Name of the stack, e.g. \"scribe-dev\". Prefixes every resource name (function, role, API, log groups) and, by default, the bucket name."
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,30}[a-z0-9]$", var.name))
+    error_message = "name must be 3-32 characters of a-z, 0-9 and '-', starting with a letter and ending with a letter or digit."
+  }
+}
+
+variable "region" {
+  type        = string
+  description = "AWS region to deploy into, e.g. \"eu-west-1\"."
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$", var.region))
+    error_message = "region must be an AWS region name such as eu-west-1 or us-east-1."
+  }
+}
+
+variable "tags" {
+  type        = map(string)
+  description = "Tags added to every resource (through the provider's default_tags), besides Stack and ManagedBy."
+  default     = {}
+}
+
+variable "package_path" {
+  type        = string
+  description = "Path of the Lambda zip. Null (the default) means build/scribe.zip in this root, which `make package` writes."
+  default     = null
+}
+
+variable "bucket" {
+  type = object({
+    name                               = optional(string)
+    force_destroy                      = optional(bool, false)
+    enforce_tls                        = optional(bool, true)
+    kms_key_arn                        = optional(string)
+    noncurrent_version_expiration_days = optional(number)
+  })
+  description = "The bucket (modules/bucket). name defaults to <name>-<account id>-<region>; force_destroy lets destroy empty it (keep false where data matters); enforce_tls = false is INSECURE, for emulators only. The module validates every field."
+  default     = {}
+}
+
+variable "writer" {
+  type = object({
+    key_prefix               = optional(string, "incoming/")
+    max_body_bytes           = optional(number, 1048576)
+    memory_size              = optional(number, 128)
+    timeout                  = optional(number, 10)
+    runtime                  = optional(string, "python3.13")
+    architecture             = optional(string, "arm64")
+    reserved_concurrency     = optional(number)
+    log_retention_days       = optional(number, 30)
+    permissions_boundary_arn = optional(string)
+  })
+  description = "The writer function (modules/lambda): key prefix, body limit, memory, timeout, runtime, concurrency cap and log retention. The module validates every field."
+  default     = {}
+}
+
+variable "api" {
+  type = object({
+    authorization_type = optional(string, "AWS_IAM")
+    throttling = optional(object({
+      burst_limit = optional(number, 50)
+      rate_limit  = optional(number, 25)
+    }), {})
+    access_log_retention_days = optional(number, 30)
+  })
+  description = "The HTTP API (modules/api). authorization_type AWS_IAM (default) requires SigV4; NONE makes the API public and is INSECURE. The module validates every field."
+  default     = {}
+}
