@@ -1,0 +1,168 @@
+"""The local gateway's API Gateway behaviour, without Terraform: routing, events, responses."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+import pytest
+
+from scribe_local.function import FunctionSpec
+from scribe_local.gateway import (
+    ApiConfig,
+    Route,
+    build_event,
+    function_name_from_uri,
+    invoke_allowed,
+    map_result,
+    string_like,
+)
+
+ROUTES = tuple(
+    sorted(
+        (Route.parse(key, "NONE", "fn") for key in ("POST /", "POST /{name+}", "POST /fixed/path")),
+        key=lambda r: r.precedence,
+    )
+)
+CONFIG = ApiConfig(api_id="abc123", stage="$default", routes=ROUTES, functions={})
+
+
+def first_match(method: str, path: str) -> tuple[str, dict[str, str]] | None:
+    for route in ROUTES:
+        found = route.match(method, path)
+        if found is not None:
+            return route.key, found
+    return None
+
+
+def test_literal_routes_win_over_greedy_ones() -> None:
+    assert first_match("POST", "/fixed/path") == ("POST /fixed/path", {})
+    assert first_match("POST", "/") == ("POST /", {})
+    assert first_match("POST", "/a/b.txt") == ("POST /{name+}", {"name": "a/b.txt"})
+
+
+def test_path_parameters_are_percent_decoded_and_method_must_match() -> None:
+    assert first_match("POST", "/a%2E%2E/b%20c") == ("POST /{name+}", {"name": "a../b c"})
+    assert first_match("GET", "/a") is None
+    assert first_match("POST", "") is None
+
+
+def test_string_like_is_anchored_with_wildcards() -> None:
+    assert string_like("arn:x/$default/POST/*", "arn:x/$default/POST/a/b")
+    assert string_like("arn:x/$default/POST/", "arn:x/$default/POST/")
+    assert not string_like("arn:x/$default/POST/", "arn:x/$default/POST/a")
+    assert not string_like("arn:x/$default/POST/*", "arn:x/$default/GET/a")
+
+
+def spec_with_policy(statements: list[dict[str, Any]]) -> FunctionSpec:
+    return FunctionSpec(
+        name="fn",
+        arn="arn:aws:lambda:us-east-1:123456789012:function:fn",
+        role_arn="r",
+        handler="h.h",
+        runtime="python3.13",
+        memory_mb=128,
+        timeout_s=3,
+        environment={},
+        code_sha256="",
+        log_group="/aws/lambda/fn",
+        resource_policy={"Statement": statements},
+    )
+
+
+def statement(source_arn: str, service: str = "apigateway.amazonaws.com") -> dict[str, Any]:
+    return {
+        "Effect": "Allow",
+        "Principal": {"Service": service},
+        "Action": "lambda:InvokeFunction",
+        "Condition": {"ArnLike": {"AWS:SourceArn": source_arn}},
+    }
+
+
+def test_invoke_needs_a_matching_permission() -> None:
+    arn = "arn:aws:execute-api:us-east-1:123456789012:abc123/$default/POST/notes/a.txt"
+    assert not invoke_allowed(spec_with_policy([]), arn)
+    assert invoke_allowed(spec_with_policy([statement(arn.rsplit("/", 2)[0] + "/*")]), arn)
+    assert not invoke_allowed(spec_with_policy([statement(arn.replace("abc123", "other"))]), arn)
+    assert not invoke_allowed(spec_with_policy([statement(arn, "s3.amazonaws.com")]), arn)
+
+
+def test_integration_uri_names_the_function() -> None:
+    uri = (
+        "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/"
+        "arn:aws:lambda:us-east-1:123456789012:function:scribe-writer/invocations"
+    )
+    assert function_name_from_uri(uri) == "scribe-writer"
+
+
+def event(headers: list[tuple[str, str]], body: bytes, query: str = "") -> dict[str, Any]:
+    return build_event(
+        CONFIG,
+        ROUTES[-1],
+        {"name": "a.txt"},
+        "POST",
+        "/a.txt",
+        query,
+        headers,
+        body,
+        "127.0.0.1",
+        "req-1",
+    )
+
+
+def test_event_is_payload_format_2() -> None:
+    built = event(
+        [("Content-Type", "text/plain"), ("X-Dup", "1"), ("x-dup", "2"), ("Cookie", "a=1; b=2")],
+        b"hello",
+        "overwrite=true&x=1&x=2",
+    )
+    assert built["version"] == "2.0"
+    assert built["routeKey"] == "POST /{name+}"
+    assert built["headers"]["x-dup"] == "1,2"
+    assert "cookie" not in built["headers"]
+    assert built["cookies"] == ["a=1", "b=2"]
+    assert built["queryStringParameters"] == {"overwrite": "true", "x": "1,2"}
+    assert built["rawQueryString"] == "overwrite=true&x=1&x=2"
+    assert built["pathParameters"] == {"name": "a.txt"}
+    assert (built["body"], built["isBase64Encoded"]) == ("hello", False)
+    assert built["requestContext"]["requestId"] == "req-1"
+    assert built["requestContext"]["http"]["method"] == "POST"
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        ("application/octet-stream", b"hello"),
+        ("text/plain", b"\xff\xfe"),
+    ],
+)
+def test_binary_or_non_utf8_bodies_are_base64_encoded(content_type: str, body: bytes) -> None:
+    built = event([("Content-Type", content_type)], body)
+    assert built["isBase64Encoded"] is True
+    assert base64.b64decode(built["body"]) == body
+
+
+def test_empty_body_is_absent() -> None:
+    assert "body" not in event([("Content-Type", "text/plain")], b"")
+
+
+def test_results_map_like_api_gateway() -> None:
+    proxied = map_result(
+        {"statusCode": 201, "headers": {"Location": "s3://b/k"}, "body": '{"ok": true}'}, "req-1"
+    )
+    assert proxied.status == 201
+    assert ("location", "s3://b/k") in proxied.headers
+    assert json.loads(proxied.body) == {"ok": True}
+    bare = map_result({"hello": "world"}, "req-1")
+    assert (bare.status, json.loads(bare.body)) == (200, {"hello": "world"})
+    assert map_result({"statusCode": "not a number"}, "req-1").status == 500
+    binary = map_result(
+        {
+            "statusCode": 200,
+            "isBase64Encoded": True,
+            "body": base64.b64encode(b"\x00\x01").decode(),
+        },
+        "req-1",
+    )
+    assert binary.body == b"\x00\x01"
