@@ -39,6 +39,19 @@ class Context:
         return max(0, int((self._deadline - time.time()) * 1000))
 
 
+def peak_rss_kb() -> int:
+    """Peak resident memory of this process image. ru_maxrss would also count the parent's
+    memory inherited through fork before exec; Linux's VmHWM starts afresh at exec."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 def main() -> int:
     code_dir, handler_name = sys.argv[1], sys.argv[2]
     replies = os.fdopen(os.dup(1), "w", buffering=1)
@@ -63,7 +76,7 @@ def main() -> int:
             except Exception as error:
                 traceback.print_exc()
                 reply = {"ok": False, "error_type": type(error).__name__, "error": str(error)}
-        reply["max_rss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        reply["max_rss_kb"] = peak_rss_kb()
         replies.write(json.dumps(reply, default=str) + "\n")
     return 0
 

@@ -33,7 +33,10 @@ def free_port() -> int:
 
 
 def _post(url: str, data: bytes) -> bytes:
-    request = urllib.request.Request(url, data=data, method="POST")  # noqa: S310 (loopback)
+    # A form content type (urllib's default) would make moto's Flask app swallow the body.
+    request = urllib.request.Request(  # noqa: S310 (loopback)
+        url, data=data, method="POST", headers={"Content-Type": "application/octet-stream"}
+    )
     with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
         return bytes(response.read())
 

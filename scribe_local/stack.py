@@ -182,7 +182,7 @@ def up() -> LocalStack:
     moto.configure_lambda_without_docker()
     shutil.rmtree(WORKDIR, ignore_errors=True)
     copy_root(WORKDIR, moto.url)
-    terraform.run(WORKDIR, "init", "-input=false", quiet=True)
+    terraform.run(WORKDIR, "init", "-input=false", progress=False)
     terraform.run(WORKDIR, "apply", "-auto-approve", "-input=false", *LOCAL_VARS)
     out = terraform.outputs(WORKDIR)
     stack.api_url, stack.bucket = out["api_url"], out["bucket_name"]
@@ -213,7 +213,7 @@ def down() -> None:
         stack.moto.set_iam_enforcement(False)
         if (WORKDIR / "terraform.tfstate").is_file():
             terraform.run(
-                WORKDIR, "destroy", "-auto-approve", "-input=false", *LOCAL_VARS, quiet=True
+                WORKDIR, "destroy", "-auto-approve", "-input=false", *LOCAL_VARS, progress=False
             )
     stop_process(stack.moto_pid, "moto.server")
     STATE_FILE.unlink(missing_ok=True)

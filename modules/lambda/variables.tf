@@ -64,12 +64,12 @@ variable "memory_size" {
 
 variable "timeout" {
   type        = number
-  description = "Function timeout in seconds. The S3 client retries 3 times with 2 s connect and 5 s read timeouts, so keep it at 10 or more; API Gateway HTTP APIs give up after 30 s."
-  default     = 10
+  description = "Function timeout in seconds. The S3 client makes at most 3 attempts of 1 s connect + 2 s read with up to 6 s of backoff (15 s worst case), so keep it at 20 or more; API Gateway HTTP APIs give up after 30 s."
+  default     = 20
 
   validation {
-    condition     = var.timeout >= 10 && var.timeout <= 30 && floor(var.timeout) == var.timeout
-    error_message = "timeout must be a whole number of seconds between 10 (room for S3 retries) and 30 (the HTTP API integration limit)."
+    condition     = var.timeout >= 20 && var.timeout <= 30 && floor(var.timeout) == var.timeout
+    error_message = "timeout must be a whole number of seconds between 20 (room for the S3 client's bounded retries) and 30 (the HTTP API integration limit)."
   }
 }
 

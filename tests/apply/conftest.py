@@ -28,6 +28,11 @@ class HttpAnswer:
         return json.loads(self.body)
 
 
+def lower(headers: Any) -> dict[str, str]:
+    """Header names are case-insensitive: compare them in lower case."""
+    return {str(name).lower(): str(value) for name, value in headers}
+
+
 def http(
     method: str, url: str, body: bytes = b"", headers: dict[str, str] | None = None
 ) -> HttpAnswer:
@@ -36,9 +41,9 @@ def http(
     )
     try:
         with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
-            return HttpAnswer(response.status, dict(response.headers.items()), response.read())
+            return HttpAnswer(response.status, lower(response.headers.items()), response.read())
     except urllib.error.HTTPError as error:
-        return HttpAnswer(error.code, dict(error.headers.items()), error.read())
+        return HttpAnswer(error.code, lower(error.headers.items()), error.read())
 
 
 @dataclass

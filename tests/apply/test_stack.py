@@ -46,7 +46,7 @@ def test_named_write_lands_in_s3(stack: Stack) -> None:
     assert body["bucket"] == stack.outputs["bucket_name"]
     assert body["size"] == len(TEXT.encode())
     assert body["sha256"] == hashlib.sha256(TEXT.encode()).hexdigest()
-    assert answer.headers["Location"] == f"s3://{body['bucket']}/{body['key']}"
+    assert answer.headers["location"] == f"s3://{body['bucket']}/{body['key']}"
     s3 = admin(stack, "s3")
     stored = s3.get_object(Bucket=body["bucket"], Key=body["key"])
     assert stored["Body"].read().decode() == TEXT

@@ -17,11 +17,6 @@ variables {
 
 run "accepts_minimal_inputs" {
   command = plan
-
-  assert {
-    condition     = output.bucket_name == "scribe-test-123456789012-eu-west-1"
-    error_message = "the default bucket name is <name>-<account>-<region>"
-  }
 }
 
 run "name_with_upper_case" {

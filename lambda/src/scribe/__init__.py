@@ -1,0 +1,1 @@
+"""scribe: stores HTTP POST bodies as text objects in S3."""

@@ -1,0 +1,137 @@
+"""scribe's core: check the name and the body, build the key, write the text to S3."""
+
+import base64
+import hashlib
+import json
+import re
+import secrets
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
+
+import boto3
+from botocore import exceptions as bx
+from botocore.config import Config
+
+ERRORS = {  # code: (HTTP status, message)
+    "not_found": (404, "no such route"),
+    "invalid_name": (400, "name: 1-255 bytes of /-separated [A-Za-z0-9._-]+, no . or .."),
+    "invalid_query": (400, "query: only overwrite=true|false"),
+    "unsupported_media_type": (415, "use text/plain (UTF-8) or application/json"),
+    "body_too_large": (413, "body too large"),
+    "invalid_body": (400, "invalid base64"),
+    "empty_body": (400, "empty text"),
+    "invalid_utf8": (400, "invalid UTF-8"),
+    "invalid_json": (400, 'body must be {"text": "<string>"}'),
+    "already_exists": (409, "name taken"),
+    "storage_error": (502, "storage failed"),
+    "storage_throttled": (503, "storage busy, retry"),
+    "internal_error": (500, "internal error"),
+}
+SEGMENT = re.compile(r"[A-Za-z0-9._-]+")
+CONFLICT = {"PreconditionFailed", "ConditionalRequestConflict"}
+THROTTLED = {"SlowDown", "ServiceUnavailable", "Throttling", "RequestLimitExceeded"}
+# EndpointConnection, ConnectTimeout, ReadTimeout and ConnectionClosed errors (and kin)
+NETWORK = (bx.ConnectionError, bx.HTTPClientError)
+
+
+class ScribeError(Exception):
+    """An error of the contract (ERRORS) for the caller; the cause is only logged."""
+
+    def __init__(self, code: str, cause: str = "") -> None:
+        super().__init__(code)
+        self.code, self.cause = code, cause
+        self.status, self.message = ERRORS[code]
+
+
+class Settings(NamedTuple):
+    bucket: str
+    prefix: str
+    max_body_bytes: int
+
+
+def new_client() -> Any:
+    # 3 tries of at most 1+2 s plus backoff fit the 20 s function timeout; boto3 honours
+    # AWS_ENDPOINT_URL(_S3) itself
+    retries = {"mode": "standard", "total_max_attempts": 3}
+    return boto3.client("s3", config=Config(retries=retries, connect_timeout=1, read_timeout=2))
+
+
+def check_name(name: str) -> str:
+    parts = name.split("/")
+    if all(SEGMENT.fullmatch(p) and p not in (".", "..") for p in parts) and len(name) < 256:
+        return name  # ASCII only, so 1 character = 1 byte
+    raise ScribeError("invalid_name")
+
+
+def generated_key(prefix: str) -> str:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+    return f"{prefix}{stamp}-{secrets.token_hex(8)}.txt"  # sorts in time order
+
+
+def overwrite(query: list[tuple[str, str]]) -> bool:
+    if query not in ([], [("overwrite", "false")], [("overwrite", "true")]):
+        raise ScribeError("invalid_query")
+    return query == [("overwrite", "true")]
+
+
+def media_type(content_type: str | None) -> str:
+    media, *params = (content_type or "").lower().replace(" ", "").split(";")
+    if media in ("text/plain", "application/json") and set(params) <= {"charset=utf-8", ""}:
+        return media
+    raise ScribeError("unsupported_media_type")
+
+
+def text_bytes(media: str, raw: bytes) -> bytes:
+    try:
+        text = raw.decode()
+        text = json_text(text) if media == "application/json" and raw else text
+        if not text:
+            raise ScribeError("empty_body")
+        return text.encode()
+    except UnicodeError:
+        raise ScribeError("invalid_utf8") from None
+
+
+def json_text(body: str) -> str:
+    try:
+        doc = json.loads(body)
+    except (ValueError, RecursionError):
+        doc = None
+    text = doc.get("text") if isinstance(doc, dict) and len(doc) == 1 else None
+    if isinstance(text, str):
+        return text
+    raise ScribeError("invalid_json")
+
+
+def put_text(client: Any, bucket: str, key: str, data: bytes, create_only: bool) -> dict[str, Any]:
+    """One PutObject (create_only: S3 refuses, atomically, to replace a key); the 201 document."""
+    digest = hashlib.sha256(data)
+    try:
+        response = client.put_object(
+            Bucket=bucket,
+            Key=key,
+            Body=data,
+            ContentType="text/plain; charset=utf-8",
+            ChecksumAlgorithm="SHA256",
+            ChecksumSHA256=base64.b64encode(digest.digest()).decode(),
+            **({"IfNoneMatch": "*"} if create_only else {}),
+        )
+    except bx.ClientError as error:
+        raise storage_error(error) from error
+    except NETWORK as error:
+        raise ScribeError("storage_error", type(error).__name__) from error
+    version = response.get("VersionId")
+    return dict(
+        bucket=bucket, key=key, version_id=version, size=len(data), sha256=digest.hexdigest()
+    )
+
+
+def storage_error(error: bx.ClientError) -> ScribeError:
+    code = error.response.get("Error", {}).get("Code")
+    status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    cause = f"ClientError {code} {status}"
+    if code in CONFLICT or status == 412:
+        return ScribeError("already_exists", cause)
+    if code in THROTTLED or status == 503:
+        return ScribeError("storage_throttled", cause)
+    return ScribeError("storage_error", cause)
