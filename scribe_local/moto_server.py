@@ -6,9 +6,9 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -24,12 +24,6 @@ FAKE_CREDENTIALS = {
 }
 REGION = "us-east-1"
 ACCOUNT_ID = "123456789012"  # moto's default account
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _post(url: str, data: bytes) -> bytes:
@@ -54,34 +48,32 @@ class MotoServer:
 
     @classmethod
     def start(cls, log_path: Path | None = None, timeout: float = 60.0) -> MotoServer:
-        """Start `moto.server` on a free port and wait until it answers."""
-        for _attempt in range(3):
-            port = free_port()
+        """Start a moto server on a port the OS picks and wait until it answers."""
+        with tempfile.TemporaryDirectory(prefix="scribe-moto-") as tmp:
+            port_file = Path(tmp) / "port"
             log = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
             process = subprocess.Popen(
-                [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                [sys.executable, "-m", "scribe_local.moto_launcher", str(port_file)],
                 stdout=log,
                 stderr=log,
                 start_new_session=True,
+                cwd=Path(__file__).resolve().parent.parent,
                 env={**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "false"},
             )
-            server = cls(pid=process.pid, port=port)
-            if server._wait_ready(process, timeout):
-                return server
+            deadline = time.monotonic() + timeout
+            while not port_file.is_file():
+                if process.poll() is not None or time.monotonic() > deadline:
+                    process.kill()
+                    raise RuntimeError(
+                        "moto server did not start; run "
+                        "`.venv/bin/python -m scribe_local.moto_launcher /tmp/port` to see why"
+                    )
+                time.sleep(0.05)
+            server = cls(pid=process.pid, port=int(port_file.read_text()))
+        if not server.alive():
             server.stop()
-        raise RuntimeError(
-            "moto server did not start; run `python -m moto.server` by hand to see why"
-        )
-
-    def _wait_ready(self, process: subprocess.Popen[bytes], timeout: float) -> bool:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                return False  # port taken between our probe and its bind, most likely
-            if self.alive():
-                return True
-            time.sleep(0.1)
-        return False
+            raise RuntimeError(f"moto server on port {server.port} does not answer")
+        return server
 
     def alive(self) -> bool:
         try:
@@ -119,14 +111,18 @@ class MotoServer:
         body = json.dumps({"lambda": {"use_docker": False}}).encode()
         _post(f"{self.url}/moto-api/config", body)
 
-    def client_env(self) -> dict[str, str]:
-        """Environment for an AWS SDK or CLI talking to this server as an admin."""
-        return {
-            **FAKE_CREDENTIALS,
-            "AWS_DEFAULT_REGION": REGION,
-            "AWS_REGION": REGION,
-            "AWS_ENDPOINT_URL": self.url,
-        }
+    def create_admin(self, user_name: str) -> tuple[str, str]:
+        """Keys of an IAM user allowed everything: they keep working once enforcement is on."""
+        iam = moto_client("iam", self.url)
+        iam.create_user(UserName=user_name)
+        everything = {"Effect": "Allow", "Action": "*", "Resource": "*"}
+        iam.put_user_policy(
+            UserName=user_name,
+            PolicyName="admin",
+            PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [everything]}),
+        )
+        key = iam.create_access_key(UserName=user_name)["AccessKey"]
+        return key["AccessKeyId"], key["SecretAccessKey"]
 
 
 def moto_client(

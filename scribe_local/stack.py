@@ -106,24 +106,6 @@ def package() -> None:
     )
 
 
-def create_local_admin(moto: MotoServer) -> tuple[str, str]:
-    """An IAM user allowed everything, for reading the bucket while enforcement is on."""
-    iam = moto_client("iam", moto.url)
-    iam.create_user(UserName="scribe-local-admin")
-    iam.put_user_policy(
-        UserName="scribe-local-admin",
-        PolicyName="admin",
-        PolicyDocument=json.dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
-            }
-        ),
-    )
-    key = iam.create_access_key(UserName="scribe-local-admin")["AccessKey"]
-    return key["AccessKeyId"], key["SecretAccessKey"]
-
-
 def start_gateway(stack: LocalStack) -> int:
     api_id = stack.api_url.split("//", 1)[1].split(".", 1)[0]
     ready = STATE_DIR / "gateway.json"
@@ -164,7 +146,7 @@ def up() -> LocalStack:
     existing = LocalStack.load()
     if (
         existing
-        and process_alive(existing.moto_pid, "moto.server")
+        and process_alive(existing.moto_pid, "scribe_local.moto_launcher")
         and process_alive(existing.gateway_pid, "scribe_local.gateway")
     ):
         print("[scribe] the local stack is already up", file=sys.stderr)
@@ -187,7 +169,7 @@ def up() -> LocalStack:
     out = terraform.outputs(WORKDIR)
     stack.api_url, stack.bucket = out["api_url"], out["bucket_name"]
     stack.function_name = out["function_name"]
-    stack.admin_key_id, stack.admin_secret = create_local_admin(moto)
+    stack.admin_key_id, stack.admin_secret = moto.create_admin("scribe-local-admin")
     stack.gateway_pid = start_gateway(stack)
     moto.set_iam_enforcement(True)
     stack.save()
@@ -209,13 +191,13 @@ def down() -> None:
         print("[scribe] no local stack is running", file=sys.stderr)
         return
     stop_process(stack.gateway_pid, "scribe_local.gateway")
-    if process_alive(stack.moto_pid, "moto.server"):
+    if process_alive(stack.moto_pid, "scribe_local.moto_launcher"):
         stack.moto.set_iam_enforcement(False)
         if (WORKDIR / "terraform.tfstate").is_file():
             terraform.run(
                 WORKDIR, "destroy", "-auto-approve", "-input=false", *LOCAL_VARS, progress=False
             )
-    stop_process(stack.moto_pid, "moto.server")
+    stop_process(stack.moto_pid, "scribe_local.moto_launcher")
     STATE_FILE.unlink(missing_ok=True)
     ENV_FILE.unlink(missing_ok=True)
     print("[scribe] local stack stopped", file=sys.stderr)

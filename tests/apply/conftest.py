@@ -6,6 +6,7 @@ import json
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,7 @@ class Stack:
     outputs: dict[str, Any]
     second_plan_exitcode: int
     var_args: list[str]
+    s3: Any = None  # an admin's client: works while IAM enforcement is on
     gateway: GatewayServer | None = None
     log_path: Path = field(default_factory=Path)
     destroyed: bool = False
@@ -66,6 +68,15 @@ class Stack:
 
     def client(self, service: str) -> Any:
         return moto_client(service, self.moto.url)
+
+    @contextmanager
+    def enforcement_paused(self) -> Iterator[None]:
+        """moto refuses Lambda/API reads while IAM enforcement is on: pause it around them."""
+        self.moto.set_iam_enforcement(False)
+        try:
+            yield
+        finally:
+            self.moto.set_iam_enforcement(True)
 
     def destroy(self) -> None:
         if self.destroyed:
@@ -111,6 +122,7 @@ def stack(
         gateway = start_gateway(moto_server.url, api_id, package_zip, applied.log_path)
         applied.gateway = GatewayServer(gateway)
         applied.gateway.start_in_thread()
+        applied.s3 = moto_client("s3", moto_server.url, *moto_server.create_admin("test-admin"))
         moto_server.set_iam_enforcement(True)
         yield applied
     finally:

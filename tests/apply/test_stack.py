@@ -5,6 +5,7 @@ Tests run in file order (the last one destroys a bucket that holds objects and v
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 from collections.abc import Callable
@@ -19,12 +20,6 @@ from tests.apply.conftest import Stack, http
 
 TEXT = "plain text\n"
 PLAIN = {"Content-Type": "text/plain; charset=utf-8"}
-
-
-def admin(stack: Stack, service: str) -> Any:
-    """A client that works while IAM enforcement is on: reads only what enforcement allows."""
-    stack.moto.set_iam_enforcement(False)
-    return stack.client(service)
 
 
 def test_second_plan_shows_no_changes(stack: Stack) -> None:
@@ -47,11 +42,14 @@ def test_named_write_lands_in_s3(stack: Stack) -> None:
     assert body["size"] == len(TEXT.encode())
     assert body["sha256"] == hashlib.sha256(TEXT.encode()).hexdigest()
     assert answer.headers["location"] == f"s3://{body['bucket']}/{body['key']}"
-    s3 = admin(stack, "s3")
-    stored = s3.get_object(Bucket=body["bucket"], Key=body["key"])
+    stored = stack.s3.get_object(Bucket=body["bucket"], Key=body["key"], ChecksumMode="ENABLED")
     assert stored["Body"].read().decode() == TEXT
     assert stored["ContentType"] == "text/plain; charset=utf-8"
-    stack.moto.set_iam_enforcement(True)
+    assert (
+        stored["ChecksumSHA256"]
+        == base64.b64encode(hashlib.sha256(TEXT.encode()).digest()).decode()
+    )
+    assert stored["VersionId"] == body["version_id"]
 
 
 def test_generated_key_write(stack: Stack) -> None:
@@ -60,11 +58,10 @@ def test_generated_key_write(stack: Stack) -> None:
     key = answer.json()["key"]
     assert key.startswith("incoming/")
     assert key.endswith(".txt")
-    s3 = admin(stack, "s3")
+    s3 = stack.s3
     assert (
         s3.get_object(Bucket=stack.outputs["bucket_name"], Key=key)["Body"].read() == b"from json"
     )
-    stack.moto.set_iam_enforcement(True)
 
 
 def test_second_create_of_a_name_is_409_and_overwrite_keeps_versions(stack: Stack) -> None:
@@ -74,12 +71,11 @@ def test_second_create_of_a_name_is_409_and_overwrite_keeps_versions(stack: Stac
     assert conflict.status == 409
     assert conflict.json()["error"] == "already_exists"
     assert http("POST", f"{url}?overwrite=true", b"three", PLAIN).status == 201
-    s3 = admin(stack, "s3")
+    s3 = stack.s3
     bucket = stack.outputs["bucket_name"]
     assert s3.get_object(Bucket=bucket, Key="incoming/notes/once.txt")["Body"].read() == b"three"
     versions = s3.list_object_versions(Bucket=bucket, Prefix="incoming/notes/once.txt")["Versions"]
     assert len(versions) == 2
-    stack.moto.set_iam_enforcement(True)
 
 
 def test_rejections_write_nothing(stack: Stack) -> None:
@@ -96,7 +92,7 @@ def test_rejections_write_nothing(stack: Stack) -> None:
         assert answer.status == status, (url, answer.body)
         error = answer.json()
         assert set(error) == {"error", "message", "request_id"}, error
-    s3 = admin(stack, "s3")
+    s3 = stack.s3
     keys = [
         o["Key"]
         for o in s3.list_objects_v2(Bucket=stack.outputs["bucket_name"]).get("Contents", [])
@@ -106,7 +102,6 @@ def test_rejections_write_nothing(stack: Stack) -> None:
         for k in keys
         if k.split("/")[-1] in {"b", "bad name", "empty.txt", "big.txt", "xml.txt", "json.txt"}
     ]
-    stack.moto.set_iam_enforcement(True)
 
 
 def test_unknown_route_is_404_like_api_gateway(stack: Stack) -> None:
@@ -126,12 +121,11 @@ def test_function_logs_one_json_line_per_request_without_the_body(stack: Stack) 
 
 def test_lambda_role_cannot_write_outside_its_prefix(stack: Stack) -> None:
     """Under IAM enforcement, with the function role's credentials (as the gateway gets them)."""
-    stack.moto.set_iam_enforcement(False)
-    role = stack.client("lambda").get_function_configuration(
-        FunctionName=stack.outputs["function_name"]
-    )["Role"]
-    creds = role_credentials(stack.moto.url, role, "probe")
-    stack.moto.set_iam_enforcement(True)
+    with stack.enforcement_paused():
+        role = stack.client("lambda").get_function_configuration(
+            FunctionName=stack.outputs["function_name"]
+        )["Role"]
+        creds = role_credentials(stack.moto.url, role, "probe")
     s3 = moto_client(
         "s3",
         stack.moto.url,
@@ -154,20 +148,18 @@ def test_lambda_role_cannot_write_outside_its_prefix(stack: Stack) -> None:
 
 
 def test_invoke_permissions_are_scoped_to_the_routes(stack: Stack) -> None:
-    stack.moto.set_iam_enforcement(False)
-    policy = json.loads(
-        stack.client("lambda").get_policy(FunctionName=stack.outputs["function_name"])["Policy"]
-    )
+    with stack.enforcement_paused():
+        lam = stack.client("lambda")
+        policy = json.loads(lam.get_policy(FunctionName=stack.outputs["function_name"])["Policy"])
     api_id = stack.outputs["api_url"].split("//", 1)[1].split(".", 1)[0]
     prefix = f"arn:aws:execute-api:us-east-1:123456789012:{api_id}/$default/POST/"
     arns = sorted(s["Condition"]["ArnLike"]["AWS:SourceArn"] for s in policy["Statement"])
     assert arns == [prefix, prefix + "*"]
-    stack.moto.set_iam_enforcement(True)
 
 
 def test_destroy_removes_a_non_empty_versioned_bucket(stack: Stack) -> None:
     bucket = stack.outputs["bucket_name"]
-    s3 = admin(stack, "s3")
+    s3 = stack.s3
     versions = s3.list_object_versions(Bucket=bucket)["Versions"]
     assert len(versions) >= 5  # the writes above, with an overwritten version
     stack.destroy()

@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
-from scribe_local.function import FunctionSpec
+from scribe_local.function import FunctionError, FunctionSpec
 from scribe_local.gateway import (
     ApiConfig,
+    Gateway,
     Route,
     build_event,
     function_name_from_uri,
@@ -166,3 +167,69 @@ def test_results_map_like_api_gateway() -> None:
         "req-1",
     )
     assert binary.body == b"\x00\x01"
+
+
+class StubFunction:
+    """Stands in for LocalFunction: returns a payload or raises what it was given."""
+
+    def __init__(self, outcome: Any) -> None:
+        self.outcome = outcome
+        self.events: list[dict[str, Any]] = []
+
+    def invoke(self, event: dict[str, Any], request_id: str) -> Any:
+        self.events.append(event)
+        if isinstance(self.outcome, Exception):
+            raise self.outcome
+        return self.outcome
+
+    def close(self) -> None:
+        pass
+
+
+ARN_PREFIX = "arn:aws:execute-api:us-east-1:123456789012:abc123/$default/POST/"
+
+
+def gateway_with(
+    outcome: Any,
+    authorization: str = "NONE",
+    permissions: tuple[str, ...] = (ARN_PREFIX, ARN_PREFIX + "*"),
+) -> Gateway:
+    spec = spec_with_policy([statement(arn) for arn in permissions])
+    routes = tuple(
+        sorted(
+            (Route.parse(k, authorization, "fn") for k in ("POST /", "POST /{name+}")),
+            key=lambda r: r.precedence,
+        )
+    )
+    config = ApiConfig(api_id="abc123", stage="$default", routes=routes, functions={"fn": spec})
+    return Gateway(config, {"fn": StubFunction(outcome)})  # type: ignore[dict-item]
+
+
+OK = {"statusCode": 201, "body": "{}"}
+
+
+def test_function_errors_and_timeouts_are_500_like_api_gateway() -> None:
+    for error_type in ("ValueError", "Sandbox.Timedout", "Runtime.OutOfMemory"):
+        answer = gateway_with(FunctionError(error_type, "x")).handle("POST", "/a", [], b"x", "ip")
+        assert (answer.status, json.loads(answer.body)) == (
+            500,
+            {"message": "Internal Server Error"},
+        )
+
+
+def test_missing_invoke_permission_is_500_and_never_reaches_the_function() -> None:
+    gateway = gateway_with(OK, permissions=(ARN_PREFIX,))  # only the root route is allowed
+    assert gateway.handle("POST", "/", [], b"x", "ip").status == 201
+    assert gateway.handle("POST", "/named.txt", [], b"x", "ip").status == 500
+    assert len(gateway.functions["fn"].events) == 1  # type: ignore[attr-defined]
+
+
+def test_iam_routes_refuse_requests_locally() -> None:
+    answer = gateway_with(OK, authorization="AWS_IAM").handle("POST", "/a", [], b"x", "ip")
+    assert (answer.status, json.loads(answer.body)) == (403, {"message": "Forbidden"})
+
+
+def test_answers_carry_an_api_gateway_request_id() -> None:
+    answer = gateway_with(OK).handle("POST", "/a", [], b"x", "ip")
+    request_ids = [v for k, v in answer.headers if k == "apigw-requestid"]
+    assert len(request_ids) == 1
