@@ -2,10 +2,12 @@
 #   client --POST--> HTTP API ($default stage) --payload 2.0--> Lambda --PutObject--> S3 bucket
 
 data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
 
 locals {
   bucket_name  = coalesce(var.bucket.name, "${var.name}-${data.aws_caller_identity.current.account_id}-${var.region}")
   package_path = coalesce(var.package_path, "${path.root}/build/scribe.zip")
+  boundary_arn = var.permissions_boundary_policy_name == null ? null : "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:policy/${var.permissions_boundary_policy_name}"
 }
 
 module "bucket" {
@@ -33,7 +35,7 @@ module "writer" {
   architecture             = var.writer.architecture
   reserved_concurrency     = var.writer.reserved_concurrency
   log_retention_days       = var.writer.log_retention_days
-  permissions_boundary_arn = var.writer.permissions_boundary_arn
+  permissions_boundary_arn = local.boundary_arn
 }
 
 module "api" {

@@ -44,18 +44,28 @@ variable "bucket" {
 
 variable "writer" {
   type = object({
-    key_prefix               = optional(string, "incoming/")
-    max_body_bytes           = optional(number, 1048576)
-    memory_size              = optional(number, 128)
-    timeout                  = optional(number, 20)
-    runtime                  = optional(string, "python3.13")
-    architecture             = optional(string, "arm64")
-    reserved_concurrency     = optional(number)
-    log_retention_days       = optional(number, 30)
-    permissions_boundary_arn = optional(string)
+    key_prefix           = optional(string, "incoming/")
+    max_body_bytes       = optional(number, 1048576)
+    memory_size          = optional(number, 128)
+    timeout              = optional(number, 20)
+    runtime              = optional(string, "python3.13")
+    architecture         = optional(string, "arm64")
+    reserved_concurrency = optional(number)
+    log_retention_days   = optional(number, 30)
   })
   description = "The writer function (modules/lambda): key prefix, body limit, memory, timeout, runtime, concurrency cap and log retention. The module validates every field."
   default     = {}
+}
+
+variable "permissions_boundary_policy_name" {
+  type        = string
+  description = "Name of the IAM policy that bounds the roles this stack creates (the CI identity's <prefix>-boundary, see bootstrap/). Null: no boundary."
+  default     = null
+
+  validation {
+    condition     = var.permissions_boundary_policy_name == null || can(regex("^[A-Za-z0-9+=,.@_-]{1,128}$", var.permissions_boundary_policy_name))
+    error_message = "permissions_boundary_policy_name must be null or an IAM policy name."
+  }
 }
 
 variable "api" {

@@ -17,4 +17,7 @@ api = {
   throttling                = { burst_limit = 20, rate_limit = 10 }
 }
 
+# The CI identity (bootstrap/) lets its deploy roles create roles only under this boundary.
+permissions_boundary_policy_name = "scribe-ci-boundary"
+
 tags = { Environment = "dev" }

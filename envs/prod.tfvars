@@ -16,4 +16,7 @@ api = {
   throttling                = { burst_limit = 200, rate_limit = 100 }
 }
 
+# The CI identity (bootstrap/) lets its deploy roles create roles only under this boundary.
+permissions_boundary_policy_name = "scribe-ci-boundary"
+
 tags = { Environment = "prod" }

@@ -2,7 +2,8 @@
 
 The modules and the root stay free of emulator settings. A work dir is a copy of a root (or of a
 module) plus one generated file that points the AWS provider at moto:
-- for the stack root, `moto_override.tf`: Terraform merges it into the root's provider block;
+- for the stack root, `moto_override.tf`: Terraform merges it into the root's provider block
+  (and, for local runs, replaces the S3 backend with local state);
 - for a module without a provider block, `moto_provider.tf` declares one (a consumer fixture
   with its own provider block gets the override instead).
 """
@@ -50,15 +51,23 @@ def provider_block(moto_url: str, region: str = REGION) -> str:
     )
 
 
-def copy_root(dest: Path, moto_url: str, source: Path = REPO) -> Path:
-    """Copy the stack root (its .tf files, modules/ and envs/) to dest, wired to moto."""
+LOCAL_BACKEND = '\nterraform {\n  backend "local" {}\n}\n'
+
+
+def copy_root(dest: Path, moto_url: str, source: Path = REPO, backend: str = "local") -> Path:
+    """Copy the stack root (its .tf files, modules/ and envs/) to dest, wired to moto.
+
+    backend "local" replaces the root's S3 backend with local state in dest; "s3" keeps it, for
+    a caller that passes -backend-config pointing at a state bucket in moto.
+    """
     dest.mkdir(parents=True, exist_ok=True)
     for pattern in ROOT_FILES:
         for path in source.glob(pattern):
             shutil.copy2(path, dest / path.name)
     for folder in ("modules", "envs"):
         shutil.copytree(source / folder, dest / folder, ignore=IGNORED, dirs_exist_ok=True)
-    (dest / "moto_override.tf").write_text(provider_block(moto_url))
+    override = provider_block(moto_url) + (LOCAL_BACKEND if backend == "local" else "")
+    (dest / "moto_override.tf").write_text(override)
     return dest
 
 

@@ -28,10 +28,10 @@ def build_package(out: Path) -> Path:
     return out
 
 
-def terraform(tfdir: Path) -> tftest.TerraformTest:
+def terraform(tfdir: Path, backend: bool = True) -> tftest.TerraformTest:
     """tftest handle on tfdir, initialised with the project's CLI config."""
     tf = tftest.TerraformTest(str(tfdir), binary=terraform_binary(), env=terraform_env())
-    tf.setup(cleanup_on_exit=False)
+    tf.setup(cleanup_on_exit=False, backend=backend)
     return tf
 
 

@@ -20,6 +20,7 @@ FIXTURES = sorted(
     p.parent.relative_to(REPO).as_posix() for p in REPO.glob("tests/fixtures/*/main.tf")
 )
 ROOT = "."
+BOOTSTRAP = "bootstrap"
 
 
 def validated_variables(tfdir: Path) -> set[str]:
@@ -54,12 +55,12 @@ def workdir(tmp_path: Path, relative: str, package_zip: Path) -> tuple[Path, Pat
     return tfdir, test_dir
 
 
-@pytest.mark.parametrize("relative", [ROOT, *MODULES, *FIXTURES])
+@pytest.mark.parametrize("relative", [ROOT, BOOTSTRAP, *MODULES, *FIXTURES])
 def test_validate_and_native_tests(
     relative: str, tmp_path: Path, package_zip: Path, terraform_ready: None
 ) -> None:
     tfdir, test_dir = workdir(tmp_path, relative, package_zip)
-    tf = h.terraform(tfdir)
+    tf = h.terraform(tfdir, backend=False)  # validation needs no state
     assert "Success!" in tf.execute_command("validate", "-no-color").out
     wanted = validated_variables(tfdir)
     if not wanted:

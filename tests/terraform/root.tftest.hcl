@@ -42,3 +42,9 @@ run "region_not_a_region" {
   variables { region = "europe" }
   expect_failures = [var.region]
 }
+
+run "boundary_name_with_slash" {
+  command = plan
+  variables { permissions_boundary_policy_name = "path/name" }
+  expect_failures = [var.permissions_boundary_policy_name]
+}

@@ -1,0 +1,25 @@
+# Applied once per AWS account by an administrator, with local state kept safe by that admin:
+# the bucket that holds the stacks' Terraform states, and the keyless CI identity.
+#   terraform -chdir=bootstrap init
+#   terraform -chdir=bootstrap apply -var-file=accounts/<account>.tfvars
+
+module "state_bucket" {
+  source = "../modules/bucket"
+
+  name          = var.state_bucket_name
+  force_destroy = false
+  enforce_tls   = true
+}
+
+module "ci_identity" {
+  source = "../modules/ci-identity"
+
+  name_prefix          = var.name_prefix
+  circleci_org_id      = var.circleci_org_id
+  circleci_project_id  = var.circleci_project_id
+  oidc_provider_arn    = var.oidc_provider_arn
+  environments         = var.environments
+  state_bucket_name    = module.state_bucket.bucket_name
+  create_ci_user       = var.create_ci_user
+  max_session_duration = var.max_session_duration
+}

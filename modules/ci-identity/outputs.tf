@@ -1,0 +1,19 @@
+output "role_arns" {
+  description = "Deploy role ARN of each environment: put it in that environment's CircleCI context as AWS_ROLE_ARN."
+  value       = { for env, role in aws_iam_role.deploy : env => role.arn }
+}
+
+output "oidc_provider_arn" {
+  description = "ARN of the CircleCI OIDC provider (created here or passed in)."
+  value       = local.provider_arn
+}
+
+output "permissions_boundary_arn" {
+  description = "Boundary that every role created by a deploy role must carry (the stack's writer.permissions_boundary_arn)."
+  value       = aws_iam_policy.boundary.arn
+}
+
+output "ci_user_name" {
+  description = "Name of the IAM user that may only assume the deploy roles, or null when create_ci_user is false."
+  value       = var.create_ci_user ? aws_iam_user.ci[0].name : null
+}

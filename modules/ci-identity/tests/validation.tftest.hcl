@@ -1,0 +1,126 @@
+# Every validation block of modules/ci-identity rejects a bad value (run by `make test`).
+mock_provider "aws" {
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "123456789012" }
+  }
+  mock_data "aws_region" {
+    defaults = { name = "eu-west-1" }
+  }
+  mock_data "aws_iam_policy_document" {
+    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+  }
+}
+
+variables {
+  name_prefix         = "scribe-ci"
+  circleci_org_id     = "00000000-0000-4000-8000-000000000001"
+  circleci_project_id = "00000000-0000-4000-8000-000000000002"
+  state_bucket_name   = "scribe-tfstate-test"
+  environments = {
+    dev  = { stack_name = "scribe-dev", state_key = "scribe/dev.tfstate" }
+    prod = { stack_name = "scribe-prod", state_key = "scribe/prod.tfstate", vcs_ref = "refs/heads/main" }
+  }
+}
+
+run "accepts_the_defaults" {
+  command = plan
+}
+
+run "accepts_an_existing_provider_and_a_ci_user" {
+  command = plan
+  variables {
+    oidc_provider_arn = "arn:aws:iam::123456789012:oidc-provider/oidc.circleci.com/org/00000000-0000-4000-8000-000000000001"
+    create_ci_user    = true
+  }
+}
+
+run "name_prefix_upper_case" {
+  command = plan
+  variables { name_prefix = "Scribe" }
+  expect_failures = [var.name_prefix]
+}
+
+run "org_id_not_a_uuid" {
+  command = plan
+  variables { circleci_org_id = "my-org" }
+  expect_failures = [var.circleci_org_id]
+}
+
+run "project_id_not_a_uuid" {
+  command = plan
+  variables { circleci_project_id = "12345" }
+  expect_failures = [var.circleci_project_id]
+}
+
+run "provider_arn_of_another_issuer" {
+  command = plan
+  variables { oidc_provider_arn = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" }
+  expect_failures = [var.oidc_provider_arn]
+}
+
+run "no_environment" {
+  command = plan
+  variables { environments = {} }
+  expect_failures = [var.environments]
+}
+
+run "environment_name_with_dash" {
+  command = plan
+  variables {
+    environments = { "pre-prod" = { stack_name = "scribe-pp", state_key = "scribe/pp.tfstate" } }
+  }
+  expect_failures = [var.environments]
+}
+
+run "stack_name_invalid" {
+  command = plan
+  variables {
+    environments = { dev = { stack_name = "Scribe_Dev", state_key = "scribe/dev.tfstate" } }
+  }
+  expect_failures = [var.environments]
+}
+
+run "vcs_ref_not_a_ref" {
+  command = plan
+  variables {
+    environments = { prod = { stack_name = "scribe-prod", state_key = "p.tfstate", vcs_ref = "main" } }
+  }
+  expect_failures = [var.environments]
+}
+
+run "state_key_not_tfstate" {
+  command = plan
+  variables {
+    environments = { dev = { stack_name = "scribe-dev", state_key = "scribe/dev.json" } }
+  }
+  expect_failures = [var.environments]
+}
+
+run "state_key_shared" {
+  command = plan
+  variables {
+    environments = {
+      dev  = { stack_name = "scribe-dev", state_key = "scribe.tfstate" }
+      prod = { stack_name = "scribe-prod", state_key = "scribe.tfstate" }
+    }
+  }
+  expect_failures = [var.environments]
+}
+
+run "state_bucket_invalid" {
+  command = plan
+  variables { state_bucket_name = "State_Bucket" }
+  expect_failures = [var.state_bucket_name]
+}
+
+run "session_too_short" {
+  command = plan
+  variables { max_session_duration = 900 }
+  expect_failures = [var.max_session_duration]
+}
+
+run "session_too_long" {
+  command = plan
+  variables { max_session_duration = 43201 }
+  expect_failures = [var.max_session_duration]
+}

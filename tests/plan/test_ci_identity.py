@@ -1,0 +1,221 @@
+"""modules/ci-identity: exact trust conditions and a statically least-privilege deploy policy."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+import tftest
+
+from tests import terraform_harness as h
+
+MODULE = "modules/ci-identity"
+ORG = "0a1b2c3d-0000-4000-8000-00000000000a"
+PROJECT = "0a1b2c3d-0000-4000-8000-00000000000b"
+ACCOUNT = "123456789012"
+ISSUER = f"oidc.circleci.com/org/{ORG}"
+INPUTS = {
+    "name_prefix": "scribe-ci",
+    "circleci_org_id": ORG,
+    "circleci_project_id": PROJECT,
+    "state_bucket_name": "scribe-tfstate",
+    "create_ci_user": True,
+    "environments": {
+        "dev": {"stack_name": "scribe-dev", "state_key": "scribe/dev.tfstate"},
+        "prod": {
+            "stack_name": "scribe-prod",
+            "state_key": "scribe/prod.tfstate",
+            "vcs_ref": "refs/heads/main",
+        },
+    },
+}
+BOUNDARY = f"arn:aws:iam::{ACCOUNT}:policy/scribe-ci-boundary"
+# Actions AWS only grants on Resource "*": each is listed here on purpose.
+ANY_RESOURCE_ACTIONS = {
+    "sts:GetCallerIdentity",
+    "logs:DescribeLogGroups",
+    "logs:CreateLogDelivery",
+    "logs:GetLogDelivery",
+    "logs:UpdateLogDelivery",
+    "logs:DeleteLogDelivery",
+    "logs:ListLogDeliveries",
+    "logs:PutResourcePolicy",
+    "logs:DescribeResourcePolicies",
+}
+
+Resources = dict[str, dict[str, Any]]
+
+
+@pytest.fixture(scope="module")
+def resources(module_tf: tftest.TerraformTest) -> Resources:
+    return h.plan_resources(module_tf, INPUTS)
+
+
+def statements(document: str) -> list[dict[str, Any]]:
+    parsed: list[dict[str, Any]] = json.loads(document)["Statement"]
+    return parsed
+
+
+def as_list(value: str | list[str]) -> list[str]:
+    return [value] if isinstance(value, str) else value
+
+
+def deploy_policy(resources: Resources, env: str) -> list[dict[str, Any]]:
+    return statements(resources[f'aws_iam_role_policy.deploy["{env}"]']["policy"])
+
+
+def test_oidc_provider_for_the_org_with_the_org_as_audience(resources: Resources) -> None:
+    provider = resources["aws_iam_openid_connect_provider.circleci[0]"]
+    assert provider["url"] == f"https://{ISSUER}"
+    assert provider["client_id_list"] == [ORG]
+
+
+@pytest.mark.parametrize(("env", "ref"), [("dev", "*"), ("prod", "refs/heads/main")])
+def test_trust_binds_audience_project_and_ref(resources: Resources, env: str, ref: str) -> None:
+    role = resources[f'aws_iam_role.deploy["{env}"]']
+    assert role["name"] == f"scribe-ci-deploy-{env}"
+    assert role["max_session_duration"] == 3600
+    oidc = next(s for s in statements(role["assume_role_policy"]) if s["Sid"] == "CircleCiOidc")
+    assert oidc["Effect"] == "Allow"
+    assert oidc["Action"] == "sts:AssumeRoleWithWebIdentity"
+    assert oidc["Principal"] == {"Federated": f"arn:aws:iam::{ACCOUNT}:oidc-provider/{ISSUER}"}
+    assert oidc["Condition"] == {
+        "StringEquals": {
+            f"{ISSUER}:aud": ORG,
+            f"{ISSUER}:oidc.circleci.com/project-id": PROJECT,
+        },
+        "StringLike": {
+            f"{ISSUER}:sub": f"org/{ORG}/project/{PROJECT}/user/*/vcs-origin/*/vcs-ref/{ref}"
+        },
+    }
+
+
+def test_no_for_all_values_in_allow_statements(resources: Resources) -> None:
+    documents = [
+        r[k]
+        for r in resources.values()
+        for k in ("assume_role_policy", "policy")
+        if isinstance(r.get(k), str)
+    ]
+    assert len(documents) >= 6
+    for document in documents:
+        for statement in statements(document):
+            if statement["Effect"] == "Allow":
+                assert "ForAllValues" not in json.dumps(statement.get("Condition", {}))
+
+
+def test_ci_user_may_only_assume_the_deploy_roles(resources: Resources) -> None:
+    assert resources["aws_iam_user.ci[0]"]["name"] == "scribe-ci-ci"
+    assert not [a for a in resources if "access_key" in a]
+    user_policy = statements(resources["aws_iam_user_policy.ci[0]"]["policy"])
+    assert len(user_policy) == 1
+    assert user_policy[0]["Action"] == "sts:AssumeRole"
+    assert sorted(as_list(user_policy[0]["Resource"])) == [
+        f"arn:aws:iam::{ACCOUNT}:role/scribe-ci-deploy-dev",
+        f"arn:aws:iam::{ACCOUNT}:role/scribe-ci-deploy-prod",
+    ]
+    trust = statements(resources['aws_iam_role.deploy["prod"]']["assume_role_policy"])
+    user = next(s for s in trust if s["Sid"] == "CiUser")
+    assert user["Principal"] == {"AWS": f"arn:aws:iam::{ACCOUNT}:user/scribe-ci-ci"}
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_no_wildcard_action_and_any_resource_only_where_aws_requires(
+    resources: Resources, env: str
+) -> None:
+    for statement in deploy_policy(resources, env):
+        actions = as_list(statement["Action"])
+        assert "*" not in actions
+        assert not [a for a in actions if a.endswith(":*")], statement["Sid"]
+        if statement["Effect"] == "Allow" and "*" in as_list(statement["Resource"]):
+            assert statement["Sid"] == "AwsRequiresAnyResource"
+            assert set(actions) == ANY_RESOURCE_ACTIONS
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_stack_resources_are_scoped_to_the_stack_name(resources: Resources, env: str) -> None:
+    stack = f"scribe-{env}"
+    by_sid = {s["Sid"]: s for s in deploy_policy(resources, env)}
+    assert as_list(by_sid["StackBucket"]["Resource"]) == [f"arn:aws:s3:::{stack}-*"]
+    assert as_list(by_sid["StackFunction"]["Resource"]) == [
+        f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:{stack}-*"
+    ]
+    for group in as_list(by_sid["StackLogGroups"]["Resource"]):
+        assert f"/{stack}-*" in group
+    assert as_list(by_sid["ReadSmokeTexts"]["Resource"]) == [
+        f"arn:aws:s3:::{stack}-*/incoming/smoke/*"
+    ]
+    api = by_sid["ManageStackApi"]
+    assert api["Condition"] == {"StringEquals": {"aws:ResourceTag/Stack": stack}}
+    assert by_sid["CreateStackApi"]["Condition"] == {
+        "StringEquals": {"aws:RequestTag/Stack": stack}
+    }
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_roles_only_under_the_boundary_and_passed_only_to_lambda(
+    resources: Resources, env: str
+) -> None:
+    by_sid = {s["Sid"]: s for s in deploy_policy(resources, env)}
+    create = by_sid["CreateStackRolesUnderBoundary"]
+    assert "iam:CreateRole" in as_list(create["Action"])
+    assert create["Condition"] == {"StringEquals": {"iam:PermissionsBoundary": BOUNDARY}}
+    passing = by_sid["PassStackRolesToLambdaOnly"]
+    assert as_list(passing["Action"]) == ["iam:PassRole"]
+    assert passing["Resource"] == f"arn:aws:iam::{ACCOUNT}:role/scribe-{env}-*"
+    assert passing["Condition"] == {"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}}
+    iam_allowed = [
+        a
+        for s in by_sid.values()
+        if s["Effect"] == "Allow"
+        for a in as_list(s["Action"])
+        if a.startswith("iam:")
+    ]
+    unconditioned = set(iam_allowed) - set(as_list(create["Action"])) - {"iam:PassRole"}
+    assert "iam:CreateRole" not in unconditioned
+    assert "iam:AttachRolePolicy" not in iam_allowed
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_boundary_and_ci_identity_are_protected(resources: Resources, env: str) -> None:
+    by_sid = {s["Sid"]: s for s in deploy_policy(resources, env)}
+    leave = by_sid["DenyLeavingTheBoundary"]
+    assert leave["Effect"] == "Deny"
+    assert "iam:DeleteRolePermissionsBoundary" in as_list(leave["Action"])
+    identity = by_sid["DenyChangingTheCiIdentity"]
+    assert identity["Effect"] == "Deny"
+    assert f"arn:aws:iam::{ACCOUNT}:role/scribe-ci-deploy-{env}" in as_list(identity["Resource"])
+    assert {"iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:AttachRolePolicy"} <= set(
+        as_list(identity["Action"])
+    )
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_state_access_is_limited_to_its_own_key_and_lock(resources: Resources, env: str) -> None:
+    key = f"scribe/{env}.tfstate"
+    by_sid = {s["Sid"]: s for s in deploy_policy(resources, env)}
+    assert by_sid["ReadWriteOwnState"]["Resource"] == f"arn:aws:s3:::scribe-tfstate/{key}"
+    assert by_sid["LockOwnState"]["Resource"] == f"arn:aws:s3:::scribe-tfstate/{key}.tflock"
+    assert "s3:DeleteObject" in as_list(by_sid["LockOwnState"]["Action"])
+    assert "s3:DeleteObject" not in as_list(by_sid["ReadWriteOwnState"]["Action"])
+    assert by_sid["ListOwnState"]["Condition"] == {
+        "StringEquals": {"s3:prefix": [key, f"{key}.tflock"]}
+    }
+
+
+def test_deploy_policies_fit_the_inline_policy_quota(resources: Resources) -> None:
+    for env in ("dev", "prod"):
+        document = resources[f'aws_iam_role_policy.deploy["{env}"]']["policy"]
+        assert len("".join(document.split())) < 10240
+
+
+def test_boundary_allows_only_what_the_writer_needs(resources: Resources) -> None:
+    boundary = statements(resources["aws_iam_policy.boundary"]["policy"])
+    actions = sorted(a for s in boundary for a in as_list(s["Action"]))
+    assert actions == [
+        "kms:GenerateDataKey",
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+        "s3:PutObject",
+    ]
