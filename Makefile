@@ -10,7 +10,13 @@ PYTEST_WORKERS ?= 2
 # Terraform runs with the project's own CLI config (provider mirror when present), never ~/.terraformrc.
 TF = TF_CLI_CONFIG_FILE=$$($(PY) -m scribe_local.tfcli) TF_IN_AUTOMATION=1 terraform
 
-.PHONY: help venv package up down demo test lint fmt validate unit clean
+# Pipeline steps (CircleCI runs exactly these; tests run them against moto).
+ENV ?= dev
+TF_DIR ?= .
+BACKEND_CONFIG ?=
+PLAN_FILE = build/$(ENV).tfplan
+
+.PHONY: help venv package up down demo test lint fmt validate unit clean plan apply smoke
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -34,6 +40,21 @@ down: $(STAMP) ## Destroy the local stack and stop what `make up` started
 
 demo: $(STAMP) ## up, POST a text, read it back from S3, down
 	@$(PY) -m scribe_local.stack demo
+
+plan: $(STAMP) ## init with envs/$(ENV).s3.tfbackend, save build/$(ENV).tfplan and its text (needs build/scribe.zip)
+	@test -f $(TF_DIR)/build/scribe.zip || { echo "[scribe] $(TF_DIR)/build/scribe.zip is missing: run make package" >&2; exit 1; }
+	@$(TF) -chdir=$(TF_DIR) init -input=false -reconfigure -backend-config=envs/$(ENV).s3.tfbackend $(if $(BACKEND_CONFIG),-backend-config=$(BACKEND_CONFIG))
+	@$(TF) -chdir=$(TF_DIR) plan -input=false -var-file=envs/$(ENV).tfvars -out=$(PLAN_FILE)
+	@$(TF) -chdir=$(TF_DIR) show -no-color $(PLAN_FILE) > $(TF_DIR)/build/$(ENV).plan.txt
+	@echo "[scribe] saved $(TF_DIR)/$(PLAN_FILE) and $(TF_DIR)/build/$(ENV).plan.txt"
+
+apply: $(STAMP) ## apply the saved plan build/$(ENV).tfplan exactly (never plans anew)
+	@test -f $(TF_DIR)/$(PLAN_FILE) || { echo "[scribe] no saved plan $(TF_DIR)/$(PLAN_FILE): run make plan ENV=$(ENV)" >&2; exit 1; }
+	@$(TF) -chdir=$(TF_DIR) apply -input=false $(PLAN_FILE)
+
+smoke: $(STAMP) ## POST a unique text to the applied stack and read it back (ENV=local: the make up stack)
+	@if [ "$(ENV)" = local ]; then $(PY) -m scribe_local.smoke --env-file .scribe/local.env; \
+	 else $(PY) -m scribe_local.smoke --terraform-dir $(TF_DIR); fi
 
 lint: $(STAMP) ## ruff, mypy and terraform fmt -check
 	@$(VENV)/bin/ruff check .

@@ -8,7 +8,7 @@ module "state_bucket" {
 
   name          = var.state_bucket_name
   force_destroy = false
-  enforce_tls   = true
+  enforce_tls   = var.enforce_tls
 }
 
 module "ci_identity" {

@@ -13,6 +13,12 @@ variable "state_bucket_name" {
   description = "Name of the bucket that will hold every environment's Terraform state (globally unique)."
 }
 
+variable "enforce_tls" {
+  type        = bool
+  description = "TLS-only policy on the state bucket. Keep it on: false is INSECURE and only for emulators (moto) that cannot evaluate aws:SecureTransport."
+  default     = true
+}
+
 variable "name_prefix" {
   type        = string
   description = "Prefix of the CI identity's resources (deploy roles, boundary, optional user)."

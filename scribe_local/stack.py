@@ -44,6 +44,7 @@ class LocalStack:
     api_url: str = ""
     bucket: str = ""
     function_name: str = ""
+    key_prefix: str = ""
     admin_key_id: str = ""
     admin_secret: str = ""
 
@@ -66,6 +67,7 @@ class LocalStack:
             f"API_URL={self.api_url}",
             f"AWS_ENDPOINT_URL={self.moto.url}",
             f"BUCKET={self.bucket}",
+            f"KEY_PREFIX={self.key_prefix}",
             f"FUNCTION_NAME={self.function_name}",
             f"AWS_REGION={REGION}",
             f"AWS_ACCESS_KEY_ID={self.admin_key_id}",
@@ -168,7 +170,7 @@ def up() -> LocalStack:
     terraform.run(WORKDIR, "apply", "-auto-approve", "-input=false", *LOCAL_VARS)
     out = terraform.outputs(WORKDIR)
     stack.api_url, stack.bucket = out["api_url"], out["bucket_name"]
-    stack.function_name = out["function_name"]
+    stack.function_name, stack.key_prefix = out["function_name"], out["key_prefix"]
     stack.admin_key_id, stack.admin_secret = moto.create_admin("scribe-local-admin")
     stack.gateway_pid = start_gateway(stack)
     moto.set_iam_enforcement(True)

@@ -1,0 +1,140 @@
+"""The CircleCI pipeline: the schema check, and what the schema cannot check."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from scribe_local.paths import REPO
+
+CONFIG_PATH = REPO / ".circleci" / "config.yml"
+AWS_JOBS = ("plan", "apply", "smoke")
+ORDER = [
+    "test",
+    "package",
+    "plan-dev",
+    "apply-dev",
+    "smoke-dev",
+    "plan-prod",
+    "hold-prod",
+    "apply-prod",
+    "smoke-prod",
+]
+
+
+@pytest.fixture(scope="module")
+def config() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load(CONFIG_PATH.read_text())
+    return loaded
+
+
+@pytest.fixture(scope="module")
+def workflow(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Workflow job name -> (job type, parameters), from the single deploy workflow."""
+    entries: dict[str, dict[str, Any]] = {}
+    for item in config["workflows"]["deploy"]["jobs"]:
+        job, params = (item, {}) if isinstance(item, str) else next(iter(item.items()))
+        entries[params.get("name", job)] = {"job": job, **params}
+    return entries
+
+
+def test_config_passes_the_circleci_schema() -> None:
+    checker = Path(sys.executable).with_name("check-jsonschema")
+    result = subprocess.run(
+        [str(checker), "--builtin-schema", "vendor.circle-ci", str(CONFIG_PATH)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_requires_names_an_earlier_job(workflow: dict[str, dict[str, Any]]) -> None:
+    assert list(workflow) == ORDER
+    seen: set[str] = set()
+    for name, entry in workflow.items():
+        for required in entry.get("requires", []):
+            assert required in seen, f"{name} requires {required}, which is not an earlier job"
+        seen.add(name)
+
+
+def test_each_step_requires_the_one_before(workflow: dict[str, dict[str, Any]]) -> None:
+    for before, after in itertools.pairwise(ORDER):
+        assert workflow[after]["requires"] == [before]
+
+
+def test_prod_apply_waits_for_a_human_approval(workflow: dict[str, dict[str, Any]]) -> None:
+    assert workflow["hold-prod"]["type"] == "approval"
+    assert workflow["apply-prod"]["requires"] == ["hold-prod"]
+
+
+def test_deploys_run_only_on_main(workflow: dict[str, dict[str, Any]]) -> None:
+    for name in ORDER[3:]:
+        assert workflow[name]["filters"] == {"branches": {"only": "main"}}, name
+
+
+def test_applies_use_the_saved_plan(config: dict[str, Any]) -> None:
+    commands = [
+        s["run"]["command"]
+        for s in config["jobs"]["apply"]["steps"]
+        if isinstance(s, dict) and "run" in s
+    ]
+    assert commands == ["make apply ENV=<< parameters.env >>"]
+    makefile = (REPO / "Makefile").read_text()
+    recipe = makefile.split("\napply:", 1)[1].split("\n\n", 1)[0]
+    assert "apply -input=false $(PLAN_FILE)" in recipe
+    assert "-auto-approve" not in recipe
+    plan_paths = next(
+        s["persist_to_workspace"]["paths"]
+        for s in config["jobs"]["plan"]["steps"]
+        if isinstance(s, dict) and "persist_to_workspace" in s
+    )
+    assert {
+        "build/<< parameters.env >>.tfplan",
+        ".terraform",
+        ".terraform.lock.hcl",
+        "build/scribe.zip",
+    } <= set(plan_paths)
+
+
+def test_plan_text_is_stored_as_an_artifact(config: dict[str, Any]) -> None:
+    artifacts = [
+        s["store_artifacts"]["path"]
+        for s in config["jobs"]["plan"]["steps"]
+        if isinstance(s, dict) and "store_artifacts" in s
+    ]
+    assert artifacts == ["build/<< parameters.env >>.plan.txt"]
+
+
+def test_no_aws_key_anywhere_in_the_config() -> None:
+    text = CONFIG_PATH.read_text()
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        assert name not in text
+    assert not re.search(r"AKIA[0-9A-Z]{16}", text)
+
+
+def test_every_aws_job_assumes_its_role_through_oidc(
+    config: dict[str, Any], workflow: dict[str, dict[str, Any]]
+) -> None:
+    assume = config["commands"]["assume-deploy-role"]["steps"][0]["aws-cli/setup"]
+    assert assume["role_arn"] == "${AWS_ROLE_ARN}"
+    for job in AWS_JOBS:
+        steps = config["jobs"][job]["steps"]
+        assert "assume-deploy-role" in steps, job
+    for name, entry in workflow.items():
+        if entry["job"] in AWS_JOBS:
+            assert entry["context"] == f"scribe-{entry['env']}", name
+        else:
+            assert "context" not in entry, name
+
+
+def test_terraform_version_is_pinned(config: dict[str, Any]) -> None:
+    assert config["executors"]["python"]["environment"]["TERRAFORM_VERSION"] == "1.11.4"
+    assert re.fullmatch(r"circleci/aws-cli@\d+\.\d+\.\d+", config["orbs"]["aws-cli"])
