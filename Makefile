@@ -54,7 +54,7 @@ apply: $(STAMP) ## apply the saved plan build/$(ENV).tfplan exactly (never plans
 
 smoke: $(STAMP) ## POST a unique text to the applied stack and read it back (ENV=local: the make up stack)
 	@if [ "$(ENV)" = local ]; then $(PY) -m scribe_local.smoke --env-file .scribe/local.env; \
-	 else $(PY) -m scribe_local.smoke --terraform-dir $(TF_DIR); fi
+	 else $(PY) -m scribe_local.smoke --terraform-dir $(TF_DIR) $(if $(API_URL),--api-url $(API_URL)); fi
 
 lint: $(STAMP) ## ruff, mypy and terraform fmt -check
 	@$(VENV)/bin/ruff check .

@@ -75,6 +75,9 @@ def main(argv: list[str] | None = None) -> int:
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--terraform-dir", type=Path, help="an applied scribe root")
     source.add_argument("--env-file", type=Path, help=".scribe/local.env written by `make up`")
+    parser.add_argument(
+        "--api-url", help="POST here instead of the api_url output (a local gateway)"
+    )
     args = parser.parse_args(argv)
     try:
         if args.env_file:
@@ -86,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
             outputs = terraform.outputs(args.terraform_dir)
             api_url, bucket = outputs["api_url"], outputs["bucket_name"]
             key_prefix = outputs["key_prefix"]
+        api_url = args.api_url or api_url
         region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or ""
         if not region:
             raise SmokeFailure("set AWS_REGION (the region of the stack)")
