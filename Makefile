@@ -70,7 +70,7 @@ fmt: ## Format Terraform and Python
 	@$(VENV)/bin/ruff format .
 
 test: lint package ## Lint, then every test: unit, validate, plan, apply, end-to-end (what CI runs)
-	@$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
+	@$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 unit: $(STAMP) ## Handler unit tests only (fast)
 	@$(PY) -m pytest tests/unit -q

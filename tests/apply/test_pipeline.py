@@ -139,12 +139,13 @@ def pipeline(
     )
     role_arns = bootstrap.output()["deploy_role_arns"]
     stack_dir = copy_root(tmp / "stack", moto_server.url, backend="s3")
-    (stack_dir / "build").mkdir()
-    shutil.copy2(package_zip, stack_dir / "build" / "scribe.zip")
     admin = {**FAKE_CREDENTIALS, "AWS_REGION": REGION, "AWS_DEFAULT_REGION": REGION}
     run = Pipeline(
         moto_server, stack_dir, write_env_files(stack_dir, moto_server.url), role_arns, admin
     )
+    run.results["package"] = run.make("package", "dev")  # the package job
+    (stack_dir / "build").mkdir()
+    shutil.copy2(REPO / "build" / "scribe.zip", stack_dir / "build" / "scribe.zip")
     for env in ENVS:
         run.results[f"plan-{env}"] = run.make("plan", env)
         run.results[f"apply-{env}"] = run.make("apply", env)
@@ -153,12 +154,28 @@ def pipeline(
         yield run
     finally:
         moto_server.set_iam_enforcement(False)
-        for env in ENVS:
-            run.make("plan", env)  # re-init on the env's state before destroying it
-            destroy = run.terraform(
-                "destroy", "-auto-approve", "-input=false", f"-var-file=envs/{env}.tfvars"
-            )
-            destroy.communicate()
+        if "destroyed" not in run.outputs:
+            destroy_all(run)
+
+
+def destroy_all(run: Pipeline) -> dict[str, tuple[int, str]]:
+    """terraform destroy of each env, from that env's working dir (its state)."""
+    results = {}
+    for env in ENVS:
+        run.make("plan", env)
+        destroy = run.terraform(
+            "destroy", "-auto-approve", "-input=false", f"-var-file=envs/{env}.tfvars"
+        )
+        output = destroy.communicate()[0]
+        results[env] = (destroy.returncode, output)
+    run.outputs["destroyed"] = {}
+    return results
+
+
+def test_package_step_builds_the_deployed_zip(pipeline: Pipeline, package_zip: Path) -> None:
+    assert pipeline.results["package"].returncode == 0, pipeline.results["package"].stderr
+    built = (pipeline.stack_dir / "build" / "scribe.zip").read_bytes()
+    assert built == package_zip.read_bytes()  # byte-identical to an independent build
 
 
 @pytest.mark.parametrize("env", ENVS)
@@ -295,3 +312,12 @@ def test_deploy_role_reaches_only_its_own_state(pipeline: Pipeline, env: str) ->
             assert caught.value.response["Error"]["Code"] == "AccessDenied", what
     finally:
         pipeline.moto.set_iam_enforcement(False)
+
+
+def test_destroy_empties_both_stacks(pipeline: Pipeline) -> None:
+    results = destroy_all(pipeline)
+    for env, (code, output) in results.items():
+        assert code == 0, output
+        assert "Destroy complete! Resources: 17 destroyed." in output, env
+    buckets = [b["Name"] for b in moto_client("s3", pipeline.moto.url).list_buckets()["Buckets"]]
+    assert buckets == [STATE_BUCKET]
