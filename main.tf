@@ -39,12 +39,14 @@ module "writer" {
 }
 
 module "api" {
+  #checkov:skip=CKV_AWS_309:routes default to AWS_IAM (var.api optional default, unresolved by checkov); NONE is an explicit, documented opt-out
   source = "./modules/api"
 
   name                      = "${var.name}-api"
   function_name             = module.writer.function_name
   function_invoke_arn       = module.writer.invoke_arn
   authorization_type        = var.api.authorization_type
+  jwt_authorizer            = var.api.jwt_authorizer
   throttling                = var.api.throttling
   access_log_retention_days = var.api.access_log_retention_days
 }

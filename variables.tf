@@ -76,7 +76,12 @@ variable "api" {
       rate_limit  = optional(number, 25)
     }), {})
     access_log_retention_days = optional(number, 30)
+    jwt_authorizer = optional(object({
+      issuer   = string
+      audience = list(string)
+      scopes   = optional(list(string), [])
+    }))
   })
-  description = "The HTTP API (modules/api). authorization_type AWS_IAM (default) requires SigV4; NONE makes the API public and is INSECURE. The module validates every field."
+  description = "The HTTP API (modules/api). authorization_type AWS_IAM (default) requires SigV4; JWT requires jwt_authorizer (issuer, audience, scopes); NONE makes the API public and is INSECURE. The module validates every field."
   default     = {}
 }

@@ -15,8 +15,9 @@ function's resource policy), then serves HTTP on loopback:
   (https://repost.aws/knowledge-center/api-gateway-504-errors; the module keeps function timeouts
   at or below 30 s, so a timeout surfaces as the function error).
 
-Routes whose authorization type is not NONE answer 403 {"message":"Forbidden"} here: local SigV4
-verification is not implemented, so a locally public API must say NONE explicitly.
+Routes with authorization type AWS_IAM require a SigV4 signature (service execute-api) by one of
+the callers the gateway was given (scribe_local/sigv4.py); an unsigned or wrongly signed request
+is 403 with API Gateway's message. JWT authorizers are not emulated (401).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from typing import Any
 
 from scribe_local.function import FunctionError, FunctionSpec, LocalFunction
 from scribe_local.moto_server import ACCOUNT_ID, REGION, moto_client
+from scribe_local.sigv4 import Caller, SignatureError, verify
 
 INTEGRATION_TIMEOUT_S = 30.0  # HTTP API maximum integration timeout
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # HTTP API payload quota
@@ -189,36 +191,54 @@ def _json(status: int, document: dict[str, Any], request_id: str) -> Response:
     )
 
 
+@dataclass(frozen=True)
+class Request:
+    """An HTTP request as API Gateway sees it: header names lower-cased, duplicates joined."""
+
+    method: str
+    raw_path: str
+    raw_query: str
+    headers: dict[str, str]
+    cookies: tuple[str, ...]
+    body: bytes
+    source_ip: str
+    request_id: str
+
+    @classmethod
+    def parse(
+        cls, method: str, target: str, headers: Headers, body: bytes, source_ip: str
+    ) -> Request:
+        merged: dict[str, str] = {}
+        cookies: list[str] = []
+        for name, value in headers:
+            lower = name.lower()
+            if lower == "cookie":
+                cookies.extend(c.strip() for c in value.split(";") if c.strip())
+                continue
+            merged[lower] = f"{merged[lower]},{value}" if lower in merged else value
+        raw_path, _, raw_query = target.partition("?")
+        request_id = base64.urlsafe_b64encode(uuid.uuid4().bytes[:12]).decode()
+        return cls(method, raw_path, raw_query, merged, tuple(cookies), body, source_ip, request_id)
+
+
 def build_event(
     config: ApiConfig,
     route: Route,
     path_parameters: dict[str, str],
-    method: str,
-    raw_path: str,
-    raw_query: str,
-    headers: Headers,
-    body: bytes,
-    source_ip: str,
-    request_id: str,
+    request: Request,
+    caller: Caller | None = None,
 ) -> dict[str, Any]:
     """A payload format 2.0 event, as an HTTP API sends it to a Lambda proxy integration."""
-    merged: dict[str, str] = {}
-    cookies: list[str] = []
-    for name, value in headers:
-        lower = name.lower()
-        if lower == "cookie":
-            cookies.extend(c.strip() for c in value.split(";") if c.strip())
-            continue
-        merged[lower] = f"{merged[lower]},{value}" if lower in merged else value
+    merged, raw_path, body = request.headers, request.raw_path, request.body
     query: dict[str, str] = {}
-    for name, value in urllib.parse.parse_qsl(raw_query, keep_blank_values=True):
+    for name, value in urllib.parse.parse_qsl(request.raw_query, keep_blank_values=True):
         query[name] = f"{query[name]},{value}" if name in query else value
     now = datetime.now(UTC)
     event: dict[str, Any] = {
         "version": "2.0",
         "routeKey": route.key,
         "rawPath": raw_path,
-        "rawQueryString": raw_query,
+        "rawQueryString": request.raw_query,
         "headers": merged,
         "requestContext": {
             "accountId": config.account_id,
@@ -226,13 +246,13 @@ def build_event(
             "domainName": merged.get("host", "localhost"),
             "domainPrefix": merged.get("host", "localhost").split(".")[0],
             "http": {
-                "method": method,
+                "method": request.method,
                 "path": raw_path,
                 "protocol": "HTTP/1.1",
-                "sourceIp": source_ip,
+                "sourceIp": request.source_ip,
                 "userAgent": merged.get("user-agent", ""),
             },
-            "requestId": request_id,
+            "requestId": request.request_id,
             "routeKey": route.key,
             "stage": config.stage,
             "time": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
@@ -240,8 +260,17 @@ def build_event(
         },
         "isBase64Encoded": False,
     }
-    if cookies:
-        event["cookies"] = cookies
+    if request.cookies:
+        event["cookies"] = list(request.cookies)
+    if caller is not None:
+        event["requestContext"]["authorizer"] = {
+            "iam": {
+                "accessKey": caller.access_key_id,
+                "accountId": config.account_id,
+                "callerId": caller.arn.rsplit("/", 1)[-1],
+                "userArn": caller.arn,
+            }
+        }
     if query:
         event["queryStringParameters"] = query
     if path_parameters:
@@ -282,21 +311,27 @@ def map_result(payload: Any, request_id: str) -> Response:
 class Gateway:
     """The routing and invocation logic, independent of the HTTP server."""
 
-    def __init__(self, config: ApiConfig, functions: dict[str, LocalFunction]) -> None:
+    def __init__(
+        self,
+        config: ApiConfig,
+        functions: dict[str, LocalFunction],
+        callers: dict[str, Caller] | None = None,
+    ) -> None:
         self.config = config
         self.functions = functions
+        self.callers = callers or {}  # access key id -> caller accepted on AWS_IAM routes
 
     def handle(
         self, method: str, target: str, headers: Headers, body: bytes, source_ip: str
     ) -> Response:
-        request_id = base64.urlsafe_b64encode(uuid.uuid4().bytes[:12]).decode()
-        raw_path, _, raw_query = target.partition("?")
-        path = raw_path
+        request = Request.parse(method, target, headers, body, source_ip)
+        request_id = request.request_id
+        path = request.raw_path
         if self.config.stage != "$default":
             prefix = f"/{self.config.stage}"
-            if not (raw_path == prefix or raw_path.startswith(prefix + "/")):
+            if not (path == prefix or path.startswith(prefix + "/")):
                 return _json(404, {"message": "Not Found"}, request_id)
-            path = raw_path[len(prefix) :] or "/"
+            path = path[len(prefix) :] or "/"
         if len(body) > MAX_PAYLOAD_BYTES:
             return _json(413, {"message": "Request Entity Too Large"}, request_id)
         for route in self.config.routes:
@@ -305,8 +340,22 @@ class Gateway:
                 break
         else:
             return _json(404, {"message": "Not Found"}, request_id)
-        if route.authorization_type != "NONE":
-            return _json(403, {"message": "Forbidden"}, request_id)
+        caller = None
+        if route.authorization_type == "AWS_IAM":
+            try:
+                caller = verify(
+                    self.callers,
+                    self.config.region,
+                    method,
+                    request.raw_path,
+                    request.raw_query,
+                    request.headers,
+                    body,
+                )
+            except SignatureError as refused:
+                return _json(403, {"message": str(refused)}, request_id)
+        elif route.authorization_type != "NONE":
+            return _json(401, {"message": "Unauthorized"}, request_id)  # JWT: not emulated
         spec = self.config.functions[route.function_name]
         source_arn = (
             f"arn:aws:execute-api:{self.config.region}:{self.config.account_id}:"
@@ -314,18 +363,7 @@ class Gateway:
         )
         if not invoke_allowed(spec, source_arn):
             return _json(500, {"message": "Internal Server Error"}, request_id)
-        event = build_event(
-            self.config,
-            route,
-            parameters,
-            method,
-            raw_path,
-            raw_query,
-            headers,
-            body,
-            source_ip,
-            request_id,
-        )
+        event = build_event(self.config, route, parameters, request, caller)
         started = time.monotonic()
         try:
             payload = self.functions[route.function_name].invoke(event, request_id)
@@ -340,7 +378,20 @@ class Gateway:
             function.close()
 
 
-def start_gateway(endpoint_url: str, api_id: str, zip_path: Path, log_path: Path) -> Gateway:
+def load_callers(path: Path | None) -> dict[str, Caller]:
+    """Callers file: a JSON list of {access_key_id, secret_access_key, arn, session_token?}."""
+    if path is None or not path.is_file():
+        return {}
+    return {c["access_key_id"]: Caller(**c) for c in json.loads(path.read_text())}
+
+
+def start_gateway(
+    endpoint_url: str,
+    api_id: str,
+    zip_path: Path,
+    log_path: Path,
+    callers: dict[str, Caller] | None = None,
+) -> Gateway:
     """Load the API from moto and prepare warm-able functions with their roles' credentials."""
     config = load_api(endpoint_url, api_id)
     functions = {
@@ -354,7 +405,7 @@ def start_gateway(endpoint_url: str, api_id: str, zip_path: Path, log_path: Path
         )
         for name, spec in config.functions.items()
     }
-    return Gateway(config, functions)
+    return Gateway(config, functions, callers)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -430,12 +481,15 @@ def _parse_args(argv: Iterable[str] | None = None) -> argparse.Namespace:
         help="written with the gateway's URL once it serves",
     )
     parser.add_argument("--log-file", type=Path, required=True, help="function log lines")
+    parser.add_argument("--callers", type=Path, help="JSON list of callers for AWS_IAM routes")
     return parser.parse_args(list(argv) if argv is not None else None)
 
 
 def main(argv: Iterable[str] | None = None) -> int:
     args = _parse_args(argv)
-    gateway = start_gateway(args.endpoint_url, args.api_id, args.package, args.log_file)
+    gateway = start_gateway(
+        args.endpoint_url, args.api_id, args.package, args.log_file, load_callers(args.callers)
+    )
     server = GatewayServer(gateway, args.port)
     signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
     args.ready_file.write_text(json.dumps({"url": server.url}))

@@ -26,12 +26,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from scribe_local import terraform
-from scribe_local.moto_server import REGION, MotoServer, moto_client
+from scribe_local.moto_server import ACCOUNT_ID, REGION, MotoServer, moto_client
 from scribe_local.paths import PACKAGE_SRC, PACKAGE_ZIP, REPO, STATE_DIR
 from scribe_local.workdir import copy_root
 
 STATE_FILE = STATE_DIR / "state.json"
 ENV_FILE = STATE_DIR / "local.env"
+CALLERS_FILE = STATE_DIR / "callers.json"
 WORKDIR = STATE_DIR / "stack"
 LOCAL_VARS = ["-var-file=envs/local.tfvars", f"-var=package_path={PACKAGE_ZIP}"]
 
@@ -47,6 +48,8 @@ class LocalStack:
     key_prefix: str = ""
     admin_key_id: str = ""
     admin_secret: str = ""
+    caller_key_id: str = ""
+    caller_secret: str = ""
 
     @property
     def moto(self) -> MotoServer:
@@ -72,6 +75,8 @@ class LocalStack:
             f"AWS_REGION={REGION}",
             f"AWS_ACCESS_KEY_ID={self.admin_key_id}",
             f"AWS_SECRET_ACCESS_KEY={self.admin_secret}",
+            f"CALLER_ACCESS_KEY_ID={self.caller_key_id}",
+            f"CALLER_SECRET_ACCESS_KEY={self.caller_secret}",
         ]
 
 
@@ -108,6 +113,37 @@ def package() -> None:
     )
 
 
+def issue_caller(moto: MotoServer, api_url: str) -> tuple[str, str]:
+    """Keys of an IAM user allowed execute-api:Invoke on the API, accepted by the gateway on
+    AWS_IAM routes (sign with service execute-api, region us-east-1)."""
+    api_id = api_url.split("//", 1)[1].split(".", 1)[0]
+    iam = moto_client("iam", moto.url)
+    user = iam.create_user(UserName="scribe-local-caller")["User"]
+    invoke = {
+        "Effect": "Allow",
+        "Action": "execute-api:Invoke",
+        "Resource": f"arn:aws:execute-api:{REGION}:{ACCOUNT_ID}:{api_id}/*",
+    }
+    iam.put_user_policy(
+        UserName="scribe-local-caller",
+        PolicyName="invoke-scribe",
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [invoke]}),
+    )
+    key = iam.create_access_key(UserName="scribe-local-caller")["AccessKey"]
+    CALLERS_FILE.write_text(
+        json.dumps(
+            [
+                {
+                    "access_key_id": key["AccessKeyId"],
+                    "secret_access_key": key["SecretAccessKey"],
+                    "arn": user["Arn"],
+                }
+            ]
+        )
+    )
+    return key["AccessKeyId"], key["SecretAccessKey"]
+
+
 def start_gateway(stack: LocalStack) -> int:
     api_id = stack.api_url.split("//", 1)[1].split(".", 1)[0]
     ready = STATE_DIR / "gateway.json"
@@ -128,6 +164,8 @@ def start_gateway(stack: LocalStack) -> int:
             str(ready),
             "--log-file",
             str(STATE_DIR / "function.log"),
+            "--callers",
+            str(CALLERS_FILE),
         ],
         cwd=REPO,
         stdout=log,
@@ -172,6 +210,7 @@ def up() -> LocalStack:
     stack.api_url, stack.bucket = out["api_url"], out["bucket_name"]
     stack.function_name, stack.key_prefix = out["function_name"], out["key_prefix"]
     stack.admin_key_id, stack.admin_secret = moto.create_admin("scribe-local-admin")
+    stack.caller_key_id, stack.caller_secret = issue_caller(moto, stack.api_url)
     stack.gateway_pid = start_gateway(stack)
     moto.set_iam_enforcement(True)
     stack.save()
@@ -182,7 +221,7 @@ def up() -> LocalStack:
 def print_env(stack: LocalStack) -> None:
     lines = stack.env_lines()
     ENV_FILE.write_text("\n".join(lines) + "\n")
-    for line in lines[:3]:
+    for line in lines[:3] + lines[-2:]:  # API_URL, AWS_ENDPOINT_URL, BUCKET, caller keys
         print(line)
     print(f"[scribe] all settings in {ENV_FILE}; `make down` stops it", file=sys.stderr)
 

@@ -4,6 +4,7 @@
 
 locals {
   stage_name = "$default"
+  jwt_scopes = try(var.jwt_authorizer.scopes, [])
 
   # Route key => the statement id of its invoke permission and the path part of the source ARN
   # API Gateway presents when it invokes the function for that route. Lambda compares source ARNs
@@ -29,16 +30,34 @@ resource "aws_apigatewayv2_integration" "lambda" {
   payload_format_version = "2.0"
 }
 
+resource "aws_apigatewayv2_authorizer" "jwt" {
+  count = var.jwt_authorizer == null ? 0 : 1
+
+  api_id           = aws_apigatewayv2_api.this.id
+  name             = "${var.name}-jwt"
+  authorizer_type  = "JWT"
+  identity_sources = ["$request.header.Authorization"]
+
+  jwt_configuration {
+    issuer   = var.jwt_authorizer.issuer
+    audience = var.jwt_authorizer.audience
+  }
+}
+
 resource "aws_apigatewayv2_route" "this" {
   for_each = local.routes
 
-  api_id             = aws_apigatewayv2_api.this.id
-  route_key          = each.key
-  target             = "integrations/${aws_apigatewayv2_integration.lambda.id}"
-  authorization_type = var.authorization_type
+  api_id               = aws_apigatewayv2_api.this.id
+  route_key            = each.key
+  target               = "integrations/${aws_apigatewayv2_integration.lambda.id}"
+  authorization_type   = var.authorization_type
+  authorizer_id        = var.authorization_type == "JWT" ? aws_apigatewayv2_authorizer.jwt[0].id : null
+  authorization_scopes = length(local.jwt_scopes) > 0 ? local.jwt_scopes : null
 }
 
 resource "aws_cloudwatch_log_group" "access" {
+  #checkov:skip=CKV_AWS_158:CloudWatch Logs encrypts log data at rest by default; a KMS CMK for logs is not part of this module
+  #checkov:skip=CKV_AWS_338:retention is access_log_retention_days (default 30); keeping logs a year is a cost decision left to the user
   name              = "/aws/apigateway/${var.name}"
   retention_in_days = var.access_log_retention_days
   tags              = var.tags

@@ -30,12 +30,32 @@ variable "function_invoke_arn" {
 
 variable "authorization_type" {
   type        = string
-  description = "Who may call the routes. AWS_IAM (the default) requires SigV4-signed requests from principals allowed execute-api:Invoke. NONE makes the API PUBLIC: anyone with the URL can write to the bucket — INSECURE, meant for local emulation."
+  description = "Who may call the routes. AWS_IAM (the default) requires SigV4-signed requests from principals allowed execute-api:Invoke. JWT requires a bearer token accepted by jwt_authorizer. NONE makes the API PUBLIC: anyone with the URL can write to the bucket — INSECURE, meant for local emulation."
   default     = "AWS_IAM"
 
   validation {
-    condition     = contains(["AWS_IAM", "NONE"], var.authorization_type)
-    error_message = "authorization_type must be AWS_IAM (secure default) or NONE (public, insecure)."
+    condition     = contains(["AWS_IAM", "JWT", "NONE"], var.authorization_type)
+    error_message = "authorization_type must be AWS_IAM (secure default), JWT (with jwt_authorizer) or NONE (public, insecure)."
+  }
+}
+
+variable "jwt_authorizer" {
+  type = object({
+    issuer   = string
+    audience = list(string)
+    scopes   = optional(list(string), [])
+  })
+  description = "JWT authorizer for authorization_type = \"JWT\": the token issuer (https URL of an OIDC provider, e.g. a Cognito user pool), the accepted audiences (client ids) and the OAuth scopes a token must carry on the routes (empty: any)."
+  default     = null
+
+  validation {
+    condition     = (var.jwt_authorizer != null) == (var.authorization_type == "JWT")
+    error_message = "jwt_authorizer must be set when, and only when, authorization_type is JWT."
+  }
+
+  validation {
+    condition     = var.jwt_authorizer == null || try(startswith(var.jwt_authorizer.issuer, "https://") && length(var.jwt_authorizer.audience) > 0, false)
+    error_message = "jwt_authorizer.issuer must be an https:// URL and jwt_authorizer.audience must list at least one audience."
   }
 }
 

@@ -23,9 +23,11 @@ from botocore.exceptions import ClientError
 from scribe_local.gateway import GatewayServer, start_gateway
 from scribe_local.moto_server import FAKE_CREDENTIALS, REGION, MotoServer, moto_client
 from scribe_local.paths import REPO
+from scribe_local.sigv4 import Caller
 from scribe_local.tfcli import terraform_binary, terraform_env
 from scribe_local.workdir import copy_module, copy_root
 from tests import terraform_harness as h
+from tests.apply.conftest import http
 
 ORG = "0a1b2c3d-0000-4000-8000-00000000000a"
 PROJECT = "0a1b2c3d-0000-4000-8000-00000000000b"
@@ -82,11 +84,12 @@ class Pipeline:
 
 
 def write_env_files(stack_dir: Path, moto_url: str) -> Path:
-    """dev/prod env files for moto: the local settings (no TLS policy, public API) under the
-    dev/prod names and state keys, with the CI identity's permissions boundary."""
+    """dev/prod env files for moto: the local settings (no TLS policy) under the dev/prod names
+    and state keys, with AWS_IAM authorization and the CI identity's permissions boundary."""
     local = (stack_dir / "envs" / "local.tfvars").read_text()
     for env in ENVS:
         tfvars = local.replace('name   = "scribe-local"', f'name   = "scribe-{env}"')
+        tfvars = tfvars.replace('"NONE"', '"AWS_IAM"')  # as in dev/prod: SigV4 required
         tfvars += '\npermissions_boundary_policy_name = "scribe-ci-boundary"\n'
         (stack_dir / "envs" / f"{env}.tfvars").write_text(tfvars)
         backend = (REPO / "envs" / f"{env}.s3.tfbackend").read_text()
@@ -219,16 +222,29 @@ def test_smoke_step_with_the_deploy_role_credentials(
     pipeline: Pipeline, tmp_path: Path, package_zip: Path
 ) -> None:
     """`make smoke` through the local gateway, with the role's keys under IAM enforcement: the
-    deploy role may read the smoke text back (and only smoke/* texts)."""
+    POST is SigV4-signed (the routes require AWS_IAM; an unsigned POST is refused) and the deploy
+    role may read the smoke text back (and only smoke/* texts)."""
     assert pipeline.make("plan", "dev").returncode == 0  # the dev job's working dir, as in CI
     api_id = pipeline.outputs["dev"]["api_url"]["value"].split("//")[1].split(".")[0]
     role = pipeline.role_credentials("dev")
+    # The gateway accepts the role's temporary keys on the AWS_IAM routes, as API Gateway would.
+    callers = {
+        role["AWS_ACCESS_KEY_ID"]: Caller(
+            role["AWS_ACCESS_KEY_ID"],
+            role["AWS_SECRET_ACCESS_KEY"],
+            pipeline.role_arns["dev"],
+            role["AWS_SESSION_TOKEN"],
+        )
+    }
     server = GatewayServer(
-        start_gateway(pipeline.moto.url, api_id, package_zip, tmp_path / "function.log")
+        start_gateway(pipeline.moto.url, api_id, package_zip, tmp_path / "function.log", callers)
     )
     server.start_in_thread()
     try:
         pipeline.moto.set_iam_enforcement(True)
+        unsigned = http(
+            "POST", f"{server.url}/smoke/unsigned.txt", b"x", {"Content-Type": "text/plain"}
+        )
         smoke_env = {**role, "AWS_ENDPOINT_URL": pipeline.moto.url}
         result = pipeline.make("smoke", "dev", extra_env=smoke_env, API_URL=server.url)
         s3 = moto_client(
@@ -247,6 +263,7 @@ def test_smoke_step_with_the_deploy_role_credentials(
     assert result.returncode == 0, result.stdout + result.stderr
     assert "smoke test passed: s3://scribe-dev-" in result.stdout
     assert denied.value.response["Error"]["Code"] == "AccessDenied"
+    assert unsigned.status == 403
 
 
 def test_a_second_concurrent_apply_is_refused_by_the_lock_file(pipeline: Pipeline) -> None:

@@ -7,11 +7,15 @@ import json
 from typing import Any
 
 import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 
 from scribe_local.function import FunctionError, FunctionSpec
 from scribe_local.gateway import (
     ApiConfig,
     Gateway,
+    Request,
     Route,
     build_event,
     function_name_from_uri,
@@ -19,6 +23,7 @@ from scribe_local.gateway import (
     map_result,
     string_like,
 )
+from scribe_local.sigv4 import Caller
 
 ROUTES = tuple(
     sorted(
@@ -98,18 +103,9 @@ def test_integration_uri_names_the_function() -> None:
 
 
 def event(headers: list[tuple[str, str]], body: bytes, query: str = "") -> dict[str, Any]:
-    return build_event(
-        CONFIG,
-        ROUTES[-1],
-        {"name": "a.txt"},
-        "POST",
-        "/a.txt",
-        query,
-        headers,
-        body,
-        "127.0.0.1",
-        "req-1",
-    )
+    target = f"/a.txt?{query}" if query else "/a.txt"
+    request = Request.parse("POST", target, headers, body, "127.0.0.1")
+    return build_event(CONFIG, ROUTES[-1], {"name": "a.txt"}, request)
 
 
 def test_event_is_payload_format_2() -> None:
@@ -127,7 +123,7 @@ def test_event_is_payload_format_2() -> None:
     assert built["rawQueryString"] == "overwrite=true&x=1&x=2"
     assert built["pathParameters"] == {"name": "a.txt"}
     assert (built["body"], built["isBase64Encoded"]) == ("hello", False)
-    assert built["requestContext"]["requestId"] == "req-1"
+    assert len(built["requestContext"]["requestId"]) == 16
     assert built["requestContext"]["http"]["method"] == "POST"
 
 
@@ -224,12 +220,101 @@ def test_missing_invoke_permission_is_500_and_never_reaches_the_function() -> No
     assert len(gateway.functions["fn"].events) == 1  # type: ignore[attr-defined]
 
 
-def test_iam_routes_refuse_requests_locally() -> None:
+def test_iam_routes_refuse_unsigned_requests_and_jwt_is_not_emulated() -> None:
     answer = gateway_with(OK, authorization="AWS_IAM").handle("POST", "/a", [], b"x", "ip")
     assert (answer.status, json.loads(answer.body)) == (403, {"message": "Forbidden"})
+    answer = gateway_with(OK, authorization="JWT").handle("POST", "/a", [], b"x", "ip")
+    assert (answer.status, json.loads(answer.body)) == (401, {"message": "Unauthorized"})
 
 
 def test_answers_carry_an_api_gateway_request_id() -> None:
     answer = gateway_with(OK).handle("POST", "/a", [], b"x", "ip")
     request_ids = [v for k, v in answer.headers if k == "apigw-requestid"]
     assert len(request_ids) == 1
+
+
+# --- AWS_IAM routes: SigV4 verified as API Gateway does ----------------------------------------
+
+CALLER = Caller("AKIDLOCALCALLER", "local-caller-secret", "arn:aws:iam::123456789012:user/c")
+HOST = "127.0.0.1:8080"
+
+
+def signed(
+    path: str,
+    body: bytes,
+    caller: Caller = CALLER,
+    service: str = "execute-api",
+    region: str = "us-east-1",
+) -> list[tuple[str, str]]:
+    """Headers of a request signed by botocore, the signer every AWS SDK uses."""
+    request = AWSRequest(
+        method="POST", url=f"http://{HOST}{path}", data=body, headers={"Content-Type": "text/plain"}
+    )
+    credentials = Credentials(caller.access_key_id, caller.secret_access_key, caller.session_token)
+    SigV4Auth(credentials, service, region).add_auth(request)
+    return [("Host", HOST), *request.headers.items()]
+
+
+def iam_gateway(outcome: Any = OK) -> Gateway:
+    gateway = gateway_with(outcome, authorization="AWS_IAM")
+    gateway.callers = {CALLER.access_key_id: CALLER}
+    return gateway
+
+
+@pytest.mark.parametrize("path", ["/", "/notes/a.txt", "/notes/a%20b.txt?overwrite=true"])
+def test_a_signed_request_reaches_the_function_with_its_identity(path: str) -> None:
+    gateway = iam_gateway()
+    answer = gateway.handle("POST", path, signed(path, b"hello"), b"hello", "ip")
+    assert answer.status == 201, answer.body
+    event_sent = gateway.functions["fn"].events[0]  # type: ignore[attr-defined]
+    assert event_sent["requestContext"]["authorizer"]["iam"]["userArn"] == CALLER.arn
+
+
+def test_temporary_credentials_need_their_session_token() -> None:
+    temporary = Caller(
+        "ASIATEMP",
+        "temp-secret",
+        "arn:aws:sts::123456789012:assumed-role/r/s",
+        session_token="token-1",
+    )
+    gateway = iam_gateway()
+    gateway.callers = {temporary.access_key_id: temporary}
+    good = signed("/a", b"x", temporary)
+    assert gateway.handle("POST", "/a", good, b"x", "ip").status == 201
+    forged = [(k, "token-2" if k.lower() == "x-amz-security-token" else v) for k, v in good]
+    assert gateway.handle("POST", "/a", forged, b"x", "ip").status == 403
+
+
+@pytest.mark.parametrize(
+    ("case", "message"),
+    [
+        ("unsigned", "Forbidden"),
+        ("unknown key", "The security token included in the request is invalid."),
+        ("wrong secret", "The request signature we calculated does not match"),
+        ("tampered body", "The request signature we calculated does not match"),
+        ("other path", "The request signature we calculated does not match"),
+        ("other service", "Credential should be scoped to a valid region and service."),
+        ("other region", "Credential should be scoped to a valid region and service."),
+        ("expired", "Signature expired."),
+    ],
+)
+def test_unsigned_or_wrongly_signed_requests_are_403(case: str, message: str) -> None:
+    gateway = iam_gateway()
+    body, path = b"hello", "/notes/a.txt"
+    headers = {
+        "unsigned": [("Host", HOST), ("Content-Type", "text/plain")],
+        "unknown key": signed(path, body, Caller("AKIDOTHER", "s", "arn:x")),
+        "wrong secret": signed(path, body, Caller(CALLER.access_key_id, "guess", CALLER.arn)),
+        "tampered body": signed(path, b"other body"),
+        "other path": signed("/notes/b.txt", body),
+        "other service": signed(path, body, service="s3"),
+        "other region": signed(path, body, region="eu-west-1"),
+        "expired": [
+            (k, "20200101T000000Z" if k.lower() == "x-amz-date" else v)
+            for k, v in signed(path, body)
+        ],
+    }[case]
+    answer = gateway.handle("POST", path, headers, body, "ip")
+    assert answer.status == 403
+    assert json.loads(answer.body)["message"].startswith(message)
+    assert gateway.functions["fn"].events == []  # type: ignore[attr-defined]

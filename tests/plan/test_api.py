@@ -91,3 +91,31 @@ def test_public_api_only_when_asked(module_tf: tftest.TerraformTest) -> None:
     assert {r["authorization_type"] for r in routes} == {"NONE"}
     settings = resources["aws_apigatewayv2_stage.default"]["default_route_settings"][0]
     assert (settings["throttling_burst_limit"], settings["throttling_rate_limit"]) == (5, 2)
+
+
+def test_jwt_authorizer_option(module_tf: tftest.TerraformTest) -> None:
+    jwt = {
+        "issuer": "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc",
+        "audience": ["client-1", "client-2"],
+        "scopes": ["scribe/write"],
+    }
+    resources = h.plan_resources(
+        module_tf, {**INPUTS, "authorization_type": "JWT", "jwt_authorizer": jwt}
+    )
+    authorizer = resources["aws_apigatewayv2_authorizer.jwt[0]"]
+    assert authorizer["authorizer_type"] == "JWT"
+    assert authorizer["identity_sources"] == ["$request.header.Authorization"]
+    assert authorizer["jwt_configuration"] == [
+        {"issuer": jwt["issuer"], "audience": jwt["audience"]}
+    ]
+    routes = [r for a, r in resources.items() if a.startswith("aws_apigatewayv2_route.")]
+    assert len(routes) == 2
+    for route in routes:
+        assert route["authorization_type"] == "JWT"
+        assert route["authorization_scopes"] == ["scribe/write"]
+
+
+def test_no_jwt_authorizer_unless_asked(defaults: dict[str, dict[str, Any]]) -> None:
+    assert not [a for a in defaults if "authorizer" in a]
+    routes = [r for a, r in defaults.items() if a.startswith("aws_apigatewayv2_route.")]
+    assert all(r["authorization_scopes"] is None for r in routes)

@@ -34,10 +34,44 @@ run "invoke_arn_is_function_arn" {
   expect_failures = [var.function_invoke_arn]
 }
 
-run "authorization_jwt_not_offered" {
+run "authorization_jwt_without_authorizer" {
   command = plan
   variables { authorization_type = "JWT" }
-  expect_failures = [var.authorization_type]
+  expect_failures = [var.jwt_authorizer]
+}
+
+run "jwt_authorizer_without_jwt_authorization" {
+  command = plan
+  variables {
+    jwt_authorizer = { issuer = "https://issuer.example.com", audience = ["client"] }
+  }
+  expect_failures = [var.jwt_authorizer]
+}
+
+run "jwt_issuer_not_https" {
+  command = plan
+  variables {
+    authorization_type = "JWT"
+    jwt_authorizer     = { issuer = "http://issuer.example.com", audience = ["client"] }
+  }
+  expect_failures = [var.jwt_authorizer]
+}
+
+run "jwt_without_audience" {
+  command = plan
+  variables {
+    authorization_type = "JWT"
+    jwt_authorizer     = { issuer = "https://issuer.example.com", audience = [] }
+  }
+  expect_failures = [var.jwt_authorizer]
+}
+
+run "accepts_a_jwt_authorizer" {
+  command = plan
+  variables {
+    authorization_type = "JWT"
+    jwt_authorizer     = { issuer = "https://issuer.example.com", audience = ["client"], scopes = ["scribe/write"] }
+  }
 }
 
 run "authorization_lower_case" {
