@@ -16,6 +16,16 @@ from scribe_local.workdir import IGNORED, copy_module, copy_root
 LOCAL_VARS = "envs/local.tfvars"
 __all__ = ["IGNORED"]
 
+# The CI identity's environments, as bootstrap/accounts/example.tfvars declares them.
+CI_ENVIRONMENTS = {
+    "dev": {"stack_name": "scribe-dev", "state_key": "scribe/dev.tfstate"},
+    "prod": {
+        "stack_name": "scribe-prod",
+        "state_key": "scribe/prod.tfstate",
+        "vcs_ref": "refs/heads/main",
+    },
+}
+
 
 def build_package(out: Path) -> Path:
     """Build the Lambda zip with the project's packager (lambda/ is not an importable name)."""

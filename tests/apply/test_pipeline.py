@@ -68,6 +68,15 @@ class Pipeline:
             text=True,
         )
 
+    def client_as(self, credentials: dict[str, str], service: str) -> Any:
+        return moto_client(
+            service,
+            self.moto.url,
+            credentials["AWS_ACCESS_KEY_ID"],
+            credentials["AWS_SECRET_ACCESS_KEY"],
+            credentials["AWS_SESSION_TOKEN"],
+        )
+
     def role_credentials(self, env: str) -> dict[str, str]:
         """The deploy role's keys, obtained the way CircleCI gets them (web identity)."""
         sts = moto_client("sts", self.moto.url)
@@ -129,14 +138,7 @@ def pipeline(
                 "enforce_tls": False,
                 "circleci_org_id": ORG,
                 "circleci_project_id": PROJECT,
-                "environments": {
-                    "dev": {"stack_name": "scribe-dev", "state_key": "scribe/dev.tfstate"},
-                    "prod": {
-                        "stack_name": "scribe-prod",
-                        "state_key": "scribe/prod.tfstate",
-                        "vcs_ref": "refs/heads/main",
-                    },
-                },
+                "environments": h.CI_ENVIRONMENTS,
             }
         ),
     )
@@ -247,13 +249,7 @@ def test_smoke_step_with_the_deploy_role_credentials(
         )
         smoke_env = {**role, "AWS_ENDPOINT_URL": pipeline.moto.url}
         result = pipeline.make("smoke", "dev", extra_env=smoke_env, API_URL=server.url)
-        s3 = moto_client(
-            "s3",
-            pipeline.moto.url,
-            role["AWS_ACCESS_KEY_ID"],
-            role["AWS_SECRET_ACCESS_KEY"],
-            role["AWS_SESSION_TOKEN"],
-        )
+        s3 = pipeline.client_as(role, "s3")
         bucket = pipeline.outputs["dev"]["bucket_name"]["value"]
         with pytest.raises(ClientError) as denied:
             s3.get_object(Bucket=bucket, Key="incoming/not-smoke.txt")
@@ -297,13 +293,7 @@ def test_a_second_concurrent_apply_is_refused_by_the_lock_file(pipeline: Pipelin
 def test_deploy_role_reaches_only_its_own_state(pipeline: Pipeline, env: str) -> None:
     role = pipeline.role_credentials(env)
     other = "prod" if env == "dev" else "dev"
-    s3 = moto_client(
-        "s3",
-        pipeline.moto.url,
-        role["AWS_ACCESS_KEY_ID"],
-        role["AWS_SECRET_ACCESS_KEY"],
-        role["AWS_SESSION_TOKEN"],
-    )
+    s3 = pipeline.client_as(role, "s3")
     own, lock = f"scribe/{env}.tfstate", f"scribe/{env}.tfstate.tflock"
     pipeline.moto.set_iam_enforcement(True)
     try:

@@ -21,14 +21,7 @@ INPUTS = {
     "circleci_project_id": PROJECT,
     "state_bucket_name": "scribe-tfstate",
     "create_ci_user": True,
-    "environments": {
-        "dev": {"stack_name": "scribe-dev", "state_key": "scribe/dev.tfstate"},
-        "prod": {
-            "stack_name": "scribe-prod",
-            "state_key": "scribe/prod.tfstate",
-            "vcs_ref": "refs/heads/main",
-        },
-    },
+    "environments": h.CI_ENVIRONMENTS,
 }
 BOUNDARY = f"arn:aws:iam::{ACCOUNT}:policy/scribe-ci-boundary"
 # Actions AWS only grants on Resource "*": each is listed here on purpose.
