@@ -16,7 +16,21 @@ TF_DIR ?= .
 BACKEND_CONFIG ?=
 PLAN_FILE = build/$(ENV).tfplan
 
-.PHONY: help venv package up down demo test lint fmt validate unit clean plan apply smoke
+# checkov has its own venv: it pins an old `packaging` that the dev tools in .venv cannot share.
+CHECKOV_VENV := .cache/checkov-venv
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-$(shell sha256sum < requirements-checkov.txt 2>/dev/null | cut -c1-12)
+# Every module and root, each scanned once. A root's scan also evaluates the modules it calls.
+CHECKOV_DIRS := modules/bucket modules/lambda modules/api modules/ci-identity . bootstrap tests/fixtures/consumer
+# The top-level root's scan skips the directories scanned on their own and the tool/output ones.
+# checkov matches --skip-path against absolute paths (and as a plain substring), so anchor each
+# pattern at this directory: an unanchored "tests" would skip everything in a clone under /x/tests/.
+CHECKOV_ROOT_RE = $(shell $(PYTHON) -c 'import os, re; print(re.escape(os.getcwd()))')
+CHECKOV_ROOT_SKIPS = $(foreach d,modules tests bootstrap build \.venv \.cache \.scribe,--skip-path '^$(CHECKOV_ROOT_RE)/$(d)(/.*)?$$')
+# Offline: BC_SKIP_MAPPING and --skip-download keep checkov from calling the Bridgecrew/Prisma APIs.
+CHECKOV = BC_SKIP_MAPPING=TRUE $(CHECKOV_VENV)/bin/checkov --framework terraform --compact --quiet \
+	--download-external-modules false --skip-download
+
+.PHONY: help venv package up down demo test lint checkov fmt validate unit clean plan apply smoke
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -62,6 +76,30 @@ lint: $(STAMP) ## ruff, mypy and terraform fmt -check
 	@$(VENV)/bin/mypy lambda/src lambda/package.py scribe_local tests
 	@$(TF) fmt -check -recursive -diff .
 
+$(CHECKOV_STAMP): requirements-checkov.txt
+	@echo "[scribe] creating $(CHECKOV_VENV) and installing $$(grep -E '^checkov==' requirements-checkov.txt) (about half a minute) ..."
+	@start=$$(date +%s); \
+	 { test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV); } && \
+	 $(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt && \
+	 echo "[scribe] installed checkov $$($(CHECKOV_VENV)/bin/checkov --version) in $$(( $$(date +%s) - start )) s"
+	@rm -f $(CHECKOV_VENV)/.installed-* && touch $@
+
+checkov: $(CHECKOV_STAMP) ## checkov over every module and root (own venv, .cache/checkov-venv); fails on any failed check
+	@summary=""; failed=""; \
+	 for dir in $(CHECKOV_DIRS); do \
+	   echo "[scribe] checkov $$dir"; \
+	   if [ "$$dir" = . ]; then out=$$($(CHECKOV) --directory . $(CHECKOV_ROOT_SKIPS) 2>&1); rc=$$?; \
+	   else out=$$($(CHECKOV) --directory "$$dir" 2>&1); rc=$$?; fi; \
+	   echo "$$out"; \
+	   counts=$$(grep -m1 '^Passed checks: ' <<<"$$out"); \
+	   if [ -z "$$counts" ]; then counts="no checks ran"; rc=1; fi; \
+	   summary="$$summary$$(printf '  %-24s %s' "$$dir" "$$counts")"$$'\n'; \
+	   [ "$$rc" -eq 0 ] || failed="$$failed $$dir"; \
+	 done; \
+	 echo "[scribe] checkov $$($(CHECKOV_VENV)/bin/checkov --version) summary:"; printf '%s' "$$summary"; \
+	 if [ -n "$$failed" ]; then echo "[scribe] checkov FAILED in:$$failed" >&2; exit 1; fi; \
+	 echo "[scribe] checkov: 0 failed checks"
+
 validate: $(STAMP) ## terraform validate every module, fixture and the root (temp copies)
 	@$(PY) -m pytest tests/plan/test_validate.py -q
 
@@ -69,7 +107,7 @@ fmt: ## Format Terraform and Python
 	@$(TF) fmt -recursive .
 	@$(VENV)/bin/ruff format .
 
-test: lint package ## Lint, then every test: unit, validate, plan, apply, end-to-end (what CI runs)
+test: lint checkov package ## Lint, then every test: unit, validate, plan, apply, end-to-end (what CI runs)
 	@$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 unit: $(STAMP) ## Handler unit tests only (fast)
