@@ -30,7 +30,7 @@ CHECKOV_ROOT_SKIPS = $(foreach d,modules tests bootstrap build \.venv \.cache \.
 CHECKOV = BC_SKIP_MAPPING=TRUE $(CHECKOV_VENV)/bin/checkov --framework terraform --compact --quiet \
 	--download-external-modules false --skip-download
 
-.PHONY: help venv package up down demo test lint checkov fmt validate unit clean plan apply smoke
+.PHONY: help venv package up down demo test lint checkov fmt validate unit bench clean plan apply smoke
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -112,6 +112,9 @@ test: lint checkov package ## Lint, then every test: unit, validate, plan, apply
 
 unit: $(STAMP) ## Handler unit tests only (fast)
 	@$(PY) -m pytest tests/unit -q
+
+bench: $(STAMP) package ## Benchmarks side by side on moto: table, bench/results.json, bench/latency.png
+	@$(PY) -m bench.run
 
 clean: ## Remove build output and caches (not the venv)
 	rm -rf build .cache .pytest_cache .mypy_cache .ruff_cache

@@ -448,6 +448,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 class GatewayServer(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 256  # listen backlog; the default 5 resets bursts of concurrent clients
 
     def __init__(self, gateway: Gateway, port: int = 0) -> None:
         super().__init__(("127.0.0.1", port), _Handler)

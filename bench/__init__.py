@@ -1,0 +1,1 @@
+"""Benchmarks of scribe: `make bench` (python -m bench.run)."""

@@ -1,0 +1,71 @@
+"""A tiny run of `make bench` (every item, Terraform included): structure and sanity, no timings.
+
+The benchmark's targets (ratios <= 1.05) are reported by `make bench`, never asserted here.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bench import run
+
+
+def test_bench_smoke(tmp_path: Path, terraform_ready: None) -> None:
+    out = tmp_path / "results.json"
+    opts = run.Options(
+        n=20,
+        cold_runs=3,
+        http_requests=10,
+        http_levels=(1, 4),
+        out=out,
+        plot=tmp_path / "latency.png",
+    )
+    results = run.run(opts)
+    assert json.loads(out.read_text()) == results
+    assert (tmp_path / "latency.png").stat().st_size > 0
+    assert results["command"] == "make bench"
+    assert results["machine"]["cores"] >= 1
+    assert results["machine"]["python"]
+    assert results["machine"]["terraform"]
+
+    def positive(section: dict[str, Any], *names: str) -> None:
+        for name in names:
+            value = section[name]
+            assert isinstance(value, int | float), name
+            assert math.isfinite(value), name
+            assert value > 0, name
+
+    overhead = results["handler_overhead"]
+    positive(overhead, "p50_ms", "p95_ms", "bare_p50_ms", "bare_p95_ms", "ratio_p50")
+    assert overhead["p95_ms"] >= overhead["p50_ms"]
+    assert overhead["bare_p95_ms"] >= overhead["bare_p50_ms"]
+    assert overhead["n"] == 20
+
+    cold = results["cold_start"]
+    positive(cold, "scribe_median_ms", "boto3_median_ms", "ratio")
+    assert cold["runs"] == 3
+
+    package = results["package"]
+    positive(package, "zip_bytes", "sdk_zip_bytes")
+    assert package["zip_bytes"] < 4096
+    assert package["sdk_zip_bytes"] > 100 * package["zip_bytes"]
+
+    memory = results["memory"]
+    positive(memory, "peak_rss_mb")
+    assert memory["headroom_mb"] == pytest.approx(128 - memory["peak_rss_mb"], abs=0.11)
+
+    for level in ("1", "4"):
+        http = results["http"][level]
+        positive(http, "rps", "p50_ms", "p95_ms")
+        assert http["p95_ms"] >= http["p50_ms"]
+        assert http["ok"] == http["requests"] == 10
+
+    terraform = results["terraform"]
+    positive(terraform, "init_s", "plan_s", "apply_s", "noop_plan_s", "destroy_s")
+    assert terraform["noop_plan_exit"] == 0
+    assert terraform["resources"] == 17
