@@ -31,7 +31,7 @@ import threading
 import time
 import urllib.parse
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -412,23 +412,66 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: GatewayServer
 
+    def __getattr__(self, name: str) -> Callable[[], None]:
+        # Every method reaches the router (http.server answers 501 to unknown ones); a method
+        # without a route gets API Gateway's 404.
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
+
     def _serve(self) -> None:
-        length = int(self.headers.get("content-length") or 0)
-        if length > MAX_PAYLOAD_BYTES:
-            self._send(
-                Response(
-                    413,
-                    [("content-type", "application/json")],
-                    b'{"message":"Request Entity Too Large"}',
-                )
-            )
+        body = self._read_body()
+        if body is None:
             self.close_connection = True
             return
-        body = self.rfile.read(length) if length else b""
+        # The target as sent: self.path has a leading "//" folded into "/" by http.server.
+        words = self.requestline.split(" ")
+        target = words[1] if len(words) == 3 else self.path
         response = self.server.gateway.handle(
-            self.command, self.path, list(self.headers.items()), body, self.client_address[0]
+            self.command, target, list(self.headers.items()), body, self.client_address[0]
         )
         self._send(response)
+
+    def _refuse(self, status: int, message: str) -> None:
+        self._send(
+            Response(
+                status,
+                [("content-type", "application/json")],
+                json.dumps({"message": message}).encode(),
+            )
+        )
+
+    def _read_body(self) -> bytes | None:
+        """The request body, or None after answering a malformed or oversized one."""
+        if "chunked" in (self.headers.get("transfer-encoding") or "").lower():
+            return self._read_chunked()
+        declared = self.headers.get("content-length") or "0"
+        if not declared.isdigit():
+            self._refuse(400, "Bad Request")
+            return None
+        if int(declared) > MAX_PAYLOAD_BYTES:
+            self._refuse(413, "Request Entity Too Large")
+            return None
+        return self.rfile.read(int(declared))
+
+    def _read_chunked(self) -> bytes | None:
+        chunks: list[bytes] = []
+        while True:
+            size_field = self.rfile.readline(1024).split(b";")[0].strip()
+            try:
+                size = int(size_field, 16)
+            except ValueError:
+                self._refuse(400, "Bad Request")
+                return None
+            if size == 0:
+                while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
+                    pass  # trailers
+                return b"".join(chunks)
+            if sum(map(len, chunks)) + size > MAX_PAYLOAD_BYTES:
+                self._refuse(413, "Request Entity Too Large")
+                return None
+            chunks.append(self.rfile.read(size))
+            self.rfile.readline(1024)  # the CRLF after the chunk
 
     def _send(self, response: Response) -> None:
         self.send_response(response.status)

@@ -75,7 +75,7 @@ def overwrite(query: list[tuple[str, str]]) -> bool:
 
 
 def media_type(content_type: str | None) -> str:
-    media, *params = (content_type or "").lower().replace(" ", "").split(";")
+    media, *params = re.sub(r'[\s"]', "", (content_type or "").lower()).split(";")
     if media in ("text/plain", "application/json") and set(params) <= {"charset=utf-8", ""}:
         return media
     raise ScribeError("unsupported_media_type")
