@@ -47,7 +47,7 @@ variable "writer" {
     key_prefix           = optional(string, "incoming/")
     max_body_bytes       = optional(number, 1048576)
     memory_size          = optional(number, 128)
-    timeout              = optional(number, 20)
+    timeout              = optional(number, 28)
     runtime              = optional(string, "python3.13")
     architecture         = optional(string, "arm64")
     reserved_concurrency = optional(number)

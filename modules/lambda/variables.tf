@@ -64,12 +64,12 @@ variable "memory_size" {
 
 variable "timeout" {
   type        = number
-  description = "Function timeout in seconds. The S3 client makes at most 3 attempts of 1 s connect + 2 s read with up to 6 s of backoff (15 s worst case), so keep it at 20 or more; API Gateway HTTP APIs give up after 30 s."
-  default     = 20
+  description = "Function timeout in seconds. The S3 client makes at most 3 attempts (1 s connect, up to 1 s for 100-continue, 2 s read) with backoff that S3's x-amz-retry-after can stretch: 25 s worst case, so keep it at 26 or more; API Gateway HTTP APIs give up after 30 s."
+  default     = 28
 
   validation {
-    condition     = var.timeout >= 20 && var.timeout <= 30 && floor(var.timeout) == var.timeout
-    error_message = "timeout must be a whole number of seconds between 20 (room for the S3 client's bounded retries) and 30 (the HTTP API integration limit)."
+    condition     = var.timeout >= 26 && var.timeout <= 30 && floor(var.timeout) == var.timeout
+    error_message = "timeout must be a whole number of seconds between 26 (room for the S3 client's bounded retries) and 30 (the HTTP API integration limit)."
   }
 }
 

@@ -135,7 +135,11 @@ def test_lambda_role_cannot_write_outside_its_prefix(stack: Stack) -> None:
     )
     bucket = stack.outputs["bucket_name"]
     s3.put_object(Bucket=bucket, Key="incoming/probe.txt", Body=b"ok")
+    stack.s3.create_bucket(Bucket="scribe-another-bucket")
     denied: dict[str, Callable[[], Any]] = {
+        "put into another bucket": lambda: s3.put_object(
+            Bucket="scribe-another-bucket", Key="incoming/p.txt", Body=b"x"
+        ),
         "put outside the prefix": lambda: s3.put_object(Bucket=bucket, Key="out/p.txt", Body=b"x"),
         "get": lambda: s3.get_object(Bucket=bucket, Key="incoming/probe.txt"),
         "list": lambda: s3.list_objects_v2(Bucket=bucket),

@@ -37,7 +37,7 @@ def role_policy(resources: dict[str, dict[str, Any]]) -> dict[str, Any]:
 def test_function_defaults_are_small_and_bounded(defaults: dict[str, dict[str, Any]]) -> None:
     function = defaults["aws_lambda_function.this"]
     assert function["memory_size"] == 128
-    assert function["timeout"] == 20
+    assert function["timeout"] == 28
     assert function["runtime"] == "python3.13"
     assert function["architectures"] == ["arm64"]
     assert function["handler"] == "scribe.apigw.handler"

@@ -50,7 +50,7 @@ class Settings(NamedTuple):
 
 
 def new_client() -> Any:
-    # 3 tries of at most 1+2 s plus backoff fit the 20 s function timeout; boto3 honours
+    # 3 tries of at most 1+1+2 s plus backoff fit the 28 s function timeout; boto3 honours
     # AWS_ENDPOINT_URL(_S3) itself
     retries = {"mode": "standard", "total_max_attempts": 3}
     return boto3.client("s3", config=Config(retries=retries, connect_timeout=1, read_timeout=2))

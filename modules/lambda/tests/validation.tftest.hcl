@@ -94,7 +94,7 @@ run "memory_fraction" {
 
 run "timeout_too_short_for_retries" {
   command = plan
-  variables { timeout = 19 }
+  variables { timeout = 25 }
   expect_failures = [var.timeout]
 }
 
