@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib.util
 import io
 import json
 import os
@@ -41,6 +40,7 @@ from bench.child import body, event
 from scribe_local import terraform
 from scribe_local.gateway import GatewayServer, start_gateway
 from scribe_local.moto_server import FAKE_CREDENTIALS, REGION, MotoServer, moto_client
+from scribe_local.packaging import build_package
 from scribe_local.paths import PACKAGE_SRC, REPO
 from scribe_local.tfcli import terraform_binary, terraform_env, write_cli_config
 from scribe_local.workdir import copy_root
@@ -197,16 +197,6 @@ def cold_start(moto: MotoServer, opts: Options) -> dict[str, Any]:
     return result
 
 
-def build_zip(out: Path) -> None:
-    """The project's packager (lambda/ is not an importable package name)."""
-    spec = importlib.util.spec_from_file_location("scribe_package", REPO / "lambda" / "package.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    module.build_zip(PACKAGE_SRC, out)
-
-
 def sdk_zip(out: Path) -> None:
     """The SDK as a prototype bundling it would ship it (sources and data; no __pycache__)."""
     import boto3
@@ -224,7 +214,7 @@ def sdk_zip(out: Path) -> None:
 def package(tmp: Path) -> dict[str, Any]:
     """Item 3: our zip vs a zip of the SDK."""
     ours, sdk = tmp / "scribe.zip", tmp / "sdk.zip"
-    build_zip(ours)
+    build_package(ours)
     sdk_zip(sdk)
     size, sdk_size = ours.stat().st_size, sdk.stat().st_size
     return {
@@ -339,7 +329,7 @@ def stack(moto: MotoServer, tmp: Path, opts: Options) -> tuple[dict[str, Any], d
     write_cli_config()
     moto.configure_lambda_without_docker()
     zip_path = tmp / "deploy" / "scribe.zip"
-    build_zip(zip_path)
+    build_package(zip_path)
     tfdir = copy_root(tmp / "root", moto.url)
     package_var = f"-var=package_path={zip_path}"
     tf: dict[str, Any] = {}

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from scribe_local.moto_server import MotoServer
+from scribe_local.packaging import build_package
 from scribe_local.tfcli import TerraformMissing, terraform_binary, write_cli_config
-from tests.terraform_harness import build_package
 
 
 @pytest.fixture(scope="session")

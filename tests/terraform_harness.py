@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 from typing import Any
 
 import tftest
 
-from scribe_local.paths import PACKAGE_SRC, REPO
 from scribe_local.tfcli import terraform_binary, terraform_env
 from scribe_local.workdir import IGNORED, copy_module, copy_root
 
@@ -25,17 +23,6 @@ CI_ENVIRONMENTS = {
         "vcs_ref": "refs/heads/main",
     },
 }
-
-
-def build_package(out: Path) -> Path:
-    """Build the Lambda zip with the project's packager (lambda/ is not an importable name)."""
-    spec = importlib.util.spec_from_file_location("scribe_package", REPO / "lambda" / "package.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    module.build_zip(PACKAGE_SRC, out)
-    return out
 
 
 def terraform(tfdir: Path, backend: bool = True) -> tftest.TerraformTest:
