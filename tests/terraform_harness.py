@@ -9,11 +9,9 @@ from typing import Any
 import tftest
 
 from scribe_local.tfcli import terraform_binary, terraform_env
-from scribe_local.workdir import IGNORED, copy_module, copy_root
+from scribe_local.workdir import copy_module, copy_root
 
 LOCAL_VARS = "envs/local.tfvars"
-__all__ = ["IGNORED"]
-
 # The CI identity's environments, as bootstrap/accounts/example.tfvars declares them.
 CI_ENVIRONMENTS = {
     "dev": {"stack_name": "scribe-dev", "state_key": "scribe/dev.tfstate"},

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
-
 import pytest
 import tftest
 
@@ -29,11 +26,3 @@ def root_tf(
     tmp_path_factory: pytest.TempPathFactory, moto_server: MotoServer, terraform_ready: None
 ) -> tftest.TerraformTest:
     return h.root(tmp_path_factory.mktemp("root"), moto_server.url)
-
-
-PlanFn = Callable[..., dict[str, dict[str, object]]]
-
-
-@pytest.fixture
-def zip_path(package_zip: Path) -> str:
-    return str(package_zip)

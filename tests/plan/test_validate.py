@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from scribe_local.paths import REPO
+from scribe_local.workdir import IGNORED
 from tests import terraform_harness as h
 
 MODULES = sorted(p.parent.relative_to(REPO).as_posix() for p in REPO.glob("modules/*/main.tf"))
@@ -42,13 +43,13 @@ def workdir(tmp_path: Path, relative: str, package_zip: Path) -> tuple[Path, Pat
         tfdir.mkdir()
         for path in REPO.glob("*.tf"):
             shutil.copy2(path, tfdir)
-        shutil.copytree(REPO / "modules", tfdir / "modules", ignore=h.IGNORED)
+        shutil.copytree(REPO / "modules", tfdir / "modules", ignore=IGNORED)
         shutil.copytree(REPO / "tests" / "terraform", tfdir / "tests" / "terraform")
         test_dir = tfdir / "tests" / "terraform"
     else:
-        shutil.copytree(REPO / "modules", tmp_path / "modules", ignore=h.IGNORED)
+        shutil.copytree(REPO / "modules", tmp_path / "modules", ignore=IGNORED)
         tfdir = tmp_path / relative
-        shutil.copytree(REPO / relative, tfdir, ignore=h.IGNORED, dirs_exist_ok=True)
+        shutil.copytree(REPO / relative, tfdir, ignore=IGNORED, dirs_exist_ok=True)
         test_dir = tfdir / "tests"
     if test_dir.is_dir():
         shutil.copy2(package_zip, test_dir / "package.zip")
