@@ -5,7 +5,8 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell cat requirements-dev.txt | sha256sum | cut -c1-12)
+# Installed from the hash-locked requirements-dev.lock (make lock regenerates it from .in).
+STAMP := $(VENV)/.installed-$(shell sha256sum < requirements-dev.lock | cut -c1-12)
 PYTEST_WORKERS ?= 2
 # Terraform runs with the project's own CLI config (provider mirror when present), never ~/.terraformrc.
 TF = TF_CLI_CONFIG_FILE=$$($(PY) -m scribe_local.tfcli) TF_IN_AUTOMATION=1 terraform
@@ -18,30 +19,32 @@ PLAN_FILE = build/$(ENV).tfplan
 
 # checkov has its own venv: it pins an old `packaging` that the dev tools in .venv cannot share.
 CHECKOV_VENV := .cache/checkov-venv
-CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-$(shell sha256sum < requirements-checkov.txt 2>/dev/null | cut -c1-12)
-# Every module and root, each scanned once. A root's scan also evaluates the modules it calls.
-CHECKOV_DIRS := modules/bucket modules/lambda modules/api modules/ci-identity . bootstrap tests/fixtures/consumer
-# The top-level root's scan skips the directories scanned on their own and the tool/output ones.
-# checkov matches --skip-path against absolute paths (and as a plain substring), so anchor each
-# pattern at this directory: an unanchored "tests" would skip everything in a clone under /x/tests/.
-CHECKOV_ROOT_RE = $(shell $(PYTHON) -c 'import os, re; print(re.escape(os.getcwd()))')
-CHECKOV_ROOT_SKIPS = $(foreach d,modules tests bootstrap build \.venv \.cache \.scribe,--skip-path '^$(CHECKOV_ROOT_RE)/$(d)(/.*)?$$')
-# Offline: BC_SKIP_MAPPING and --skip-download keep checkov from calling the Bridgecrew/Prisma APIs.
-CHECKOV = BC_SKIP_MAPPING=TRUE $(CHECKOV_VENV)/bin/checkov --framework terraform --compact --quiet \
-	--download-external-modules false --skip-download
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-$(shell sha256sum < requirements-checkov.lock | cut -c1-12)
+# pip installs only the locked versions, refuses any file whose hash is not in the lock and any
+# dependency the lock does not pin (--require-hashes).
+PIP_LOCKED = python -m pip install --quiet --disable-pip-version-check --require-hashes
+LOCK_VENV := .cache/lock-venv
+UV_COMPILE = $(LOCK_VENV)/bin/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes
 
-.PHONY: help venv package up down demo test lint checkov fmt validate unit bench clean plan apply smoke
+.PHONY: help venv lock package up down demo test lint ruff mypy fmt-check validate docs docs-check \
+	circleci-check checkov fmt unit bench clean plan apply smoke
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
 
-$(STAMP): requirements-dev.txt
-	@echo "[scribe] creating $(VENV) and installing requirements-dev.txt ..."
+$(STAMP): requirements-dev.lock
+	@echo "[scribe] creating $(VENV) and installing requirements-dev.lock (hash-checked) ..."
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@$(VENV)/bin/$(PIP_LOCKED) -r requirements-dev.lock
 	@rm -f $(VENV)/.installed-* && touch $@
 
-venv: $(STAMP) ## Create the Python virtualenv with the dev tools
+venv: $(STAMP) ## Create the Python virtualenv with the dev tools (from the hash lock)
+
+lock: ## Re-resolve requirements-*.in into the hash locks requirements-*.lock (needs PyPI)
+	@test -x $(LOCK_VENV)/bin/uv || { $(PYTHON) -m venv $(LOCK_VENV) && $(LOCK_VENV)/bin/python -m pip install --quiet uv; }
+	@$(UV_COMPILE) requirements-dev.in -o requirements-dev.lock
+	@$(UV_COMPILE) requirements-checkov.in -o requirements-checkov.lock
+	@echo "[scribe] wrote requirements-dev.lock and requirements-checkov.lock: review the diff, then make test"
 
 package: $(STAMP) ## Build the Lambda zip (build/scribe.zip), byte-identical across builds
 	@$(PY) lambda/package.py --src lambda/src --out build/scribe.zip
@@ -70,38 +73,41 @@ smoke: $(STAMP) ## POST a unique text to the applied stack and read it back (ENV
 	@if [ "$(ENV)" = local ]; then $(PY) -m scribe_local.smoke --env-file .scribe/local.env; \
 	 else $(PY) -m scribe_local.smoke --terraform-dir $(TF_DIR) $(if $(API_URL),--api-url $(API_URL)); fi
 
-lint: $(STAMP) ## ruff, mypy and terraform fmt -check
+# make lint = the pre-commit hooks of .pre-commit-config.yaml, one target each (no pre-commit needed).
+lint: ruff mypy fmt-check validate docs-check circleci-check ## Every static check: ruff, mypy, terraform fmt and validate, README tables, CircleCI schema
+
+ruff: $(STAMP) ## ruff lint and format check of the Python
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/ruff format --check .
-	@$(VENV)/bin/mypy lambda/src lambda/package.py scribe_local tests
+
+mypy: $(STAMP) ## mypy --strict over the handler, the packager, scribe_local and the tests
+	@$(VENV)/bin/mypy lambda/src lambda/package.py scribe_local tests bench
+
+fmt-check: $(STAMP) ## terraform fmt -check over every .tf, .tfvars and .tftest.hcl
 	@$(TF) fmt -check -recursive -diff .
 
-$(CHECKOV_STAMP): requirements-checkov.txt
-	@echo "[scribe] creating $(CHECKOV_VENV) and installing $$(grep -E '^checkov==' requirements-checkov.txt) (about half a minute) ..."
+validate: $(STAMP) ## terraform validate of the root, bootstrap, every module and example (temp copies)
+	@$(PY) -m scribe_local.tfvalidate
+
+docs: $(STAMP) ## Regenerate the input/output tables of every README (root, bootstrap, modules, examples)
+	@$(PY) -m scribe_local.tfdocs
+
+docs-check: $(STAMP) ## Fail when a README table differs from the .tf files (fix: make docs)
+	@$(PY) -m scribe_local.tfdocs --check
+
+circleci-check: $(STAMP) ## .circleci/config.yml against the CircleCI schema (bundled with check-jsonschema)
+	@$(VENV)/bin/check-jsonschema --builtin-schema vendor.circle-ci .circleci/config.yml
+
+$(CHECKOV_STAMP): requirements-checkov.lock
+	@echo "[scribe] creating $(CHECKOV_VENV) and installing $$(grep -oE '^checkov==[^ ]+' requirements-checkov.lock) (hash-checked, about half a minute) ..."
 	@start=$$(date +%s); \
 	 { test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV); } && \
-	 $(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt && \
+	 $(CHECKOV_VENV)/bin/$(PIP_LOCKED) -r requirements-checkov.lock && \
 	 echo "[scribe] installed checkov $$($(CHECKOV_VENV)/bin/checkov --version) in $$(( $$(date +%s) - start )) s"
 	@rm -f $(CHECKOV_VENV)/.installed-* && touch $@
 
-checkov: $(CHECKOV_STAMP) ## checkov over every module and root (own venv, .cache/checkov-venv); fails on any failed check
-	@summary=""; failed=""; \
-	 for dir in $(CHECKOV_DIRS); do \
-	   echo "[scribe] checkov $$dir"; \
-	   if [ "$$dir" = . ]; then out=$$($(CHECKOV) --directory . $(CHECKOV_ROOT_SKIPS) 2>&1); rc=$$?; \
-	   else out=$$($(CHECKOV) --directory "$$dir" 2>&1); rc=$$?; fi; \
-	   echo "$$out"; \
-	   counts=$$(grep -m1 '^Passed checks: ' <<<"$$out"); \
-	   if [ -z "$$counts" ]; then counts="no checks ran"; rc=1; fi; \
-	   summary="$$summary$$(printf '  %-24s %s' "$$dir" "$$counts")"$$'\n'; \
-	   [ "$$rc" -eq 0 ] || failed="$$failed $$dir"; \
-	 done; \
-	 echo "[scribe] checkov $$($(CHECKOV_VENV)/bin/checkov --version) summary:"; printf '%s' "$$summary"; \
-	 if [ -n "$$failed" ]; then echo "[scribe] checkov FAILED in:$$failed" >&2; exit 1; fi; \
-	 echo "[scribe] checkov: 0 failed checks"
-
-validate: $(STAMP) ## terraform validate every module, fixture and the root (temp copies)
-	@$(PY) -m pytest tests/plan/test_validate.py -q
+checkov: $(STAMP) $(CHECKOV_STAMP) ## checkov over the root, bootstrap, every module and example (own venv); fails on any failed check
+	@$(PY) -m scribe_local.checkov_run
 
 fmt: ## Format Terraform and Python
 	@$(TF) fmt -recursive .

@@ -1,6 +1,6 @@
 output "bucket_name" {
-  description = "Name of the bucket."
-  value       = aws_s3_bucket.this.id
+  description = "Name of the bucket. Known at plan time (it is the `name` input), so plans show the writer's environment and role policy in full; it still depends on the bucket resource."
+  value       = aws_s3_bucket.this.bucket
 }
 
 output "bucket_arn" {

@@ -117,7 +117,7 @@ def stack(
     tmp = tmp_path_factory.mktemp("stack")
     applied = apply_stack(tmp, moto_server, package_zip)
     try:
-        api_id = applied.outputs["api_url"].split("//", 1)[1].split(".", 1)[0]
+        api_id = api_id_of(applied.outputs["api_url"])
         applied.log_path = tmp / "function.log"
         gateway = start_gateway(moto_server.url, api_id, package_zip, applied.log_path)
         applied.gateway = GatewayServer(gateway)
@@ -127,3 +127,21 @@ def stack(
         yield applied
     finally:
         applied.destroy()
+
+
+def api_id_of(api_url: str) -> str:
+    """https://<api id>.execute-api.<region>.amazonaws.com -> <api id>."""
+    return api_url.split("//", 1)[1].split(".", 1)[0]
+
+
+@contextmanager
+def serving(
+    moto: MotoServer, api_url: str, package_zip: Path, log_path: Path
+) -> Iterator[GatewayServer]:
+    """The local gateway for one applied API, on the zip Terraform deployed, while in the block."""
+    server = GatewayServer(start_gateway(moto.url, api_id_of(api_url), package_zip, log_path))
+    server.start_in_thread()
+    try:
+        yield server
+    finally:
+        server.close()

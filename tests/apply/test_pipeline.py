@@ -27,7 +27,7 @@ from scribe_local.sigv4 import Caller
 from scribe_local.tfcli import terraform_binary, terraform_env
 from scribe_local.workdir import copy_module, copy_root
 from tests import terraform_harness as h
-from tests.apply.conftest import http
+from tests.apply.conftest import api_id_of, http
 
 ORG = "0a1b2c3d-0000-4000-8000-00000000000a"
 PROJECT = "0a1b2c3d-0000-4000-8000-00000000000b"
@@ -227,7 +227,7 @@ def test_smoke_step_with_the_deploy_role_credentials(
     POST is SigV4-signed (the routes require AWS_IAM; an unsigned POST is refused) and the deploy
     role may read the smoke text back (and only smoke/* texts)."""
     assert pipeline.make("plan", "dev").returncode == 0  # the dev job's working dir, as in CI
-    api_id = pipeline.outputs["dev"]["api_url"]["value"].split("//")[1].split(".")[0]
+    api_id = api_id_of(pipeline.outputs["dev"]["api_url"]["value"])
     role = pipeline.role_credentials("dev")
     # The gateway accepts the role's temporary keys on the AWS_IAM routes, as API Gateway would.
     callers = {

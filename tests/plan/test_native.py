@@ -1,5 +1,6 @@
-"""`terraform validate` for every module, fixture and the root, and each one's native tests.
+"""Native `terraform test` files of every module, example and root, and what they must cover.
 
+`terraform validate` of the same directories runs in `make lint` (scribe_local.tfvalidate).
 Every variable that has a validation block must be the target of an `expect_failures` in a native
 test (*.tftest.hcl, mock provider): that run proves the block rejects a bad value.
 """
@@ -12,16 +13,12 @@ from pathlib import Path
 
 import pytest
 
+from scribe_local import tfvalidate
 from scribe_local.paths import REPO
 from scribe_local.workdir import IGNORED
 from tests import terraform_harness as h
 
-MODULES = sorted(p.parent.relative_to(REPO).as_posix() for p in REPO.glob("modules/*/main.tf"))
-FIXTURES = sorted(
-    p.parent.relative_to(REPO).as_posix() for p in REPO.glob("tests/fixtures/*/main.tf")
-)
 ROOT = "."
-BOOTSTRAP = "bootstrap"
 
 
 def validated_variables(tfdir: Path) -> set[str]:
@@ -56,16 +53,15 @@ def workdir(tmp_path: Path, relative: str, package_zip: Path) -> tuple[Path, Pat
     return tfdir, test_dir
 
 
-@pytest.mark.parametrize("relative", [ROOT, BOOTSTRAP, *MODULES, *FIXTURES])
-def test_validate_and_native_tests(
+@pytest.mark.parametrize("relative", tfvalidate.terraform_dirs())
+def test_native_tests_cover_every_validation_block(
     relative: str, tmp_path: Path, package_zip: Path, terraform_ready: None
 ) -> None:
     tfdir, test_dir = workdir(tmp_path, relative, package_zip)
-    tf = h.terraform(tfdir, backend=False)  # validation needs no state
-    assert "Success!" in tf.execute_command("validate", "-no-color").out
     wanted = validated_variables(tfdir)
     if not wanted:
-        return
+        pytest.skip(f"{relative} declares no validation block")
+    tf = h.terraform(tfdir, backend=False)  # the native tests need no state
     covered = expected_failures(test_dir)
     assert wanted <= covered, f"validation blocks without a failing test: {wanted - covered}"
     args = ["-no-color"]
@@ -75,3 +71,15 @@ def test_validate_and_native_tests(
     summary = re.search(r"Success! (\d+) passed, 0 failed", result.out)
     assert summary, result.out
     assert int(summary.group(1)) > len(wanted)
+
+
+def test_terraform_validate_reports_a_broken_directory(tmp_path: Path) -> None:
+    """The lint step (scribe_local.tfvalidate) fails on an invalid configuration, with the cause."""
+    (tmp_path / "modules" / "broken").mkdir(parents=True)
+    (tmp_path / "modules" / "broken" / "main.tf").write_text(
+        'output "x" {\n  value = var.missing\n}\n'
+    )
+    assert tfvalidate.terraform_dirs(tmp_path) == [".", "bootstrap", "modules/broken"]
+    relative, ok, output = tfvalidate.validate("modules/broken", tmp_path)
+    assert (relative, ok) == ("modules/broken", False)
+    assert "Reference to undeclared input variable" in output

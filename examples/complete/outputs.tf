@@ -1,0 +1,24 @@
+output "api_url" {
+  description = "URL to POST texts to (SigV4-signed, by a principal with the callers policy)."
+  value       = module.api.api_url
+}
+
+output "bucket_name" {
+  description = "Bucket the texts are stored in."
+  value       = module.bucket.bucket_name
+}
+
+output "function_name" {
+  description = "Name of the writer function."
+  value       = module.writer.function_name
+}
+
+output "kms_key_arn" {
+  description = "ARN of the KMS key that encrypts the texts."
+  value       = aws_kms_key.texts.arn
+}
+
+output "callers_policy_arn" {
+  description = "ARN of the IAM policy to attach to the principals allowed to POST."
+  value       = aws_iam_policy.callers.arn
+}

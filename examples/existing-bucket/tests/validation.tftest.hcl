@@ -1,0 +1,35 @@
+# Every validation block of examples/existing-bucket rejects a bad value (run by `make test`).
+# tests/package.zip is put there by the test harness (any zip: the provider is mocked).
+mock_provider "aws" {
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "123456789012" }
+  }
+  mock_data "aws_region" {
+    defaults = { name = "eu-west-1" }
+  }
+  mock_data "aws_iam_policy_document" {
+    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+  }
+}
+
+variables {
+  region       = "eu-west-1"
+  bucket_name  = "team-owned-texts"
+  package_path = "tests/package.zip"
+}
+
+run "accepts_the_defaults" {
+  command = plan
+}
+
+run "name_too_short" {
+  command = plan
+  variables { name = "ab" }
+  expect_failures = [var.name]
+}
+
+run "jwt_is_not_offered" {
+  command = plan
+  variables { authorization_type = "JWT" }
+  expect_failures = [var.authorization_type]
+}

@@ -1,0 +1,45 @@
+# Every validation block of examples/multi-tenant rejects a bad value (run by `make test`).
+# tests/package.zip is put there by the test harness (any zip: the provider is mocked).
+mock_provider "aws" {
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "123456789012" }
+  }
+  mock_data "aws_region" {
+    defaults = { name = "eu-west-1" }
+  }
+  mock_data "aws_iam_policy_document" {
+    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+  }
+}
+
+variables {
+  package_path = "tests/package.zip"
+  tenants      = { alpha = {}, beta = { authorization_type = "NONE" } }
+}
+
+run "accepts_two_tenants" {
+  command = plan
+
+  assert {
+    condition     = length(module.writer) == 2
+    error_message = "one writer per tenant"
+  }
+}
+
+run "name_too_long_for_tenant_suffixes" {
+  command = plan
+  variables { name = "a-name-that-is-far-too-long" }
+  expect_failures = [var.name]
+}
+
+run "no_tenant" {
+  command = plan
+  variables { tenants = {} }
+  expect_failures = [var.tenants]
+}
+
+run "tenant_name_with_slash" {
+  command = plan
+  variables { tenants = { "a/b" = {} } }
+  expect_failures = [var.tenants]
+}

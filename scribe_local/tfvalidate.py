@@ -1,0 +1,88 @@
+"""`terraform validate` of every Terraform directory: the root, bootstrap/, modules/*, examples/*.
+
+Each directory is validated in a temporary copy (beside a copy of modules/, so relative module
+sources resolve), initialised without a backend: the checkout gets no .terraform/ directories.
+`python -m scribe_local.tfvalidate` (make validate, make lint, the pre-commit hook).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from scribe_local.paths import REPO
+from scribe_local.tfcli import TerraformMissing, terraform_binary, terraform_env
+
+IGNORED = shutil.ignore_patterns(".terraform", "*.tfstate*", "*.tfplan", "tests", "*.md")
+
+
+def terraform_dirs(root: Path = REPO) -> list[str]:
+    """Every directory a user runs or calls Terraform in, relative to the repository."""
+    found = [".", "bootstrap"]
+    for parent in ("modules", "examples"):
+        found += sorted(
+            p.parent.relative_to(root).as_posix() for p in root.glob(f"{parent}/*/main.tf")
+        )
+    return found
+
+
+def copy_for_validate(relative: str, dest: Path, root: Path = REPO) -> Path:
+    """Copy one directory (and modules/) to dest; return the directory to run Terraform in."""
+    shutil.copytree(root / "modules", dest / "modules", ignore=IGNORED)
+    if relative == ".":
+        for path in root.glob("*.tf"):
+            shutil.copy2(path, dest / path.name)
+        return dest
+    target = dest / relative
+    shutil.copytree(root / relative, target, ignore=IGNORED, dirs_exist_ok=True)
+    return target
+
+
+def validate(relative: str, root: Path = REPO) -> tuple[str, bool, str]:
+    """(directory, valid?, Terraform's output when not)."""
+    env = {**terraform_env(), "PATH": str(Path(terraform_binary()).parent)}
+    with tempfile.TemporaryDirectory(prefix="scribe-validate-") as tmp:
+        tfdir = copy_for_validate(relative, Path(tmp), root)
+        for args in (
+            ["init", "-backend=false", "-input=false", "-no-color"],
+            ["validate", "-no-color"],
+        ):
+            result = subprocess.run(
+                [terraform_binary(), f"-chdir={tfdir}", *args],
+                capture_output=True,
+                text=True,
+                env=env,
+                check=False,
+            )
+            if result.returncode != 0:
+                return relative, False, result.stdout + result.stderr
+    return relative, True, ""
+
+
+def main() -> int:
+    try:
+        terraform_binary()
+    except TerraformMissing as error:
+        print(f"[scribe] error: {error}", file=sys.stderr)
+        return 1
+    dirs = terraform_dirs()
+    failed = []
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for relative, ok, output in pool.map(validate, dirs):
+            print(f"[scribe] terraform validate {relative}: {'ok' if ok else 'FAILED'}")
+            if not ok:
+                failed.append(relative)
+                print(output, file=sys.stderr)
+    if failed:
+        print(f"[scribe] terraform validate failed in: {' '.join(failed)}", file=sys.stderr)
+        return 1
+    print(f"[scribe] terraform validate: {len(dirs)} directories valid")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,126 @@
+"""examples/: each example plans against moto with the values a consumer would pass."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from scribe_local.moto_server import MotoServer, moto_client
+from scribe_local.paths import REPO
+from tests import terraform_harness as h
+
+Resources = dict[str, dict[str, Any]]
+EXISTING = "team-owned-texts"
+
+
+def plan_example(
+    tmp_path: Path, moto: MotoServer, example: str, values: dict[str, Any]
+) -> Resources:
+    tf = h.module(tmp_path, f"examples/{example}", moto.url)
+    return h.plan_resources(tf, values)
+
+
+def of_type(resources: Resources, kind: str) -> dict[str, dict[str, Any]]:
+    """Planned resources of one type and name, e.g. "aws_lambda_function.this", in any module."""
+    return {
+        address: r
+        for address, r in resources.items()
+        if address.endswith(kind) or f".{kind}[" in address or address.startswith(f"{kind}[")
+    }
+
+
+def role_statements(resources: Resources, address: str) -> list[dict[str, Any]]:
+    statements: list[dict[str, Any]] = json.loads(resources[address]["policy"])["Statement"]
+    return statements
+
+
+def test_complete_sets_the_production_options(
+    tmp_path: Path, moto: MotoServer, package_zip: Path, terraform_ready: None
+) -> None:
+    resources = plan_example(tmp_path, moto, "complete", {"package_path": str(package_zip)})
+    assert resources["aws_kms_key.texts"]["enable_key_rotation"] is True
+    # The key's ARN is known after apply only, and so is the SSE rule that uses it.
+    assert "module.bucket.aws_s3_bucket_server_side_encryption_configuration.this" in resources
+    assert "module.bucket.aws_s3_bucket_policy.tls_only[0]" in resources  # TLS-only stays on
+    function = resources["module.writer.aws_lambda_function.this"]
+    assert function["reserved_concurrent_executions"] == 20
+    assert function["environment"][0]["variables"]["MAX_BODY_BYTES"] == "262144"
+    routes = of_type(resources, "aws_apigatewayv2_route.this")
+    assert {r["authorization_type"] for r in routes.values()} == {"AWS_IAM"}
+    stage = resources["module.api.aws_apigatewayv2_stage.default"]["default_route_settings"][0]
+    assert (stage["throttling_burst_limit"], stage["throttling_rate_limit"]) == (100, 50)
+    assert "aws_iam_policy.callers" in resources
+    assert "module.writer.aws_iam_role_policy.this" in resources
+
+
+def test_existing_bucket_creates_no_bucket_and_writes_only_under_its_prefix(
+    tmp_path: Path, moto: MotoServer, package_zip: Path, terraform_ready: None
+) -> None:
+    moto_client("s3", moto.url).create_bucket(Bucket=EXISTING)
+    values = {"region": "us-east-1", "bucket_name": EXISTING, "package_path": str(package_zip)}
+    resources = plan_example(tmp_path, moto, "existing-bucket", values)
+    assert not [a for a in resources if "aws_s3_bucket" in a]
+    function = resources["module.writer.aws_lambda_function.this"]
+    assert function["environment"][0]["variables"]["BUCKET_NAME"] == EXISTING
+    assert function["environment"][0]["variables"]["KEY_PREFIX"] == "scribe/"
+    statements = role_statements(resources, "module.writer.aws_iam_role_policy.this")
+    puts = [s for s in statements if "s3:PutObject" in s["Action"]]
+    assert [p["Resource"] for p in puts] == [f"arn:aws:s3:::{EXISTING}/scribe/*"]
+
+
+def test_existing_bucket_refuses_a_bucket_that_does_not_exist(
+    tmp_path: Path, moto: MotoServer, package_zip: Path, terraform_ready: None
+) -> None:
+    tf = h.module(tmp_path, "examples/existing-bucket", moto.url)
+    values = {"region": "us-east-1", "bucket_name": "no-such-bucket", "package_path": "x.zip"}
+    error = h.plan_error(tf, values)
+    assert "no-such-bucket" in error
+    assert "reading S3 Bucket (no-such-bucket)" in error
+
+
+def test_multi_tenant_gives_each_tenant_its_own_writer_prefix_and_api(
+    tmp_path: Path, moto: MotoServer, package_zip: Path, terraform_ready: None
+) -> None:
+    tenants = {"alpha": {}, "beta": {"authorization_type": "NONE"}, "gamma": {}}
+    values = {"package_path": str(package_zip), "tenants": tenants}
+    resources = plan_example(tmp_path, moto, "multi-tenant", values)
+    assert len(of_type(resources, "aws_s3_bucket.this")) == 1
+    functions = of_type(resources, "aws_lambda_function.this")
+    prefixes = {
+        f["function_name"]: f["environment"][0]["variables"]["KEY_PREFIX"]
+        for f in functions.values()
+    }
+    assert prefixes == {f"scribe-tenants-{t}": f"tenants/{t}/" for t in ("alpha", "beta", "gamma")}
+    auth = {
+        (address.split('"')[1], address.split('"')[3]): route["authorization_type"]
+        for address, route in of_type(resources, "aws_apigatewayv2_route.this").items()
+    }
+    assert auth == {
+        (tenant, route): "NONE" if tenant == "beta" else "AWS_IAM"
+        for tenant in tenants
+        for route in ("POST /", "POST /{name+}")
+    }
+    for tenant in tenants:
+        address = f'module.writer["{tenant}"].aws_iam_role_policy.this'
+        puts = [s for s in role_statements(resources, address) if "s3:PutObject" in s["Action"]]
+        assert len(puts) == 1
+        assert puts[0]["Resource"].endswith(f"/tenants/{tenant}/*")
+
+
+@pytest.mark.parametrize("example", ["complete", "existing-bucket", "multi-tenant"])
+def test_readme_shows_the_git_ref_source_of_every_module_the_example_calls(example: str) -> None:
+    """The .tf files use relative paths (tested); the README shows what a consumer writes."""
+    folder = REPO / "examples" / example
+    text = "\n".join(p.read_text() for p in folder.glob("*.tf"))
+    modules = {
+        line.split("modules/")[1].rstrip('"')
+        for line in text.splitlines()
+        if line.strip().startswith('source = "../../modules/')
+    }
+    readme = (folder / "README.md").read_text()
+    assert modules
+    for name in modules:
+        assert f"//modules/{name}?ref=v" in readme, f"{example}: README lacks the git ref of {name}"
