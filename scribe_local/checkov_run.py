@@ -13,7 +13,6 @@ import re
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 from scribe_local.paths import CACHE_DIR, REPO
 from scribe_local.tfvalidate import terraform_dirs
