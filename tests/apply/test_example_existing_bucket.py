@@ -12,6 +12,18 @@ from tests.apply.conftest import http, serving
 BUCKET = "team-owned-texts"
 
 
+def put_resources(moto: MotoServer, role: str) -> list[str]:
+    """What the role's inline policies allow s3:PutObject on, read back from IAM."""
+    iam = moto_client("iam", moto.url)
+    found = []
+    for name in iam.list_role_policies(RoleName=role)["PolicyNames"]:
+        document = iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]
+        for statement in document["Statement"]:
+            if "s3:PutObject" in statement["Action"]:
+                found.append(statement["Resource"])
+    return found
+
+
 def test_existing_bucket_example_writes_into_the_owned_bucket_and_leaves_it_on_destroy(
     tmp_path: Path, moto: MotoServer, package_zip: Path, terraform_ready: None
 ) -> None:
@@ -33,6 +45,11 @@ def test_existing_bucket_example_writes_into_the_owned_bucket_and_leaves_it_on_d
     try:
         outputs = tf.output()
         assert (outputs["bucket_name"], outputs["key_prefix"]) == (BUCKET, "scribe/")
+        managed = tf.execute_command("state", "list").out.split()
+        assert [a for a in managed if "aws_s3_bucket" in a] == ["data.aws_s3_bucket.existing"]
+        assert put_resources(moto, f"{outputs['function_name']}-role") == [
+            f"arn:aws:s3:::{BUCKET}/scribe/*"
+        ]
         var_args = [f"-var={name}={value}" for name, value in values.items()]
         assert h.detailed_exitcode(tf, *var_args) == 0
         with serving(moto, outputs["api_url"], package_zip, tmp_path / "fn.log") as gateway:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from scribe_local.moto_server import MotoServer, moto_client
 from tests import terraform_harness as h
-from tests.apply.conftest import http, serving
+from tests.apply.conftest import api_id_of, http, serving
+from tests.apply.test_example_existing_bucket import put_resources
 
 TEXT = {"Content-Type": "text/plain"}
 TENANTS = {"alpha": {}, "beta": {"authorization_type": "NONE"}}
@@ -58,6 +59,16 @@ def test_multi_tenant_example_keeps_tenants_apart(
             "scribe-tenants-alpha": "tenants/alpha/",
             "scribe-tenants-beta": "tenants/beta/",
         }
+        for tenant, function in outputs["function_names"].items():
+            assert put_resources(moto, f"{function}-role") == [
+                f"arn:aws:s3:::{bucket}/tenants/{tenant}/*"
+            ]
+        api = moto_client("apigatewayv2", moto.url)
+        authorization = {
+            tenant: {r["AuthorizationType"] for r in api.get_routes(ApiId=api_id_of(url))["Items"]}
+            for tenant, url in outputs["api_urls"].items()
+        }
+        assert authorization == {"alpha": {"AWS_IAM"}, "beta": {"NONE"}}
     finally:
         tf.destroy(auto_approve=True, tf_vars=h.tf_vars(values))
     assert moto_client("s3", moto.url).list_buckets()["Buckets"] == []

@@ -68,6 +68,18 @@ class Pipeline:
             text=True,
         )
 
+    def select(self, env: str) -> None:
+        """Point the working dir at env's state, as each CI job's `terraform init` does."""
+        init = self.terraform(
+            "init",
+            "-reconfigure",
+            "-input=false",
+            f"-backend-config=envs/{env}.s3.tfbackend",
+            f"-backend-config={self.backend_config}",
+        )
+        output = init.communicate(timeout=300)[0]
+        assert init.returncode == 0, output
+
     def client_as(self, credentials: dict[str, str], service: str) -> Any:
         return moto_client(
             service,
@@ -167,7 +179,7 @@ def destroy_all(run: Pipeline) -> dict[str, tuple[int, str]]:
     """terraform destroy of each env, from that env's working dir (its state)."""
     results = {}
     for env in ENVS:
-        run.make("plan", env)
+        run.select(env)
         destroy = run.terraform(
             "destroy", "-auto-approve", "-input=false", f"-var-file=envs/{env}.tfvars"
         )
@@ -226,7 +238,7 @@ def test_smoke_step_with_the_deploy_role_credentials(
     """`make smoke` through the local gateway, with the role's keys under IAM enforcement: the
     POST is SigV4-signed (the routes require AWS_IAM; an unsigned POST is refused) and the deploy
     role may read the smoke text back (and only smoke/* texts)."""
-    assert pipeline.make("plan", "dev").returncode == 0  # the dev job's working dir, as in CI
+    pipeline.select("dev")  # the smoke job's working dir: dev's state, as in CI
     api_id = api_id_of(pipeline.outputs["dev"]["api_url"]["value"])
     role = pipeline.role_credentials("dev")
     # The gateway accepts the role's temporary keys on the AWS_IAM routes, as API Gateway would.
@@ -263,7 +275,7 @@ def test_smoke_step_with_the_deploy_role_credentials(
 
 
 def test_a_second_concurrent_apply_is_refused_by_the_lock_file(pipeline: Pipeline) -> None:
-    pipeline.make("plan", "dev")  # point the working dir at the dev state again
+    pipeline.select("dev")
     s3 = moto_client("s3", pipeline.moto.url)
     first = pipeline.terraform(
         "apply", "-auto-approve", "-input=false", "-var-file=envs/dev.tfvars"

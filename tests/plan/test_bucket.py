@@ -13,9 +13,29 @@ MODULE = "modules/bucket"
 NAME = "scribe-plan-test-bucket"
 
 
+KEY = "arn:aws:kms:us-east-1:123456789012:key/0a1b2c3d-0000-1111-2222-333344445555"
+# Every optional input changed at once: one plan (each plan costs several provider starts).
+OPTIONS = {
+    "name": NAME,
+    "enforce_tls": False,
+    "kms_key_arn": KEY,
+    "noncurrent_version_expiration_days": 30,
+}
+
+
 @pytest.fixture(scope="module")
-def defaults(module_tf: tftest.TerraformTest) -> dict[str, dict[str, Any]]:
-    return h.plan_resources(module_tf, {"name": NAME})
+def default_plan(module_tf: tftest.TerraformTest) -> Any:
+    return h.plan(module_tf, {"name": NAME})
+
+
+@pytest.fixture(scope="module")
+def defaults(default_plan: Any) -> dict[str, dict[str, Any]]:
+    return h.planned(default_plan)
+
+
+@pytest.fixture(scope="module")
+def options(module_tf: tftest.TerraformTest) -> dict[str, dict[str, Any]]:
+    return h.plan_resources(module_tf, OPTIONS)
 
 
 def test_public_access_is_blocked_by_all_four_flags(defaults: dict[str, dict[str, Any]]) -> None:
@@ -53,10 +73,9 @@ def test_force_destroy_is_off_by_default(defaults: dict[str, dict[str, Any]]) ->
     assert defaults["aws_s3_bucket.this"]["bucket"] == NAME
 
 
-def test_tls_only_policy_is_on_by_default(module_tf: tftest.TerraformTest) -> None:
-    plan = h.plan(module_tf, {"name": NAME})
-    resources = h.planned(plan)
-    assert "aws_s3_bucket_policy.tls_only[0]" in resources
+def test_tls_only_policy_is_on_by_default(default_plan: Any) -> None:
+    plan = default_plan
+    assert "aws_s3_bucket_policy.tls_only[0]" in h.planned(plan)
     # The policy JSON depends on the bucket ARN, unknown at plan time: check the document's
     # configuration instead, which the plan records with its condition.
     config = plan.configuration["root_module"]["resources"]
@@ -72,32 +91,26 @@ def test_tls_only_policy_is_on_by_default(module_tf: tftest.TerraformTest) -> No
     ) == ("Bool", "aws:SecureTransport", ["false"])
 
 
-def test_tls_only_policy_can_be_switched_off(module_tf: tftest.TerraformTest) -> None:
-    resources = h.plan_resources(module_tf, {"name": NAME, "enforce_tls": False})
-    assert not [a for a in resources if a.startswith("aws_s3_bucket_policy")]
+def test_tls_only_policy_can_be_switched_off(options: dict[str, dict[str, Any]]) -> None:
+    assert not [a for a in options if a.startswith("aws_s3_bucket_policy")]
 
 
-def test_kms_key_switches_to_sse_kms_with_bucket_key(module_tf: tftest.TerraformTest) -> None:
-    key = "arn:aws:kms:us-east-1:123456789012:key/0a1b2c3d-0000-1111-2222-333344445555"
-    resources = h.plan_resources(module_tf, {"name": NAME, "kms_key_arn": key})
-    rule = resources["aws_s3_bucket_server_side_encryption_configuration.this"]["rule"][0]
+def test_kms_key_switches_to_sse_kms_with_bucket_key(options: dict[str, dict[str, Any]]) -> None:
+    rule = options["aws_s3_bucket_server_side_encryption_configuration.this"]["rule"][0]
     assert rule["apply_server_side_encryption_by_default"] == [
-        {"sse_algorithm": "aws:kms", "kms_master_key_id": key}
+        {"sse_algorithm": "aws:kms", "kms_master_key_id": KEY}
     ]
     assert rule["bucket_key_enabled"] is True
 
 
 def test_noncurrent_versions_expire_only_when_asked(
-    module_tf: tftest.TerraformTest, defaults: dict[str, dict[str, Any]]
+    defaults: dict[str, dict[str, Any]], options: dict[str, dict[str, Any]]
 ) -> None:
     assert not [a for a in defaults if "lifecycle" in a]
-    resources = h.plan_resources(
-        module_tf, {"name": NAME, "noncurrent_version_expiration_days": 30}
-    )
-    rule = resources["aws_s3_bucket_lifecycle_configuration.this[0]"]["rule"][0]
+    rule = options["aws_s3_bucket_lifecycle_configuration.this[0]"]["rule"][0]
     assert rule["noncurrent_version_expiration"][0]["noncurrent_days"] == 30
 
 
-def test_outputs_are_named_after_what_they_are(module_tf: tftest.TerraformTest) -> None:
-    plan = h.plan(module_tf, {"name": NAME})
-    assert set(plan.outputs) == {"bucket_name", "bucket_arn", "kms_key_arn"}
+def test_outputs_are_named_after_what_they_are(default_plan: Any) -> None:
+    assert set(default_plan.outputs) == {"bucket_name", "bucket_arn", "kms_key_arn"}
+    assert default_plan.outputs["bucket_name"] == NAME  # known at plan time

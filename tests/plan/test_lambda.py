@@ -25,8 +25,13 @@ def inputs(package_zip: Path) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def defaults(module_tf: tftest.TerraformTest, inputs: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return h.plan_resources(module_tf, inputs)
+def default_plan(module_tf: tftest.TerraformTest, inputs: dict[str, Any]) -> Any:
+    return h.plan(module_tf, inputs)
+
+
+@pytest.fixture(scope="module")
+def defaults(default_plan: Any) -> dict[str, dict[str, Any]]:
+    return h.planned(default_plan)
 
 
 def role_policy(resources: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -68,10 +73,8 @@ def test_log_group_is_terraform_managed_with_retention(defaults: dict[str, dict[
     assert group["retention_in_days"] == 30
 
 
-def test_log_group_is_created_before_the_function(
-    module_tf: tftest.TerraformTest, inputs: dict[str, Any]
-) -> None:
-    config = h.plan(module_tf, inputs).configuration["root_module"]["resources"]
+def test_log_group_is_created_before_the_function(default_plan: Any) -> None:
+    config = default_plan.configuration["root_module"]["resources"]
     function = next(r for r in config if r["address"] == "aws_lambda_function.this")
     assert "aws_cloudwatch_log_group.this" in function["depends_on"]
 
