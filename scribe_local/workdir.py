@@ -4,7 +4,7 @@ The modules and the root stay free of emulator settings. A work dir is a copy of
 module) plus one generated file that points the AWS provider at moto:
 - for the stack root, `moto_override.tf`: Terraform merges it into the root's provider block
   (and, for local runs, replaces the S3 backend with local state);
-- for a module without a provider block, `moto_provider.tf` declares one (a consumer fixture
+- for a module without a provider block, `moto_provider.tf` declares one (an example
   with its own provider block gets the override instead).
 """
 
@@ -72,7 +72,7 @@ def copy_root(dest: Path, moto_url: str, source: Path = REPO, backend: str = "lo
 
 
 def copy_module(relative: str, dest: Path, moto_url: str, source: Path = REPO) -> Path:
-    """Copy a module or a consumer fixture to dest/<relative>, wired to moto.
+    """Copy a module or an example to dest/<relative>, wired to moto.
 
     modules/ is copied beside it with the same relative layout, so that a fixture's
     `source = "../../../modules/bucket"` still resolves. Returns the directory to run Terraform in.

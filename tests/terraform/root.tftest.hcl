@@ -1,5 +1,5 @@
 # Validation blocks of the root stack (the modules validate everything they are passed).
-# Run by tests/plan/test_validate.py with -test-directory=tests/terraform.
+# Run by tests/plan/test_native.py with -test-directory=tests/terraform.
 mock_provider "aws" {
   mock_data "aws_caller_identity" {
     defaults = { account_id = "123456789012" }
