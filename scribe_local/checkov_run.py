@@ -14,8 +14,7 @@ import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
-from scribe_local.paths import CACHE_DIR, REPO
-from scribe_local.tfvalidate import terraform_dirs
+from scribe_local.paths import CACHE_DIR, REPO, terraform_dirs
 
 CHECKOV = CACHE_DIR / "checkov-venv" / "bin" / "checkov"
 OPTIONS = ["--framework", "terraform", "--compact", "--quiet"]

@@ -30,6 +30,7 @@ from hcl2 import SerializationOptions
 from lark import Token, Tree
 from lark.exceptions import LarkError
 
+from scribe_local import paths
 from scribe_local.paths import REPO
 
 BEGIN = "<!-- BEGIN_TF_DOCS -->"
@@ -452,9 +453,14 @@ def _in_backticks(segment: str) -> str:
     return f"`{segment}`"
 
 
+def _escape_plain(part: str) -> str:
+    # `<` too (unlike terraform-docs): GitHub drops "<prefix>" in "<prefix>-ci" as an unknown tag.
+    return part.replace("|", "\\|").replace("<", "&lt;")
+
+
 def escape_characters(text: str) -> str:
-    """Escape `|` and `_` outside inline code spans."""
-    text = _segments(text, "`", lambda part: part.replace("|", "\\|"), _in_backticks)
+    """Escape `|`, `<` and `_` outside inline code spans."""
+    text = _segments(text, "`", _escape_plain, _in_backticks)
     return _segments(text, "`", _escape_underscores, _in_backticks)
 
 
@@ -653,10 +659,8 @@ def render(module: Module) -> str:
 
 
 def terraform_dirs(root: Path) -> list[Path]:
-    """The root, every modules/*, bootstrap and every examples/* that holds .tf files."""
-    candidates = [root, *sorted(root.glob("modules/*")), root / "bootstrap"]
-    candidates += sorted(root.glob("examples/*"))
-    return [path for path in candidates if path.is_dir() and any(path.glob("*.tf"))]
+    """The root, bootstrap, every modules/* and every examples/* (paths.terraform_dirs)."""
+    return [root / relative for relative in paths.terraform_dirs(root)]
 
 
 def _display(path: Path, root: Path) -> str:

@@ -14,20 +14,10 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from scribe_local.paths import REPO
+from scribe_local.paths import REPO, terraform_dirs
 from scribe_local.tfcli import TerraformMissing, terraform_binary, terraform_env
 
 IGNORED = shutil.ignore_patterns(".terraform", "*.tfstate*", "*.tfplan", "tests", "*.md")
-
-
-def terraform_dirs(root: Path = REPO) -> list[str]:
-    """Every directory a user runs or calls Terraform in, relative to the repository."""
-    found = [".", "bootstrap"]
-    for parent in ("modules", "examples"):
-        found += sorted(
-            p.parent.relative_to(root).as_posix() for p in root.glob(f"{parent}/*/main.tf")
-        )
-    return found
 
 
 def copy_for_validate(relative: str, dest: Path, root: Path = REPO) -> Path:

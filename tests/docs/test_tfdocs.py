@@ -338,6 +338,7 @@ def test_default_cells(tmp_path: Path, source: str, cell: str) -> None:
         ("an _emphasis_ here", "an _emphasis_ here"),
         ("one\ntwo\n\nthree", "one<br/>two<br/><br/>three"),
         ("", "n/a"),
+        ("roles <prefix>-ci, `<kept>`", "roles &lt;prefix>-ci, `<kept>`"),
     ],
 )
 def test_description_cells(text: str, escaped: str) -> None:

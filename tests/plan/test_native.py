@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from scribe_local import tfvalidate
-from scribe_local.paths import REPO
+from scribe_local.paths import REPO, terraform_dirs
 from scribe_local.workdir import IGNORED
 from tests import terraform_harness as h
 
@@ -53,7 +53,7 @@ def workdir(tmp_path: Path, relative: str, package_zip: Path) -> tuple[Path, Pat
     return tfdir, test_dir
 
 
-@pytest.mark.parametrize("relative", tfvalidate.terraform_dirs())
+@pytest.mark.parametrize("relative", terraform_dirs())
 def test_native_tests_cover_every_validation_block(
     relative: str, tmp_path: Path, package_zip: Path, terraform_ready: None
 ) -> None:
@@ -79,7 +79,7 @@ def test_terraform_validate_reports_a_broken_directory(tmp_path: Path) -> None:
     (tmp_path / "modules" / "broken" / "main.tf").write_text(
         'output "x" {\n  value = var.missing\n}\n'
     )
-    assert tfvalidate.terraform_dirs(tmp_path) == [".", "bootstrap", "modules/broken"]
+    assert terraform_dirs(tmp_path) == ["modules/broken"]
     relative, ok, output = tfvalidate.validate("modules/broken", tmp_path)
     assert (relative, ok) == ("modules/broken", False)
     assert "Reference to undeclared input variable" in output
