@@ -115,13 +115,19 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MAX_BODY_BYTES", str(MAX_BODY))
 
 
+def versioned_bucket() -> Any:
+    """An S3 client on the active moto mock, with the test bucket created and versioned; the
+    handler's cached settings and client start afresh (a cold start)."""
+    client = boto3.client("s3", region_name="us-east-1")
+    client.create_bucket(Bucket=BUCKET)
+    client.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
+    apigw.reset()
+    return client
+
+
 @pytest.fixture
 def s3(aws_env: None) -> Iterator[Any]:
-    """A versioned bucket in moto; the handler's cached settings and client start afresh."""
+    """A versioned bucket in a moto mock of its own."""
     with mock_aws():
-        client = boto3.client("s3", region_name="us-east-1")
-        client.create_bucket(Bucket=BUCKET)
-        client.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
-        apigw.reset()
-        yield client
+        yield versioned_bucket()
     apigw.reset()
