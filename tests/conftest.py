@@ -11,6 +11,26 @@ from scribe_local.moto_server import MotoServer
 from scribe_local.packaging import build_package
 from scribe_local.tfcli import TerraformMissing, terraform_binary, write_cli_config
 
+# `make test` hands whole files to 2 xdist workers (--dist loadfile) in collection order. Left at
+# the end, one of these would run alone while the other worker idles: they go first, longest
+# first (seconds measured on 2 cores), and the short files fill in behind them.
+LONGEST_FIRST = (
+    "tests/apply/test_pipeline.py",  # 90
+    "tests/plan/test_native.py",  # 68
+    "tests/apply/test_concurrency.py",  # 42
+    "tests/bench/test_bench_smoke.py",  # 39
+    "tests/apply/test_example_existing_bucket.py",  # 37
+    "tests/apply/test_example_multi_tenant.py",  # 36
+    "tests/apply/test_stack.py",  # 36
+    "tests/apply/test_hostile.py",  # 34
+    "tests/plan/test_api.py",  # 30
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {path: position for position, path in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(rank)))
+
 
 @pytest.fixture(scope="session")
 def terraform_ready() -> None:
