@@ -7,6 +7,7 @@ sources resolve), initialised without a backend: the checkout gets no .terraform
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -16,27 +17,17 @@ from pathlib import Path
 
 from scribe_local.paths import REPO, terraform_dirs
 from scribe_local.tfcli import TerraformMissing, terraform_binary, terraform_env
+from scribe_local.workdir import copy_config
 
-IGNORED = shutil.ignore_patterns(".terraform", "*.tfstate*", "*.tfplan", "tests", "*.md")
-
-
-def copy_for_validate(relative: str, dest: Path, root: Path = REPO) -> Path:
-    """Copy one directory (and modules/) to dest; return the directory to run Terraform in."""
-    shutil.copytree(root / "modules", dest / "modules", ignore=IGNORED)
-    if relative == ".":
-        for path in root.glob("*.tf"):
-            shutil.copy2(path, dest / path.name)
-        return dest
-    target = dest / relative
-    shutil.copytree(root / relative, target, ignore=IGNORED, dirs_exist_ok=True)
-    return target
+# Native tests and READMEs play no part in validation.
+WITHOUT_TESTS = shutil.ignore_patterns(".terraform", "*.tfstate*", "*.tfplan", "tests", "*.md")
 
 
 def validate(relative: str, root: Path = REPO) -> tuple[str, bool, str]:
     """(directory, valid?, Terraform's output when not)."""
-    env = {**terraform_env(), "PATH": str(Path(terraform_binary()).parent)}
+    env = {**os.environ, **terraform_env()}
     with tempfile.TemporaryDirectory(prefix="scribe-validate-") as tmp:
-        tfdir = copy_for_validate(relative, Path(tmp), root)
+        tfdir = copy_config(relative, Path(tmp), root, WITHOUT_TESTS)
         for args in (
             ["init", "-backend=false", "-input=false", "-no-color"],
             ["validate", "-no-color"],

@@ -11,7 +11,9 @@ module) plus one generated file that points the AWS provider at moto:
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from scribe_local.moto_server import FAKE_CREDENTIALS, REGION
 from scribe_local.paths import REPO
@@ -29,7 +31,8 @@ ENDPOINT_SERVICES = (
 )
 
 ROOT_FILES = ("*.tf", ".terraform.lock.hcl")
-IGNORED = shutil.ignore_patterns(".terraform", "*.tfstate*", "*.tfplan", "__pycache__")
+Ignore = Callable[[Any, list[str]], set[str]]
+IGNORED: Ignore = shutil.ignore_patterns(".terraform", "*.tfstate*", "*.tfplan", "__pycache__")
 
 
 def provider_block(moto_url: str, region: str = REGION) -> str:
@@ -71,15 +74,22 @@ def copy_root(dest: Path, moto_url: str, source: Path = REPO, backend: str = "lo
     return dest
 
 
-def copy_module(relative: str, dest: Path, moto_url: str, source: Path = REPO) -> Path:
-    """Copy a module or an example to dest/<relative>, wired to moto.
+def copy_config(relative: str, dest: Path, source: Path = REPO, ignore: Ignore = IGNORED) -> Path:
+    """Copy one Terraform directory ("." = the root's .tf files) to dest/<relative>, with
+    modules/ beside it in the same relative layout, so that `source = "../../modules/bucket"`
+    still resolves. Returns the directory to run Terraform in."""
+    shutil.copytree(source / "modules", dest / "modules", ignore=ignore, dirs_exist_ok=True)
+    if relative == ".":
+        for path in source.glob("*.tf"):
+            shutil.copy2(path, dest / path.name)
+        return dest
+    shutil.copytree(source / relative, dest / relative, ignore=ignore, dirs_exist_ok=True)
+    return dest / relative
 
-    modules/ is copied beside it with the same relative layout, so that a fixture's
-    `source = "../../../modules/bucket"` still resolves. Returns the directory to run Terraform in.
-    """
-    shutil.copytree(source / "modules", dest / "modules", ignore=IGNORED, dirs_exist_ok=True)
-    tfdir = dest / relative
-    shutil.copytree(source / relative, tfdir, ignore=IGNORED, dirs_exist_ok=True)
+
+def copy_module(relative: str, dest: Path, moto_url: str, source: Path = REPO) -> Path:
+    """Copy a module or an example (copy_config) to dest/<relative>, wired to moto."""
+    tfdir = copy_config(relative, dest, source)
     has_provider = any('provider "aws"' in tf.read_text() for tf in tfdir.glob("*.tf"))
     # A fixture with its own provider block gets an override; a bare module gets a provider.
     name = "moto_override.tf" if has_provider else "moto_provider.tf"

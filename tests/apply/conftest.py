@@ -145,3 +145,15 @@ def serving(
         yield server
     finally:
         server.close()
+
+
+def put_resources(moto: MotoServer, role: str) -> list[str]:
+    """What the role's inline policies allow s3:PutObject on, read back from IAM."""
+    iam = moto_client("iam", moto.url)
+    found = []
+    for name in iam.list_role_policies(RoleName=role)["PolicyNames"]:
+        document = iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]
+        for statement in document["Statement"]:
+            if "s3:PutObject" in statement["Action"]:
+                found.append(statement["Resource"])
+    return found

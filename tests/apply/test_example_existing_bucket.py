@@ -7,21 +7,9 @@ from pathlib import Path
 
 from scribe_local.moto_server import MotoServer, moto_client
 from tests import terraform_harness as h
-from tests.apply.conftest import http, serving
+from tests.apply.conftest import http, put_resources, serving
 
 BUCKET = "team-owned-texts"
-
-
-def put_resources(moto: MotoServer, role: str) -> list[str]:
-    """What the role's inline policies allow s3:PutObject on, read back from IAM."""
-    iam = moto_client("iam", moto.url)
-    found = []
-    for name in iam.list_role_policies(RoleName=role)["PolicyNames"]:
-        document = iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]
-        for statement in document["Statement"]:
-            if "s3:PutObject" in statement["Action"]:
-                found.append(statement["Resource"])
-    return found
 
 
 def test_existing_bucket_example_writes_into_the_owned_bucket_and_leaves_it_on_destroy(

@@ -8,8 +8,7 @@ from pathlib import Path
 
 from scribe_local.moto_server import MotoServer, moto_client
 from tests import terraform_harness as h
-from tests.apply.conftest import api_id_of, http, serving
-from tests.apply.test_example_existing_bucket import put_resources
+from tests.apply.conftest import api_id_of, http, put_resources, serving
 
 TEXT = {"Content-Type": "text/plain"}
 TENANTS = {"alpha": {}, "beta": {"authorization_type": "NONE"}}

@@ -15,7 +15,7 @@ import pytest
 
 from scribe_local import tfvalidate
 from scribe_local.paths import REPO, terraform_dirs
-from scribe_local.workdir import IGNORED
+from scribe_local.workdir import copy_config
 from tests import terraform_harness as h
 
 ROOT = "."
@@ -36,17 +36,11 @@ def expected_failures(test_dir: Path) -> set[str]:
 def workdir(tmp_path: Path, relative: str, package_zip: Path) -> tuple[Path, Path]:
     """Copy the directory (and modules/) to tmp; return (tfdir, native test dir)."""
     if relative == ROOT:
-        tfdir = tmp_path / "root"
-        tfdir.mkdir()
-        for path in REPO.glob("*.tf"):
-            shutil.copy2(path, tfdir)
-        shutil.copytree(REPO / "modules", tfdir / "modules", ignore=IGNORED)
+        tfdir = copy_config(ROOT, tmp_path / "root")
         shutil.copytree(REPO / "tests" / "terraform", tfdir / "tests" / "terraform")
         test_dir = tfdir / "tests" / "terraform"
     else:
-        shutil.copytree(REPO / "modules", tmp_path / "modules", ignore=IGNORED)
-        tfdir = tmp_path / relative
-        shutil.copytree(REPO / relative, tfdir, ignore=IGNORED, dirs_exist_ok=True)
+        tfdir = copy_config(relative, tmp_path)
         test_dir = tfdir / "tests"
     if test_dir.is_dir():
         shutil.copy2(package_zip, test_dir / "package.zip")
