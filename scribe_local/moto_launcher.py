@@ -13,10 +13,27 @@ import sys
 import threading
 from pathlib import Path
 
+from moto.awslambda.policy import Policy
 from moto.server import ThreadedMotoServer
 
 
+def remove_every_copy(self: Policy, sid: str, revision: str = "") -> None:
+    """Lambda RemovePermission that removes every statement with the id, not just the first.
+
+    moto accepts a second AddPermission with an id it already holds (AWS refuses it), so a
+    create the provider retried leaves two copies; removing one left the other, and `terraform
+    destroy` then waited for the permission to go until it failed. AWS holds one statement per id:
+    after a removal none is left, which is what removing every copy gives.
+    """
+    original_del_statement(self, sid, revision)  # the revision check and the not-found error
+    self.statements[:] = [s for s in self.statements if s.get("Sid") != sid]
+
+
+original_del_statement = Policy.del_statement
+
+
 def main() -> int:
+    Policy.del_statement = remove_every_copy  # type: ignore[method-assign]
     port_file = Path(sys.argv[1])
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
