@@ -36,6 +36,7 @@ module "writer" {
   reserved_concurrency     = var.writer.reserved_concurrency
   log_retention_days       = var.writer.log_retention_days
   permissions_boundary_arn = local.boundary_arn
+  role_path                = var.role_path
 }
 
 module "api" {

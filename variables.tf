@@ -59,12 +59,24 @@ variable "writer" {
 
 variable "permissions_boundary_policy_name" {
   type        = string
-  description = "Name of the IAM policy that bounds the roles this stack creates (the CI identity's <prefix>-boundary, see bootstrap/). Null: no boundary."
+  description = "Name of the IAM policy that bounds the roles this stack creates (the CI identity's <prefix>-boundary-<env>, see bootstrap/). Null: no boundary."
   default     = null
 
   validation {
     condition     = var.permissions_boundary_policy_name == null || can(regex("^[A-Za-z0-9+=,.@_-]{1,128}$", var.permissions_boundary_policy_name))
     error_message = "permissions_boundary_policy_name must be null or an IAM policy name."
+  }
+}
+
+variable "role_path" {
+  type        = string
+  description = "IAM path of the stack's roles. Deployed by the CI identity, it must be /<name>/ (bootstrap output stack_role_paths); \"/\" otherwise."
+  default     = "/"
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^/([A-Za-z0-9+=,.@_-]+/)*$", var.role_path))
+    error_message = "role_path must start and end with '/', e.g. /scribe-dev/."
   }
 }
 

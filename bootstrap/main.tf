@@ -17,9 +17,11 @@ module "ci_identity" {
   name_prefix          = var.name_prefix
   circleci_org_id      = var.circleci_org_id
   circleci_project_id  = var.circleci_project_id
+  vcs_origin           = var.vcs_origin
   oidc_provider_arn    = var.oidc_provider_arn
   environments         = var.environments
   state_bucket_name    = module.state_bucket.bucket_name
   create_ci_user       = var.create_ci_user
+  ci_user_source_cidrs = var.ci_user_source_cidrs
   max_session_duration = var.max_session_duration
 }

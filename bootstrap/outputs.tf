@@ -8,9 +8,14 @@ output "deploy_role_arns" {
   value       = module.ci_identity.role_arns
 }
 
-output "permissions_boundary_arn" {
-  description = "Boundary the stack's roles carry (set by the stack from its name)."
-  value       = module.ci_identity.permissions_boundary_arn
+output "permissions_boundary_arns" {
+  description = "Boundary of each environment's stack roles: its name is the stack's permissions_boundary_policy_name."
+  value       = module.ci_identity.permissions_boundary_arns
+}
+
+output "stack_role_paths" {
+  description = "IAM path of each environment's stack roles: the stack's role_path."
+  value       = module.ci_identity.stack_role_paths
 }
 
 output "ci_user_name" {

@@ -35,6 +35,11 @@ variable "circleci_project_id" {
   description = "CircleCI project id (UUID)."
 }
 
+variable "vcs_origin" {
+  type        = string
+  description = "The repository CircleCI builds, <host>/<owner>/<repo> (e.g. github.com/acme/scribe): only its builds may deploy."
+}
+
 variable "oidc_provider_arn" {
   type        = string
   description = "Existing CircleCI OIDC provider of the account, if any (null creates it)."
@@ -43,18 +48,26 @@ variable "oidc_provider_arn" {
 
 variable "environments" {
   type = map(object({
-    stack_name = string
-    vcs_ref    = optional(string, "*")
-    state_key  = string
-    key_prefix = optional(string, "incoming/")
+    stack_name  = string
+    vcs_ref     = optional(string, "refs/heads/*")
+    state_key   = string
+    key_prefix  = optional(string, "incoming/")
+    api_id      = optional(string)
+    kms_key_arn = optional(string)
   }))
-  description = "Environments deployed from CircleCI: the stack name, the git ref allowed to deploy, the state key."
+  description = "Environments deployed from CircleCI (this account's only, in the account-per-environment layout): the stack name, the git ref allowed to deploy, the state key, and once known the HTTP API id and the bucket's KMS key (modules/ci-identity explains each)."
 }
 
 variable "create_ci_user" {
   type        = bool
-  description = "Also create an IAM user that may only assume the deploy roles (no access key is created)."
+  description = "Also create an IAM user that may only assume the deploy roles, from ci_user_source_cidrs (no access key is created)."
   default     = false
+}
+
+variable "ci_user_source_cidrs" {
+  type        = list(string)
+  description = "The CI system's egress CIDRs: the only addresses the IAM user's key works from. Required with create_ci_user."
+  default     = []
 }
 
 variable "max_session_duration" {

@@ -17,7 +17,9 @@ api = {
   throttling                = { burst_limit = 20, rate_limit = 10 }
 }
 
-# The CI identity (bootstrap/) lets its deploy roles create roles only under this boundary.
-permissions_boundary_policy_name = "scribe-ci-boundary"
+# The CI identity (bootstrap/) lets the dev deploy role create roles only under its own
+# boundary and IAM path (bootstrap outputs permissions_boundary_arns and stack_role_paths).
+permissions_boundary_policy_name = "scribe-ci-boundary-dev"
+role_path                        = "/scribe-dev/"
 
 tags = { Environment = "dev" }

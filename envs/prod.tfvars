@@ -16,7 +16,9 @@ api = {
   throttling                = { burst_limit = 200, rate_limit = 100 }
 }
 
-# The CI identity (bootstrap/) lets its deploy roles create roles only under this boundary.
-permissions_boundary_policy_name = "scribe-ci-boundary"
+# The CI identity (bootstrap/) lets the prod deploy role create roles only under its own
+# boundary and IAM path (bootstrap outputs permissions_boundary_arns and stack_role_paths).
+permissions_boundary_policy_name = "scribe-ci-boundary-prod"
+role_path                        = "/scribe-prod/"
 
 tags = { Environment = "prod" }

@@ -1,18 +1,27 @@
-# One file per AWS account. Replace the ids with your CircleCI organization and project ids.
+# Shared-account layout: dev and prod in one AWS account (bootstrap/accounts/example-dev.tfvars
+# and example-prod.tfvars show the recommended account-per-environment layout). Replace the ids
+# with your CircleCI organization and project ids and your repository.
 region            = "eu-west-1"
 state_bucket_name = "scribe-tfstate-123456789012-eu-west-1"
 
 circleci_org_id     = "00000000-0000-4000-8000-000000000001"
 circleci_project_id = "00000000-0000-4000-8000-000000000002"
+vcs_origin          = "github.com/acme/scribe"
 
+# In a shared account, pin each environment's HTTP API once it exists: first apply without
+# api_id, deploy the stack, then set api_id from `terraform output api_url`
+# (https://<api_id>.execute-api...) and apply bootstrap again. Pinned, a role can touch no other
+# environment's routes or integrations and post smoke texts to its own API only.
 environments = {
   dev = {
     stack_name = "scribe-dev"
     state_key  = "scribe/dev.tfstate"
+    api_id     = "d3v4p1id00"
   }
   prod = {
     stack_name = "scribe-prod"
     vcs_ref    = "refs/heads/main"
     state_key  = "scribe/prod.tfstate"
+    api_id     = "pr0d4p1id0"
   }
 }

@@ -13,6 +13,7 @@ variables {
   state_bucket_name   = "scribe-tfstate-test"
   circleci_org_id     = "00000000-0000-4000-8000-000000000001"
   circleci_project_id = "00000000-0000-4000-8000-000000000002"
+  vcs_origin          = "github.com/acme/scribe"
   environments = {
     dev = { stack_name = "scribe-dev", state_key = "scribe/dev.tfstate" }
   }

@@ -8,9 +8,14 @@ output "oidc_provider_arn" {
   value       = local.provider_arn
 }
 
-output "permissions_boundary_arn" {
-  description = "Boundary that every role created by a deploy role must carry (the stack's writer.permissions_boundary_arn)."
-  value       = aws_iam_policy.boundary.arn
+output "permissions_boundary_arns" {
+  description = "Boundary of each environment: every role its deploy role creates must carry it (the stack's permissions_boundary_policy_name is its name)."
+  value       = { for env, policy in aws_iam_policy.boundary : env => policy.arn }
+}
+
+output "stack_role_paths" {
+  description = "IAM path of each environment's stack roles, /<stack_name>/: the stack's role_path."
+  value       = local.role_paths
 }
 
 output "ci_user_name" {

@@ -28,6 +28,16 @@ variable "circleci_project_id" {
   }
 }
 
+variable "vcs_origin" {
+  type        = string
+  description = "The repository CircleCI builds, as the OIDC V2 subject names it: <host>/<owner>/<repo>, e.g. github.com/acme/scribe. Only builds of this origin may assume the roles; a fork's build carries the fork's origin and is refused."
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9.-]*\\.[a-z]{2,}(/[A-Za-z0-9_.-]+){2,}$", var.vcs_origin))
+    error_message = "vcs_origin must be <host>/<owner>/<repo> such as github.com/acme/scribe, with no wildcard."
+  }
+}
+
 variable "oidc_provider_arn" {
   type        = string
   description = "ARN of an existing IAM OIDC provider for https://oidc.circleci.com/org/<org id>. Null (the default) creates one (an account can hold only one per URL)."
@@ -41,12 +51,16 @@ variable "oidc_provider_arn" {
 
 variable "environments" {
   type = map(object({
-    stack_name = string
-    vcs_ref    = optional(string, "*")
-    state_key  = string
-    key_prefix = optional(string, "incoming/")
+    stack_name  = string
+    vcs_ref     = optional(string, "refs/heads/*")
+    state_key   = string
+    key_prefix  = optional(string, "incoming/")
+    api_id      = optional(string)
+    kms_key_arn = optional(string)
   }))
-  description = "One deploy role per environment. stack_name is the root's `name` (its resources are named <stack_name>-*); vcs_ref binds the role to a git ref of the CircleCI OIDC v2 subject (\"refs/heads/main\" for prod; \"*\" = any); state_key is the environment's key in the state bucket; the smoke test may read <key_prefix>smoke/* only."
+  description = <<-EOT
+    One deploy role per environment. stack_name is the stack root's `name` (its resources are named <stack_name>-*, its roles live under the IAM path /<stack_name>/); vcs_ref is the git ref allowed to deploy, exact ("refs/heads/main" for prod) or ending in one '*' ("refs/heads/*", the default: any branch, no tag, no pull-request ref); state_key is the environment's key in the state bucket; key_prefix is the writer's key prefix (the smoke test reads <key_prefix>smoke/* only). api_id pins the environment's HTTP API once it exists (`terraform output api_url` of the stack): its routes, integrations and smoke invocations are then scoped to that one API, which a shared account needs (README: CI identity). kms_key_arn names the bucket's SSE-KMS key, the only key the stack's roles may use.
+  EOT
 
   validation {
     condition     = length(var.environments) > 0 && alltrue([for env, cfg in var.environments : can(regex("^[a-z][a-z0-9]{0,15}$", env))])
@@ -59,8 +73,8 @@ variable "environments" {
   }
 
   validation {
-    condition     = alltrue([for cfg in values(var.environments) : cfg.vcs_ref == "*" || can(regex("^refs/(heads|tags)/[A-Za-z0-9._/*-]+$", cfg.vcs_ref))])
-    error_message = "Each vcs_ref must be \"*\" or a git ref such as refs/heads/main or refs/tags/v*."
+    condition     = alltrue([for cfg in values(var.environments) : can(regex("^refs/(heads|tags)/([A-Za-z0-9._/-]+|[A-Za-z0-9._/-]*\\*)$", cfg.vcs_ref))])
+    error_message = "Each vcs_ref must be a branch or tag ref, exact (refs/heads/main) or with one trailing '*' (refs/heads/*, refs/tags/v*); '?' and inner '*' are refused."
   }
 
   validation {
@@ -71,6 +85,39 @@ variable "environments" {
   validation {
     condition     = length(distinct([for cfg in values(var.environments) : cfg.state_key])) == length(var.environments)
     error_message = "Each environment needs its own state_key."
+  }
+
+  validation {
+    condition     = alltrue([for cfg in values(var.environments) : can(regex("^([A-Za-z0-9!_.'()-]+/)*$", cfg.key_prefix))])
+    error_message = "Each key_prefix must be empty or end with '/', without '*' or '?' (it is part of an IAM resource ARN)."
+  }
+
+  validation {
+    condition     = alltrue([for cfg in values(var.environments) : cfg.api_id == null || can(regex("^[a-z0-9]{10}$", cfg.api_id))])
+    error_message = "Each api_id must be null or an HTTP API id: 10 characters of a-z and 0-9."
+  }
+
+  validation {
+    condition     = alltrue([for cfg in values(var.environments) : cfg.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/([0-9a-f-]{36}|mrk-[0-9a-f]{32})$", cfg.kms_key_arn))])
+    error_message = "Each kms_key_arn must be null or a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key id>)."
+  }
+
+  # A stack's deploy role reaches every name <stack_name>-*: no stack name may cover another's.
+  validation {
+    condition = alltrue(flatten([for a, x in var.environments : [for b, y in var.environments :
+    a == b || !startswith("${y.stack_name}-", "${x.stack_name}-")]]))
+    error_message = "Stack names overlap: a stack_name equal to another or followed by '-' at the start of another (scribe and scribe-prod) would let one environment's role manage the other's resources."
+  }
+
+  validation {
+    condition = alltrue([for cfg in values(var.environments) :
+    !startswith("${var.name_prefix}-", "${cfg.stack_name}-") && !startswith("${cfg.stack_name}-", "${var.name_prefix}-")])
+    error_message = "A stack_name and name_prefix overlap (one is the other followed by '-'): the stack's deploy role would reach the CI identity's own roles and policies."
+  }
+
+  validation {
+    condition     = alltrue([for cfg in values(var.environments) : !startswith(var.state_bucket_name, "${cfg.stack_name}-")])
+    error_message = "The state bucket's name starts with a stack_name followed by '-': that stack's deploy role would manage the state bucket. Rename one."
   }
 }
 
@@ -86,8 +133,26 @@ variable "state_bucket_name" {
 
 variable "create_ci_user" {
   type        = bool
-  description = "Also create an IAM user <prefix>-ci whose only permission is sts:AssumeRole on the deploy roles (for CI systems without OIDC). Terraform never creates its access key: an admin does, outside Terraform state."
+  description = "Also create an IAM user <prefix>-ci whose only permission is sts:AssumeRole on the deploy roles, from ci_user_source_cidrs only (for CI systems without OIDC). Terraform never creates its access key: an admin does, outside Terraform state."
   default     = false
+  nullable    = false
+}
+
+variable "ci_user_source_cidrs" {
+  type        = list(string)
+  description = "The CI system's egress addresses (CIDRs). The IAM user's key works only from these (aws:SourceIp, in its policy and in every role's trust): a leaked key is useless elsewhere. Required when create_ci_user is true."
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for cidr in var.ci_user_source_cidrs : can(cidrhost(cidr, 0)) && !contains(["0.0.0.0/0", "::/0"], cidr)])
+    error_message = "Each ci_user_source_cidrs entry must be a CIDR such as 203.0.113.0/24, and not 0.0.0.0/0 or ::/0."
+  }
+
+  validation {
+    condition     = !var.create_ci_user || length(var.ci_user_source_cidrs) > 0
+    error_message = "create_ci_user needs ci_user_source_cidrs: the addresses the CI system calls AWS from."
+  }
 }
 
 variable "max_session_duration" {

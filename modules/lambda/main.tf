@@ -37,6 +37,7 @@ data "aws_iam_policy_document" "assume" {
 
 resource "aws_iam_role" "this" {
   name                 = "${var.function_name}-role"
+  path                 = var.role_path
   assume_role_policy   = data.aws_iam_policy_document.assume.json
   permissions_boundary = var.permissions_boundary_arn
   tags                 = var.tags

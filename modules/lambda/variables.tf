@@ -149,6 +149,18 @@ variable "permissions_boundary_arn" {
   }
 }
 
+variable "role_path" {
+  type        = string
+  description = "IAM path of the function's role. The CI identity's deploy role creates roles only under its stack's path, /<stack name>/ (bootstrap output stack_role_paths); \"/\" otherwise."
+  default     = "/"
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^/([A-Za-z0-9+=,.@_-]+/)*$", var.role_path)) && length(var.role_path) <= 512
+    error_message = "role_path must start and end with '/' and hold only IAM path characters, e.g. /scribe-dev/."
+  }
+}
+
 variable "tags" {
   type        = map(string)
   description = "Tags added to every resource of the module that supports tags."

@@ -1,4 +1,5 @@
-"""modules/ci-identity: exact trust conditions and a statically least-privilege deploy policy."""
+"""modules/ci-identity: the rendered documents' shape. What they allow and deny is decided by
+the IAM evaluator in tests/iam/test_attacks.py; these tests pin the structure it relies on."""
 
 from __future__ import annotations
 
@@ -19,11 +20,13 @@ INPUTS = {
     "name_prefix": "scribe-ci",
     "circleci_org_id": ORG,
     "circleci_project_id": PROJECT,
+    "vcs_origin": "github.com/acme/scribe",
     "state_bucket_name": "scribe-tfstate",
     "create_ci_user": True,
+    "ci_user_source_cidrs": ["203.0.113.0/24"],
     "environments": h.CI_ENVIRONMENTS,
 }
-BOUNDARY = f"arn:aws:iam::{ACCOUNT}:policy/scribe-ci-boundary"
+ANY_USER_ID = "????????-????-????-????-????????????"
 # Actions AWS only grants on Resource "*": each is listed here on purpose.
 ANY_RESOURCE_ACTIONS = {
     "sts:GetCallerIdentity",
@@ -64,7 +67,7 @@ def test_oidc_provider_for_the_org_with_the_org_as_audience(resources: Resources
     assert provider["client_id_list"] == [ORG]
 
 
-@pytest.mark.parametrize(("env", "ref"), [("dev", "*"), ("prod", "refs/heads/main")])
+@pytest.mark.parametrize(("env", "ref"), [("dev", "refs/heads/*"), ("prod", "refs/heads/main")])
 def test_trust_binds_audience_project_and_ref(resources: Resources, env: str, ref: str) -> None:
     role = resources[f'aws_iam_role.deploy["{env}"]']
     assert role["name"] == f"scribe-ci-deploy-{env}"
@@ -79,9 +82,12 @@ def test_trust_binds_audience_project_and_ref(resources: Resources, env: str, re
             f"{ISSUER}:oidc.circleci.com/project-id": PROJECT,
         },
         "StringLike": {
-            f"{ISSUER}:sub": f"org/{ORG}/project/{PROJECT}/user/*/vcs-origin/*/vcs-ref/{ref}"
+            f"{ISSUER}:sub": f"org/{ORG}/project/{PROJECT}/user/{ANY_USER_ID}"
+            f"/vcs-origin/github.com/acme/scribe/vcs-ref/{ref}"
         },
     }
+    # No '*' before the ref: nothing a branch name can use to stand in for another ref.
+    assert "*" not in oidc["Condition"]["StringLike"][f"{ISSUER}:sub"].removesuffix("/*")
 
 
 def test_no_for_all_values_in_allow_statements(resources: Resources) -> None:
@@ -104,13 +110,16 @@ def test_ci_user_may_only_assume_the_deploy_roles(resources: Resources) -> None:
     user_policy = statements(resources["aws_iam_user_policy.ci[0]"]["policy"])
     assert len(user_policy) == 1
     assert user_policy[0]["Action"] == "sts:AssumeRole"
+    from_ci = {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}
+    assert user_policy[0]["Condition"] == from_ci
     assert sorted(as_list(user_policy[0]["Resource"])) == [
         f"arn:aws:iam::{ACCOUNT}:role/scribe-ci-deploy-dev",
         f"arn:aws:iam::{ACCOUNT}:role/scribe-ci-deploy-prod",
     ]
     trust = statements(resources['aws_iam_role.deploy["prod"]']["assume_role_policy"])
-    user = next(s for s in trust if s["Sid"] == "CiUser")
+    user = next(s for s in trust if s["Sid"] == "CiUserFromCiAddresses")
     assert user["Principal"] == {"AWS": f"arn:aws:iam::{ACCOUNT}:user/scribe-ci-ci"}
+    assert user["Condition"] == from_ci
 
 
 @pytest.mark.parametrize("env", ["dev", "prod"])
@@ -120,7 +129,8 @@ def test_no_wildcard_action_and_any_resource_only_where_aws_requires(
     for statement in deploy_policy(resources, env):
         actions = as_list(statement["Action"])
         assert "*" not in actions
-        assert not [a for a in actions if a.endswith(":*")], statement["Sid"]
+        if statement["Effect"] == "Allow":  # a Deny may cover a whole service
+            assert not [a for a in actions if a.endswith(":*")], statement["Sid"]
         if statement["Effect"] == "Allow" and "*" in as_list(statement["Resource"]):
             assert statement["Sid"] == "AwsRequiresAnyResource"
             assert set(actions) == ANY_RESOURCE_ACTIONS
@@ -139,10 +149,17 @@ def test_stack_resources_are_scoped_to_the_stack_name(resources: Resources, env:
     assert as_list(by_sid["ReadSmokeTexts"]["Resource"]) == [
         f"arn:aws:s3:::{stack}-*/incoming/smoke/*"
     ]
-    api = by_sid["ManageStackApi"]
+    api = by_sid["ManageStackApiByTag"]
     assert api["Condition"] == {"StringEquals": {"aws:ResourceTag/Stack": stack}}
-    assert by_sid["CreateStackApi"]["Condition"] == {
+    assert by_sid["CreateStackApiTagged"]["Condition"] == {
         "StringEquals": {"aws:RequestTag/Stack": stack}
+    }
+    assert by_sid["DenyOtherStacksApis"]["Condition"] == {
+        "Null": {"aws:ResourceTag/Stack": "false"},
+        "StringNotEquals": {"aws:ResourceTag/Stack": stack},
+    }
+    assert by_sid["LetOnlyApiGatewayInvokeStackFunctions"]["Condition"] == {
+        "StringEquals": {"lambda:Principal": "apigateway.amazonaws.com"}
     }
 
 
@@ -151,12 +168,16 @@ def test_roles_only_under_the_boundary_and_passed_only_to_lambda(
     resources: Resources, env: str
 ) -> None:
     by_sid = {s["Sid"]: s for s in deploy_policy(resources, env)}
-    create = by_sid["CreateStackRolesUnderBoundary"]
+    boundary = f"arn:aws:iam::{ACCOUNT}:policy/scribe-ci-boundary-{env}"
+    stack_roles = f"arn:aws:iam::{ACCOUNT}:role/scribe-{env}/*"
+    create = by_sid["ManageStackRolesUnderBoundary"]
     assert "iam:CreateRole" in as_list(create["Action"])
-    assert create["Condition"] == {"StringEquals": {"iam:PermissionsBoundary": BOUNDARY}}
+    assert create["Resource"] == stack_roles
+    assert create["Condition"] == {"StringEquals": {"iam:PermissionsBoundary": boundary}}
+    assert by_sid["ReadAndTagStackRoles"]["Resource"] == stack_roles
     passing = by_sid["PassStackRolesToLambdaOnly"]
     assert as_list(passing["Action"]) == ["iam:PassRole"]
-    assert passing["Resource"] == f"arn:aws:iam::{ACCOUNT}:role/scribe-{env}-*"
+    assert passing["Resource"] == stack_roles
     assert passing["Condition"] == {"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}}
     iam_allowed = [
         a
@@ -165,9 +186,14 @@ def test_roles_only_under_the_boundary_and_passed_only_to_lambda(
         for a in as_list(s["Action"])
         if a.startswith("iam:")
     ]
-    unconditioned = set(iam_allowed) - set(as_list(create["Action"])) - {"iam:PassRole"}
-    assert "iam:CreateRole" not in unconditioned
     assert "iam:AttachRolePolicy" not in iam_allowed
+    mutating = {
+        "iam:CreateRole",
+        "iam:PutRolePolicy",
+        "iam:UpdateAssumeRolePolicy",
+        "iam:DeleteRole",
+    }
+    assert mutating <= set(as_list(create["Action"]))
 
 
 @pytest.mark.parametrize("env", ["dev", "prod"])
@@ -193,7 +219,7 @@ def test_state_access_is_limited_to_its_own_key_and_lock(resources: Resources, e
     assert "s3:DeleteObject" in as_list(by_sid["LockOwnState"]["Action"])
     assert "s3:DeleteObject" not in as_list(by_sid["ReadWriteOwnState"]["Action"])
     assert by_sid["ListOwnState"]["Condition"] == {
-        "StringEquals": {"s3:prefix": [key, f"{key}.tflock"]}
+        "StringEqualsIfExists": {"s3:prefix": [key, f"{key}.tflock", "env:/"]}
     }
 
 
@@ -203,12 +229,13 @@ def test_deploy_policies_fit_the_inline_policy_quota(resources: Resources) -> No
         assert len("".join(document.split())) < 10240
 
 
-def test_boundary_allows_only_what_the_writer_needs(resources: Resources) -> None:
-    boundary = statements(resources["aws_iam_policy.boundary"]["policy"])
-    actions = sorted(a for s in boundary for a in as_list(s["Action"]))
-    assert actions == [
-        "kms:GenerateDataKey",
-        "logs:CreateLogStream",
-        "logs:PutLogEvents",
-        "s3:PutObject",
-    ]
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_each_environment_has_a_boundary_of_its_own(resources: Resources, env: str) -> None:
+    policy = resources[f'aws_iam_policy.boundary["{env}"]']
+    assert policy["name"] == f"scribe-ci-boundary-{env}"
+    by_sid = {s["Sid"]: s for s in statements(policy["policy"])}
+    assert set(by_sid) == {"FunctionLogs", "PutTexts"}  # no KMS statement without a key
+    assert by_sid["PutTexts"]["Resource"] == f"arn:aws:s3:::scribe-{env}-*/incoming/*"
+    assert by_sid["FunctionLogs"]["Resource"] == (
+        f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:/aws/lambda/scribe-{env}-*:*"
+    )

@@ -48,3 +48,9 @@ run "boundary_name_with_slash" {
   variables { permissions_boundary_policy_name = "path/name" }
   expect_failures = [var.permissions_boundary_policy_name]
 }
+
+run "role_path_without_trailing_slash" {
+  command = plan
+  variables { role_path = "/scribe-dev" }
+  expect_failures = [var.role_path]
+}

@@ -15,6 +15,7 @@ variables {
   name_prefix         = "scribe-ci"
   circleci_org_id     = "00000000-0000-4000-8000-000000000001"
   circleci_project_id = "00000000-0000-4000-8000-000000000002"
+  vcs_origin          = "github.com/acme/scribe"
   state_bucket_name   = "scribe-tfstate-test"
   environments = {
     dev  = { stack_name = "scribe-dev", state_key = "scribe/dev.tfstate" }
@@ -29,9 +30,135 @@ run "accepts_the_defaults" {
 run "accepts_an_existing_provider_and_a_ci_user" {
   command = plan
   variables {
-    oidc_provider_arn = "arn:aws:iam::123456789012:oidc-provider/oidc.circleci.com/org/00000000-0000-4000-8000-000000000001"
-    create_ci_user    = true
+    oidc_provider_arn    = "arn:aws:iam::123456789012:oidc-provider/oidc.circleci.com/org/00000000-0000-4000-8000-000000000001"
+    create_ci_user       = true
+    ci_user_source_cidrs = ["203.0.113.0/24", "2001:db8::/32"]
   }
+}
+
+run "accepts_pinned_apis_keys_and_ref_patterns" {
+  command = plan
+  variables {
+    environments = {
+      dev  = { stack_name = "scribe-dev", state_key = "scribe/dev.tfstate", vcs_ref = "refs/tags/v*", api_id = "abc123def4" }
+      prod = { stack_name = "scribe-prod", state_key = "scribe/prod.tfstate", vcs_ref = "refs/heads/main", kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/0a1b2c3d-0000-4000-8000-00000000000a" }
+    }
+  }
+}
+
+run "vcs_origin_with_wildcard" {
+  command = plan
+  variables { vcs_origin = "github.com/acme/*" }
+  expect_failures = [var.vcs_origin]
+}
+
+run "vcs_origin_without_repo" {
+  command = plan
+  variables { vcs_origin = "github.com/acme" }
+  expect_failures = [var.vcs_origin]
+}
+
+run "vcs_ref_any" {
+  command = plan
+  variables {
+    environments = { dev = { stack_name = "scribe-dev", state_key = "d.tfstate", vcs_ref = "*" } }
+  }
+  expect_failures = [var.environments]
+}
+
+run "vcs_ref_inner_wildcard" {
+  command = plan
+  variables {
+    environments = { prod = { stack_name = "scribe-prod", state_key = "p.tfstate", vcs_ref = "refs/heads/*/main" } }
+  }
+  expect_failures = [var.environments]
+}
+
+run "vcs_ref_question_mark" {
+  command = plan
+  variables {
+    environments = { prod = { stack_name = "scribe-prod", state_key = "p.tfstate", vcs_ref = "refs/heads/mai?" } }
+  }
+  expect_failures = [var.environments]
+}
+
+run "key_prefix_with_wildcard" {
+  command = plan
+  variables {
+    environments = { dev = { stack_name = "scribe-dev", state_key = "d.tfstate", key_prefix = "in*/" } }
+  }
+  expect_failures = [var.environments]
+}
+
+run "api_id_not_an_id" {
+  command = plan
+  variables {
+    environments = { dev = { stack_name = "scribe-dev", state_key = "d.tfstate", api_id = "*" } }
+  }
+  expect_failures = [var.environments]
+}
+
+run "kms_key_arn_an_alias" {
+  command = plan
+  variables {
+    environments = { dev = { stack_name = "scribe-dev", state_key = "d.tfstate", kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:alias/*" } }
+  }
+  expect_failures = [var.environments]
+}
+
+run "stack_names_overlap" {
+  command = plan
+  variables {
+    environments = {
+      dev  = { stack_name = "scribe", state_key = "scribe/dev.tfstate" }
+      prod = { stack_name = "scribe-prod", state_key = "scribe/prod.tfstate" }
+    }
+  }
+  expect_failures = [var.environments]
+}
+
+run "stack_names_equal" {
+  command = plan
+  variables {
+    environments = {
+      dev  = { stack_name = "scribe-app", state_key = "scribe/dev.tfstate" }
+      prod = { stack_name = "scribe-app", state_key = "scribe/prod.tfstate" }
+    }
+  }
+  expect_failures = [var.environments]
+}
+
+run "stack_name_covers_the_name_prefix" {
+  command = plan
+  variables {
+    environments = { dev = { stack_name = "scribe", state_key = "scribe/dev.tfstate" } }
+    name_prefix  = "scribe-ci"
+  }
+  expect_failures = [var.environments]
+}
+
+run "stack_name_covers_the_state_bucket" {
+  command = plan
+  variables {
+    environments      = { dev = { stack_name = "scribe-tfstate", state_key = "scribe/dev.tfstate" } }
+    state_bucket_name = "scribe-tfstate-123456789012"
+  }
+  expect_failures = [var.environments]
+}
+
+run "ci_user_without_addresses" {
+  command = plan
+  variables { create_ci_user = true }
+  expect_failures = [var.ci_user_source_cidrs]
+}
+
+run "ci_user_from_anywhere" {
+  command = plan
+  variables {
+    create_ci_user       = true
+    ci_user_source_cidrs = ["0.0.0.0/0"]
+  }
+  expect_failures = [var.ci_user_source_cidrs]
 }
 
 run "name_prefix_upper_case" {

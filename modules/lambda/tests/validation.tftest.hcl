@@ -175,3 +175,9 @@ run "boundary_not_policy_arn" {
   variables { permissions_boundary_arn = "arn:aws:iam::123456789012:role/x" }
   expect_failures = [var.permissions_boundary_arn]
 }
+
+run "role_path_without_slashes" {
+  command = plan
+  variables { role_path = "scribe-dev" }
+  expect_failures = [var.role_path]
+}

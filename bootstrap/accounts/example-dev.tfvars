@@ -1,0 +1,17 @@
+# Account-per-environment layout (recommended): this is the dev account's file; example-prod.tfvars
+# is the prod account's. Each account has its own state bucket, OIDC provider and deploy role,
+# so no policy of one account can reach the other, whatever it grants in its own.
+#   terraform -chdir=bootstrap apply -var-file=accounts/example-dev.tfvars   # with dev's credentials
+region            = "eu-west-1"
+state_bucket_name = "scribe-tfstate-111111111111-eu-west-1"
+
+circleci_org_id     = "00000000-0000-4000-8000-000000000001"
+circleci_project_id = "00000000-0000-4000-8000-000000000002"
+vcs_origin          = "github.com/acme/scribe"
+
+environments = {
+  dev = {
+    stack_name = "scribe-dev"
+    state_key  = "scribe/dev.tfstate"
+  }
+}

@@ -1,0 +1,16 @@
+# Account-per-environment layout (recommended): the prod account's file (see example-dev.tfvars).
+#   terraform -chdir=bootstrap apply -var-file=accounts/example-prod.tfvars  # with prod's credentials
+region            = "eu-west-1"
+state_bucket_name = "scribe-tfstate-222222222222-eu-west-1"
+
+circleci_org_id     = "00000000-0000-4000-8000-000000000001"
+circleci_project_id = "00000000-0000-4000-8000-000000000002"
+vcs_origin          = "github.com/acme/scribe"
+
+environments = {
+  prod = {
+    stack_name = "scribe-prod"
+    vcs_ref    = "refs/heads/main"
+    state_key  = "scribe/prod.tfstate"
+  }
+}

@@ -1,0 +1,48 @@
+# The most a role that a deploy role creates (the stack's writer role) may ever do. One boundary
+# per environment, naming only that environment's log groups, bucket prefix and key: a deploy
+# role that widens its own writer role's policy still cannot reach another environment.
+
+data "aws_iam_policy_document" "boundary" {
+  for_each = var.environments
+
+  statement {
+    sid       = "FunctionLogs"
+    effect    = "Allow"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${local.log_arn}:/aws/lambda/${each.value.stack_name}-*:*"]
+  }
+
+  statement {
+    sid       = "PutTexts"
+    effect    = "Allow"
+    actions   = ["s3:PutObject"]
+    resources = ["arn:${local.partition}:s3:::${each.value.stack_name}-*/${each.value.key_prefix}*"]
+  }
+
+  # SSE-KMS: only the environment's own bucket key, and only through S3.
+  dynamic "statement" {
+    for_each = each.value.kms_key_arn == null ? [] : [each.value.kms_key_arn]
+
+    content {
+      sid       = "EncryptTextsThroughS3"
+      effect    = "Allow"
+      actions   = ["kms:GenerateDataKey"]
+      resources = [statement.value]
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["s3.${local.region}.amazonaws.com"]
+      }
+    }
+  }
+}
+
+resource "aws_iam_policy" "boundary" {
+  for_each = var.environments
+
+  name        = "${var.name_prefix}-boundary-${each.key}"
+  description = "Permissions boundary of every role the ${each.key} deploy role creates (stack ${each.value.stack_name})."
+  policy      = data.aws_iam_policy_document.boundary[each.key].json
+  tags        = var.tags
+}
