@@ -17,6 +17,10 @@ TF_DIR ?= .
 BACKEND_CONFIG ?=
 PLAN_FILE = build/$(ENV).tfplan
 
+# The IAM evaluator (test-only, Node): @cloud-copilot/iam-simulate from its package-lock.json.
+IAM_EVALUATOR := scribe_local/iam/evaluator
+IAM_STAMP := $(IAM_EVALUATOR)/node_modules/.installed-$(shell sha256sum < $(IAM_EVALUATOR)/package-lock.json | cut -c1-12)
+
 # checkov has its own venv: it pins an old `packaging` that the dev tools in .venv cannot share.
 CHECKOV_VENV := .cache/checkov-venv
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-$(shell sha256sum < requirements-checkov.lock | cut -c1-12)
@@ -27,7 +31,7 @@ LOCK_VENV := .cache/lock-venv
 UV_COMPILE = $(LOCK_VENV)/bin/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes
 
 .PHONY: help venv lock package up down demo test lint ruff mypy fmt-check validate docs docs-check \
-	circleci-check checkov fmt unit bench clean plan apply smoke
+	circleci-check checkov fmt unit bench clean plan apply smoke iam iam-evaluator
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -61,8 +65,7 @@ demo: $(STAMP) ## up, POST a text, read it back from S3, down
 plan: $(STAMP) ## init with envs/$(ENV).s3.tfbackend, save build/$(ENV).tfplan and its text (needs build/scribe.zip)
 	@test -f $(TF_DIR)/build/scribe.zip || { echo "[scribe] $(TF_DIR)/build/scribe.zip is missing: run make package" >&2; exit 1; }
 	@$(TF) -chdir=$(TF_DIR) init -input=false -reconfigure -backend-config=envs/$(ENV).s3.tfbackend $(if $(BACKEND_CONFIG),-backend-config=$(BACKEND_CONFIG))
-	@$(TF) -chdir=$(TF_DIR) plan -input=false -var-file=envs/$(ENV).tfvars -out=$(PLAN_FILE)
-	@$(TF) -chdir=$(TF_DIR) show -no-color $(PLAN_FILE) > $(TF_DIR)/build/$(ENV).plan.txt
+	@set -o pipefail; $(TF) -chdir=$(TF_DIR) plan -input=false -no-color -var-file=envs/$(ENV).tfvars -out=$(PLAN_FILE) | tee $(TF_DIR)/build/$(ENV).plan.txt
 	@echo "[scribe] saved $(TF_DIR)/$(PLAN_FILE) and $(TF_DIR)/build/$(ENV).plan.txt"
 
 apply: $(STAMP) ## apply the saved plan build/$(ENV).tfplan exactly (never plans anew)
@@ -109,11 +112,22 @@ $(CHECKOV_STAMP): requirements-checkov.lock
 checkov: $(STAMP) $(CHECKOV_STAMP) ## checkov over the root, bootstrap, every module and example (own venv); fails on any failed check
 	@$(PY) -m scribe_local.checkov_run
 
-fmt: ## Format Terraform and Python
+$(IAM_STAMP): $(IAM_EVALUATOR)/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "[scribe] npm is missing: install Node.js >= 18 with npm (apt-get install nodejs npm), then run make again" >&2; exit 1; }
+	@echo "[scribe] installing the IAM evaluator ($(IAM_EVALUATOR)/package-lock.json, integrity-checked by npm ci) ..."
+	@cd $(IAM_EVALUATOR) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@rm -f $(IAM_EVALUATOR)/node_modules/.installed-* && touch $@
+
+iam-evaluator: $(IAM_STAMP) ## Install the test-only IAM policy evaluator (npm ci, pinned and integrity-checked)
+
+iam: $(STAMP) $(IAM_STAMP) package ## CI identity evaluated as AWS would: attack table and recorded deploy calls; writes build/iam/report.json
+	@$(PY) -m scribe_local.iam.report
+
+fmt: $(STAMP) ## Format Terraform and Python
 	@$(TF) fmt -recursive .
 	@$(VENV)/bin/ruff format .
 
-test: lint checkov package ## Lint, then every test: unit, validate, plan, apply, end-to-end (what CI runs)
+test: lint checkov package $(IAM_STAMP) ## Lint, then every test: unit, validate, plan, apply, end-to-end (what CI runs)
 	@$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 unit: $(STAMP) ## Handler unit tests only (fast)

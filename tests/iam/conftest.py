@@ -1,0 +1,29 @@
+"""The CI identity as bootstrap/ renders it, once per worker: the documents the evaluator judges."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scribe_local.iam.evaluator import ensure_installed
+from scribe_local.iam.policies import EXAMPLE_ACCOUNT, WITH_CI_USER, Identity, render
+from scribe_local.moto_server import MotoServer
+
+
+@pytest.fixture(scope="session")
+def evaluator_ready() -> None:
+    ensure_installed()
+
+
+@pytest.fixture(scope="session")
+def render_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("render")
+
+
+@pytest.fixture(scope="session")
+def example(
+    render_dir: Path, moto_server: MotoServer, terraform_ready: None, evaluator_ready: None
+) -> Identity:
+    """bootstrap/accounts/example.tfvars (dev and prod in one account) with the IAM user on."""
+    return render(moto_server.url, render_dir, EXAMPLE_ACCOUNT, WITH_CI_USER)
