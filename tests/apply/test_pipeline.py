@@ -1,6 +1,11 @@
-"""The pipeline's own steps against moto: bootstrap, then for dev and prod `make plan` (S3 state
-in the bootstrap bucket) -> `make apply` of the saved plan -> `make smoke` with the deploy role's
-credentials; then the state lock and the deploy role's state access under IAM enforcement.
+"""The pipeline's own steps against moto, as the deploy roles themselves: bootstrap (by an
+administrator), then for dev and prod `make plan` (S3 state in the bootstrap bucket) -> `make
+apply` of the saved plan, the api ids pinned in bootstrap (the shared-account layout), a no-op
+plan, `make smoke` and destroy, each with that environment's deploy role's own temporary
+credentials. Every AWS request of those steps goes through a recording proxy; the last test maps
+each to the IAM request(s) AWS would authorize and has the IAM evaluator decide them against the
+policies in force (scribe_local/iam/sufficiency.py). Also: the state lock and the deploy role's
+state access under moto's IAM enforcement.
 
 Tests run in file order on one worker (the module fixture holds the applied stacks).
 """
@@ -21,7 +26,10 @@ import pytest
 from botocore.exceptions import ClientError
 
 from scribe_local.gateway import GatewayServer, start_gateway
-from scribe_local.moto_server import FAKE_CREDENTIALS, REGION, MotoServer, moto_client
+from scribe_local.iam import sufficiency
+from scribe_local.iam.calls import MappedCall, map_records
+from scribe_local.iam.recorder import RecordingProxy
+from scribe_local.moto_server import ACCOUNT_ID, FAKE_CREDENTIALS, REGION, MotoServer, moto_client
 from scribe_local.paths import REPO
 from scribe_local.sigv4 import Caller
 from scribe_local.tfcli import terraform_binary, terraform_env
@@ -33,22 +41,53 @@ ORG = "0a1b2c3d-0000-4000-8000-00000000000a"
 PROJECT = "0a1b2c3d-0000-4000-8000-00000000000b"
 STATE_BUCKET = "scribe-tfstate-pipeline"
 ENVS = ("dev", "prod")
+STEPS = ("plan", "apply", "output", "noop", "smoke", "destroy")  # the evaluated phases
+VCS_ORIGIN = "github.com/acme/scribe"
+BOOTSTRAP_VARS = {
+    "region": REGION,
+    "state_bucket_name": STATE_BUCKET,
+    "enforce_tls": False,
+    "circleci_org_id": ORG,
+    "circleci_project_id": PROJECT,
+    "vcs_origin": VCS_ORIGIN,
+}
 
 
 @dataclass
 class Pipeline:
     moto: MotoServer
-    stack_dir: Path
+    proxy: RecordingProxy  # the stack's Terraform and the smoke talk to moto through it
+    bootstrap: Any  # tftest handle on the applied bootstrap/
+    stack_dirs: dict[str, Path]  # one working dir per environment, as each CI job has
     backend_config: Path
     role_arns: dict[str, str]
     admin_env: dict[str, str]
     outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
     results: dict[str, subprocess.CompletedProcess[str]] = field(default_factory=dict)
+    # The CI identity's documents in force, by name of the bootstrap apply that set them.
+    policies: dict[str, dict[str, Any]] = field(default_factory=dict)
+    in_force: str = "first-deploy"
+    phase_policies: dict[str, str] = field(default_factory=dict)  # phase -> policies key
+    role_keys: dict[str, dict[str, str]] = field(default_factory=dict)  # env -> its credentials
+    smoke_invocations: list[MappedCall] = field(default_factory=list)
+
+    def phase(self, name: str | None) -> None:
+        """Label the requests that follow (None: not part of the evaluated pipeline)."""
+        self.proxy.mark(name)
+        if name is not None:
+            self.phase_policies[name] = self.in_force
+
+    def as_role(self, env: str) -> dict[str, str]:
+        """The environment of a CI job of env: its deploy role's keys, as CircleCI gets them."""
+        if env not in self.role_keys:
+            self.role_keys[env] = self.role_credentials(env)
+        return {**self.role_keys[env], "AWS_REGION": REGION, "AWS_DEFAULT_REGION": REGION}
 
     def make(
         self, target: str, env: str, extra_env: dict[str, str] | None = None, **variables: str
     ) -> subprocess.CompletedProcess[str]:
-        args = [f"ENV={env}", f"TF_DIR={self.stack_dir}", f"BACKEND_CONFIG={self.backend_config}"]
+        tf_dir = self.stack_dirs[env]
+        args = [f"ENV={env}", f"TF_DIR={tf_dir}", f"BACKEND_CONFIG={self.backend_config}"]
         args += [f"{name}={value}" for name, value in variables.items()]
         return subprocess.run(
             ["make", "--no-print-directory", "-C", str(REPO), target, *args],
@@ -59,26 +98,17 @@ class Pipeline:
             timeout=600,
         )
 
-    def terraform(self, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    def terraform(
+        self, stack: str, *args: str, env: dict[str, str] | None = None
+    ) -> subprocess.Popen[str]:
+        """terraform <args> in stack's working dir (initialised on its state by `make plan`)."""
         return subprocess.Popen(
-            [terraform_binary(), f"-chdir={self.stack_dir}", *args],
+            [terraform_binary(), f"-chdir={self.stack_dirs[stack]}", *args],
             env={**os.environ, **terraform_env(), **self.admin_env, **(env or {})},
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
         )
-
-    def select(self, env: str) -> None:
-        """Point the working dir at env's state, as each CI job's `terraform init` does."""
-        init = self.terraform(
-            "init",
-            "-reconfigure",
-            "-input=false",
-            f"-backend-config=envs/{env}.s3.tfbackend",
-            f"-backend-config={self.backend_config}",
-        )
-        output = init.communicate(timeout=300)[0]
-        assert init.returncode == 0, output
 
     def client_as(self, credentials: dict[str, str], service: str) -> Any:
         return moto_client(
@@ -103,15 +133,38 @@ class Pipeline:
             "AWS_SESSION_TOKEN": creds["SessionToken"],
         }
 
+    def session_arn(self, env: str) -> str:
+        role = self.role_arns[env].rsplit("/", 1)[1]
+        return f"arn:aws:sts::{ACCOUNT_ID}:assumed-role/{role}/circleci"
 
-def write_env_files(stack_dir: Path, moto_url: str) -> Path:
+    def read_policies(self, name: str) -> None:
+        """The CI identity's documents as IAM (moto) holds them now, under policies[name]."""
+        iam = moto_client("iam", self.moto.url)
+        docs: dict[str, Any] = {}
+        for env, config in h.CI_ENVIRONMENTS.items():
+            role = self.role_arns[env].rsplit("/", 1)[1]
+            docs[f"trust-{env}"] = iam.get_role(RoleName=role)["Role"]["AssumeRolePolicyDocument"]
+            docs[f"deploy-{env}"] = iam.get_role_policy(
+                RoleName=role, PolicyName=f"deploy-{config['stack_name']}"
+            )["PolicyDocument"]
+            arn = f"arn:aws:iam::{ACCOUNT_ID}:policy/scribe-ci-boundary-{env}"
+            version = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
+            docs[f"boundary-{env}"] = iam.get_policy_version(PolicyArn=arn, VersionId=version)[
+                "PolicyVersion"
+            ]["Document"]
+        self.policies[name] = docs
+        self.in_force = name
+
+
+def write_env_files(stack_dir: Path, endpoint_url: str) -> Path:
     """dev/prod env files for moto: the local settings (no TLS policy) under the dev/prod names
     and state keys, with AWS_IAM authorization and the CI identity's permissions boundary."""
     local = (stack_dir / "envs" / "local.tfvars").read_text()
     for env in ENVS:
         tfvars = local.replace('name   = "scribe-local"', f'name   = "scribe-{env}"')
         tfvars = tfvars.replace('"NONE"', '"AWS_IAM"')  # as in dev/prod: SigV4 required
-        tfvars += '\npermissions_boundary_policy_name = "scribe-ci-boundary"\n'
+        tfvars += f'\npermissions_boundary_policy_name = "scribe-ci-boundary-{env}"\n'
+        tfvars += f'role_path                        = "/scribe-{env}/"\n'
         (stack_dir / "envs" / f"{env}.tfvars").write_text(tfvars)
         backend = (REPO / "envs" / f"{env}.s3.tfbackend").read_text()
         backend = backend.replace("scribe-tfstate-123456789012-eu-west-1", STATE_BUCKET)
@@ -120,7 +173,7 @@ def write_env_files(stack_dir: Path, moto_url: str) -> Path:
         )
     extra = stack_dir.parent / "moto.s3.tfbackend"
     extra.write_text(
-        f'endpoints = {{ s3 = "{moto_url}", sts = "{moto_url}", iam = "{moto_url}" }}\n'
+        f'endpoints = {{ s3 = "{endpoint_url}", sts = "{endpoint_url}", iam = "{endpoint_url}" }}\n'
         "use_path_style              = true\n"
         "skip_credentials_validation = true\n"
         "skip_requesting_account_id  = true\n"
@@ -128,6 +181,14 @@ def write_env_files(stack_dir: Path, moto_url: str) -> Path:
         "skip_region_validation      = true\n"
     )
     return extra
+
+
+def pinned(api_urls: dict[str, str]) -> dict[str, Any]:
+    """CI_ENVIRONMENTS with each environment's api_id, as a shared account pins them."""
+    return {
+        env: {**config, "api_id": api_id_of(api_urls[env])}
+        for env, config in h.CI_ENVIRONMENTS.items()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -143,64 +204,80 @@ def pipeline(
     bootstrap = h.terraform(copy_module("bootstrap", tmp / "bootstrap", moto_server.url))
     bootstrap.apply(
         auto_approve=True,
-        tf_vars=h.tf_vars(
-            {
-                "region": REGION,
-                "state_bucket_name": STATE_BUCKET,
-                "enforce_tls": False,
-                "circleci_org_id": ORG,
-                "circleci_project_id": PROJECT,
-                "environments": h.CI_ENVIRONMENTS,
-            }
-        ),
+        tf_vars=h.tf_vars({**BOOTSTRAP_VARS, "environments": h.CI_ENVIRONMENTS}),
     )
     role_arns = bootstrap.output()["deploy_role_arns"]
-    stack_dir = copy_root(tmp / "stack", moto_server.url, backend="s3")
+    proxy = RecordingProxy(moto_server.url).start()
+    # No static keys in the provider: every call carries the credentials of the job's role.
+    stack_dirs = {
+        env: copy_root(tmp / f"stack-{env}", proxy.url, backend="s3", static_keys=False)
+        for env in ENVS
+    }
+    backend_config = [write_env_files(stack_dir, proxy.url) for stack_dir in stack_dirs.values()]
     admin = {**FAKE_CREDENTIALS, "AWS_REGION": REGION, "AWS_DEFAULT_REGION": REGION}
-    run = Pipeline(
-        moto_server, stack_dir, write_env_files(stack_dir, moto_server.url), role_arns, admin
-    )
+    run = Pipeline(moto_server, proxy, bootstrap, stack_dirs, backend_config[0], role_arns, admin)
+    run.read_policies("first-deploy")
     run.results["package"] = run.make("package", "dev")  # the package job
-    (stack_dir / "build").mkdir()
-    shutil.copy2(REPO / "build" / "scribe.zip", stack_dir / "build" / "scribe.zip")
+    for stack_dir in stack_dirs.values():  # its artifact, handed to each later job
+        (stack_dir / "build").mkdir()
+        shutil.copy2(REPO / "build" / "scribe.zip", stack_dir / "build" / "scribe.zip")
     for env in ENVS:
-        run.results[f"plan-{env}"] = run.make("plan", env)
-        run.results[f"apply-{env}"] = run.make("apply", env)
-        run.outputs[env] = json.loads(run.terraform("output", "-json").communicate()[0])
+        run.phase(f"plan-{env}")
+        run.results[f"plan-{env}"] = run.make("plan", env, extra_env=run.as_role(env))
+        run.phase(f"apply-{env}")
+        run.results[f"apply-{env}"] = run.make("apply", env, extra_env=run.as_role(env))
+        run.phase(f"output-{env}")
+        output = run.terraform(env, "output", "-json", env=run.as_role(env)).communicate()[0]
+        run.outputs[env] = json.loads(output)
+    run.phase(None)
+    # The shared-account layout: the administrator pins each environment's API.
+    urls = {env: run.outputs[env]["api_url"]["value"] for env in ENVS}
+    bootstrap.apply(
+        auto_approve=True, tf_vars=h.tf_vars({**BOOTSTRAP_VARS, "environments": pinned(urls)})
+    )
+    run.read_policies("pinned")
     try:
         yield run
     finally:
         moto_server.set_iam_enforcement(False)
         if "destroyed" not in run.outputs:
             destroy_all(run)
+        proxy.close()
 
 
 def destroy_all(run: Pipeline) -> dict[str, tuple[int, str]]:
-    """terraform destroy of each env, from that env's working dir (its state)."""
+    """terraform destroy of each env, from that env's working dir (its state), as its role."""
     results = {}
     for env in ENVS:
-        run.select(env)
+        run.phase(f"destroy-{env}")
         destroy = run.terraform(
-            "destroy", "-auto-approve", "-input=false", f"-var-file=envs/{env}.tfvars"
+            env,
+            "destroy",
+            "-auto-approve",
+            "-input=false",
+            f"-var-file=envs/{env}.tfvars",
+            env=run.as_role(env),
         )
         output = destroy.communicate()[0]
         results[env] = (destroy.returncode, output)
+    run.phase(None)
     run.outputs["destroyed"] = {}
     return results
 
 
 def test_package_step_builds_the_deployed_zip(pipeline: Pipeline, package_zip: Path) -> None:
     assert pipeline.results["package"].returncode == 0, pipeline.results["package"].stderr
-    built = (pipeline.stack_dir / "build" / "scribe.zip").read_bytes()
-    assert built == package_zip.read_bytes()  # byte-identical to an independent build
+    for stack_dir in pipeline.stack_dirs.values():
+        built = (stack_dir / "build" / "scribe.zip").read_bytes()
+        assert built == package_zip.read_bytes()  # byte-identical to an independent build
 
 
 @pytest.mark.parametrize("env", ENVS)
 def test_plan_saves_the_plan_and_its_text(pipeline: Pipeline, env: str) -> None:
     result = pipeline.results[f"plan-{env}"]
     assert result.returncode == 0, result.stdout + result.stderr
-    assert (pipeline.stack_dir / "build" / f"{env}.tfplan").is_file()
-    text = (pipeline.stack_dir / "build" / f"{env}.plan.txt").read_text()
+    assert (pipeline.stack_dirs[env] / "build" / f"{env}.tfplan").is_file()
+    text = (pipeline.stack_dirs[env] / "build" / f"{env}.plan.txt").read_text()
     assert f'function_name                  = "scribe-{env}-writer"' in text
     assert "17 to add, 0 to change, 0 to destroy" in text
 
@@ -227,26 +304,46 @@ def test_states_live_under_separate_keys_of_the_state_bucket(pipeline: Pipeline)
 def test_writer_role_carries_the_ci_boundary(pipeline: Pipeline) -> None:
     iam = moto_client("iam", pipeline.moto.url)
     role = iam.get_role(RoleName="scribe-dev-writer-role")["Role"]
+    assert role["Path"] == "/scribe-dev/"
     assert role["PermissionsBoundary"]["PermissionsBoundaryArn"].endswith(
-        ":policy/scribe-ci-boundary"
+        ":policy/scribe-ci-boundary-dev"
     )
 
 
+@pytest.mark.parametrize("env", ENVS)
+def test_a_plan_after_pinning_has_no_changes(pipeline: Pipeline, env: str) -> None:
+    """As the role, with the api id pinned: nothing to change (and every read allowed)."""
+    pipeline.phase(f"noop-{env}")
+    plan = pipeline.terraform(
+        env,
+        "plan",
+        "-detailed-exitcode",
+        "-input=false",
+        "-no-color",
+        f"-var-file=envs/{env}.tfvars",
+        env=pipeline.as_role(env),
+    )
+    output = plan.communicate(timeout=300)[0]
+    pipeline.phase(None)
+    assert plan.returncode == 0, output
+
+
+@pytest.mark.parametrize("env", ENVS)
 def test_smoke_step_with_the_deploy_role_credentials(
-    pipeline: Pipeline, tmp_path: Path, package_zip: Path
+    pipeline: Pipeline, env: str, tmp_path: Path, package_zip: Path
 ) -> None:
     """`make smoke` through the local gateway, with the role's keys under IAM enforcement: the
     POST is SigV4-signed (the routes require AWS_IAM; an unsigned POST is refused) and the deploy
     role may read the smoke text back (and only smoke/* texts)."""
-    pipeline.select("dev")  # the smoke job's working dir: dev's state, as in CI
-    api_id = api_id_of(pipeline.outputs["dev"]["api_url"]["value"])
-    role = pipeline.role_credentials("dev")
+    pipeline.phase(f"smoke-{env}")  # in env's working dir, on env's state, as in CI
+    api_id = api_id_of(pipeline.outputs[env]["api_url"]["value"])
+    role = pipeline.as_role(env)
     # The gateway accepts the role's temporary keys on the AWS_IAM routes, as API Gateway would.
     callers = {
         role["AWS_ACCESS_KEY_ID"]: Caller(
             role["AWS_ACCESS_KEY_ID"],
             role["AWS_SECRET_ACCESS_KEY"],
-            pipeline.role_arns["dev"],
+            pipeline.role_arns[env],
             role["AWS_SESSION_TOKEN"],
         )
     }
@@ -259,26 +356,40 @@ def test_smoke_step_with_the_deploy_role_credentials(
         unsigned = http(
             "POST", f"{server.url}/smoke/unsigned.txt", b"x", {"Content-Type": "text/plain"}
         )
-        smoke_env = {**role, "AWS_ENDPOINT_URL": pipeline.moto.url}
-        result = pipeline.make("smoke", "dev", extra_env=smoke_env, API_URL=server.url)
+        smoke_env = {**role, "AWS_ENDPOINT_URL": pipeline.proxy.url}
+        result = pipeline.make("smoke", env, extra_env=smoke_env, API_URL=server.url)
+        pipeline.phase(None)
         s3 = pipeline.client_as(role, "s3")
-        bucket = pipeline.outputs["dev"]["bucket_name"]["value"]
+        bucket = pipeline.outputs[env]["bucket_name"]["value"]
         with pytest.raises(ClientError) as denied:
             s3.get_object(Bucket=bucket, Key="incoming/not-smoke.txt")
     finally:
+        pipeline.phase(None)
         pipeline.moto.set_iam_enforcement(False)
         server.close()
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "smoke test passed: s3://scribe-dev-" in result.stdout
+    assert f"smoke test passed: s3://scribe-{env}-" in result.stdout
     assert denied.value.response["Error"]["Code"] == "AccessDenied"
     assert unsigned.status == 403
+    # API Gateway authorized the signed POST as execute-api:Invoke on its route: evaluated too.
+    key = result.stdout.split("smoke test passed: s3://", 1)[1].split()[0].split("/", 1)[1]
+    path = key.removeprefix("incoming/")
+    pipeline.smoke_invocations.append(
+        MappedCall(
+            call="execute-api.Invoke (the smoke POST)",
+            action="execute-api:Invoke",
+            resource=f"arn:aws:execute-api:{REGION}:{ACCOUNT_ID}:{api_id}/$default/POST/{path}",
+            phase=f"smoke-{env}",
+            access_key_id=role["AWS_ACCESS_KEY_ID"],
+        )
+    )
 
 
 def test_a_second_concurrent_apply_is_refused_by_the_lock_file(pipeline: Pipeline) -> None:
-    pipeline.select("dev")
+    pipeline.phase(None)  # an administrator's runs: not part of the evaluated pipeline
     s3 = moto_client("s3", pipeline.moto.url)
     first = pipeline.terraform(
-        "apply", "-auto-approve", "-input=false", "-var-file=envs/dev.tfvars"
+        "dev", "apply", "-auto-approve", "-input=false", "-var-file=envs/dev.tfvars"
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -290,7 +401,7 @@ def test_a_second_concurrent_apply_is_refused_by_the_lock_file(pipeline: Pipelin
         first.kill()
         pytest.fail("the first apply never took the lock")
     second = pipeline.terraform(
-        "apply", "-auto-approve", "-input=false", "-var-file=envs/dev.tfvars"
+        "dev", "apply", "-auto-approve", "-input=false", "-var-file=envs/dev.tfvars"
     )
     second_out = second.communicate(timeout=300)[0]
     first_out = first.communicate(timeout=300)[0]
@@ -340,3 +451,66 @@ def test_destroy_empties_both_stacks(pipeline: Pipeline) -> None:
         assert "Destroy complete! Resources: 17 destroyed." in output, env
     buckets = [b["Name"] for b in moto_client("s3", pipeline.moto.url).list_buckets()["Buckets"]]
     assert buckets == [STATE_BUCKET]
+
+
+def test_every_call_of_the_pipeline_is_allowed_and_every_grant_used(pipeline: Pipeline) -> None:
+    """Each request the provider, the S3 backend and the smoke sent as a deploy role, mapped to
+    what AWS authorizes and decided by the evaluator: none denied (sufficiency); every action
+    the deploy policies grant is used or kept for a stated reason (minimality)."""
+    assert "destroyed" in pipeline.outputs, "runs after test_destroy_empties_both_stacks"
+    records = [r for r in pipeline.proxy.records if r.phase is not None]
+    calls = map_records(records)
+    assert not calls.unmapped, [f"{c.call}: {c.note}" for c in calls.unmapped]
+    mapped = calls.calls + pipeline.smoke_invocations
+    keys = {env: pipeline.role_keys[env]["AWS_ACCESS_KEY_ID"] for env in pipeline.role_keys}
+    strangers = [c for c in mapped if c.access_key_id != keys[sufficiency.env_of(str(c.phase))]]
+    assert not strangers, [f"{c.phase} {c.call} signed by {c.access_key_id}" for c in strangers]
+    phases = {str(c.phase) for c in mapped}
+    assert phases == {f"{step}-{env}" for step in STEPS for env in ENVS}
+    evaluated = sufficiency.evaluate_calls(
+        mapped,
+        {env: pipeline.session_arn(env) for env in ENVS},
+        {phase: pipeline.policies[key] for phase, key in pipeline.phase_policies.items()},
+    )
+    denied = [sufficiency.describe_denial(c) for c in evaluated if c.decision != "Allowed"]
+    assert not denied, "\n".join(denied)
+    assert len(evaluated) > 300
+    reads = ("Get", "List", "Describe", "Head")
+    writes_in_plans = [
+        f"{c.phase} {c.call}"
+        for c in evaluated
+        if c.phase.startswith(("plan-", "noop-", "output-"))
+        and c.action != "apigateway:GET"
+        and not c.call.split(".", 1)[1].startswith(reads)
+        and "(404 needs" not in c.call
+        and not c.resource.endswith(".tflock")  # a plan holds the state lock
+    ]
+    assert not writes_in_plans, "a plan only reads"
+    assert {c.action for c in evaluated} >= {
+        "s3:CreateBucket",
+        "iam:CreateRole",
+        "iam:PassRole",
+        "lambda:CreateFunction",
+        "lambda:AddPermission",
+        "logs:CreateLogGroup",
+        "apigateway:POST",
+        "apigateway:DELETE",
+        "execute-api:Invoke",
+        "s3:PutObject",
+        "s3:DeleteObject",
+    }
+    deploy = {env: pipeline.policies["pinned"][f"deploy-{env}"] for env in ENVS}
+    unused = sufficiency.unused_actions(deploy, evaluated)
+    unexplained = [f"{u.env}: {u.action}" for u in unused if u.reason is None]
+    assert not unexplained, unexplained
+    if target := os.environ.get("SCRIBE_IAM_CALLS"):  # make iam collects them for its report
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+        Path(target).write_text(
+            json.dumps(
+                {
+                    "requests": [c.to_json() for c in evaluated],
+                    "unused_actions": [u.to_json() for u in unused],
+                },
+                indent=1,
+            )
+        )

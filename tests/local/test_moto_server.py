@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 
 import pytest
@@ -46,3 +47,16 @@ def test_removing_a_permission_leaves_no_copy_of_its_statement(moto: MotoServer)
     with pytest.raises(ClientError) as gone:
         lam.remove_permission(FunctionName="policy-copies", StatementId="AllowPostRoot")
     assert gone.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+def test_http_api_ids_have_the_shape_aws_gives_them(moto: MotoServer) -> None:
+    """10 characters of a-z and 0-9, as the CI identity's api_id validation and policies expect;
+    the API's tags, its reads and its ARN follow the id."""
+    apis = moto_client("apigatewayv2", moto.url)
+    created = apis.create_api(Name="x", ProtocolType="HTTP", Tags={"Stack": "scribe-dev"})
+    api_id = created["ApiId"]
+    assert re.fullmatch(r"[a-z0-9]{10}", api_id)
+    assert created["ApiEndpoint"] == f"https://{api_id}.execute-api.us-east-1.amazonaws.com"
+    assert apis.get_api(ApiId=api_id)["Tags"] == {"Stack": "scribe-dev"}
+    arn = f"arn:aws:apigateway:us-east-1::/apis/{api_id}"
+    assert apis.get_tags(ResourceArn=arn)["Tags"] == {"Stack": "scribe-dev"}

@@ -1,0 +1,419 @@
+"""A recording reverse proxy in front of a moto server: every AWS request a test sends, kept.
+
+Terraform's AWS provider and its S3 backend are pointed at `RecordingProxy.url` instead of moto's
+URL. The proxy forwards each request unchanged (method, path and query, headers including the
+client's Host, body) and keeps one `Record` per request: what was asked, what moto answered and
+the access key that signed it. `scribe_local.iam.calls` maps the records to the IAM requests AWS
+would authorize, so that a deploy policy can be checked against what Terraform really sends rather
+than against a hand-written list.
+
+The Host header is forwarded as the client sent it: the SigV4 signature covers it, and moto checks
+signatures when IAM enforcement is on. Standard library only; one upstream connection per request
+(loopback, cheap) with a timeout, so a stuck moto fails a request instead of hanging a test.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import http.client
+import json
+import re
+import socket
+import threading
+import time
+import urllib.parse
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import asdict, dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+BODY_CAP = 256 * 1024
+ELIDE_LONGER_THAN = 4096
+# Headers that describe one hop, not the request: http.client and the server set their own.
+HOP_BY_HOP = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-connection",
+        "transfer-encoding",
+        "te",
+        "trailer",
+        "upgrade",
+        "expect",
+        "content-length",
+    }
+)
+CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/([^/]+)/([^/]+)/([^/]+)/aws4_request")
+
+Headers = list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class Body:
+    """A body as JSON can hold it: text when it is UTF-8, base64 otherwise; capped in size."""
+
+    data: str = ""
+    encoding: str = "text"  # "text" or "base64"
+    size: int = 0  # the full size in bytes, before the cap
+    truncated: bool = False  # data is the first `cap` bytes only
+    elided: bool = False  # a JSON body over the cap, kept whole but with its long strings cut
+
+    @classmethod
+    def of(cls, raw: bytes, cap: int = BODY_CAP) -> Body:
+        if len(raw) > cap:
+            elided = _elide_json(raw, cap)
+            if elided is not None:
+                return cls(elided, "text", len(raw), elided=True)
+        kept = raw[:cap]
+        try:
+            return cls(kept.decode("utf-8"), "text", len(raw), len(raw) > cap)
+        except UnicodeDecodeError:
+            return cls(base64.b64encode(kept).decode("ascii"), "base64", len(raw), len(raw) > cap)
+
+    def bytes(self) -> bytes:
+        if self.encoding == "base64":
+            return base64.b64decode(self.data)
+        return self.data.encode("utf-8")
+
+    def text(self) -> str:
+        """The body as text (base64 bodies decoded with replacement characters)."""
+        if self.encoding == "text":
+            return self.data
+        return self.bytes().decode("utf-8", errors="replace")
+
+
+def _elide_json(raw: bytes, cap: int) -> str | None:
+    """A large JSON body (Lambda CreateFunction carries the zip in it) with every long string
+    replaced by a marker: the parameters that decide authorization (names, roles, tags) stay."""
+    try:
+        document = json.loads(raw)
+    except ValueError:
+        return None
+
+    def shorten(value: Any) -> Any:
+        if isinstance(value, str) and len(value) > ELIDE_LONGER_THAN:
+            return f"<{len(value)} characters elided>"
+        if isinstance(value, dict):
+            return {key: shorten(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [shorten(item) for item in value]
+        return value
+
+    text = json.dumps(shorten(document))
+    return text if len(text.encode()) <= cap else None
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The SigV4 credential scope of a request: who signed it, for which region and service."""
+
+    access_key_id: str
+    date: str
+    region: str
+    service: str
+
+
+@dataclass(frozen=True)
+class Record:
+    """One request through the proxy and moto's answer; JSON-able through `to_json`."""
+
+    seq: int  # arrival order, from 0: the order in which calls.py reads the records
+    time: float  # epoch seconds at arrival
+    phase: str | None
+    method: str
+    path: str  # as sent (percent-encoded), without the query
+    query: str  # the raw query string, "" when none
+    headers: Headers
+    body: Body
+    status: int = 0  # 0 when moto never answered (see error)
+    response_headers: Headers = field(default_factory=list)
+    response_body: Body = field(default_factory=Body)
+    access_key_id: str | None = None
+    duration: float = 0.0
+    error: str | None = None
+
+    def header(self, name: str) -> str | None:
+        return first_header(self.headers, name)
+
+    def response_header(self, name: str) -> str | None:
+        return first_header(self.response_headers, name)
+
+    def query_params(self) -> dict[str, list[str]]:
+        return urllib.parse.parse_qs(self.query, keep_blank_values=True)
+
+    @property
+    def scope(self) -> Scope | None:
+        return credential_scope(self.header("authorization"), self.query)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Record:
+        values = dict(data)
+        values["headers"] = [tuple(pair) for pair in values["headers"]]
+        values["response_headers"] = [tuple(pair) for pair in values["response_headers"]]
+        values["body"] = Body(**values["body"])
+        values["response_body"] = Body(**values["response_body"])
+        return cls(**values)
+
+
+def first_header(headers: Iterable[tuple[str, str]], name: str) -> str | None:
+    wanted = name.lower()
+    return next((value for key, value in headers if key.lower() == wanted), None)
+
+
+def credential_scope(authorization: str | None, query: str) -> Scope | None:
+    """The scope from `Authorization: AWS4-HMAC-SHA256 Credential=AKID/date/region/svc/...`
+    or, for a presigned URL, from its X-Amz-Credential query parameter."""
+    candidates = [authorization or ""]
+    presigned = urllib.parse.parse_qs(query).get("X-Amz-Credential", [])
+    candidates += [f"Credential={value}" for value in presigned]
+    for text in candidates:
+        found = CREDENTIAL.search(text)
+        if found:
+            return Scope(*found.groups())
+    return None
+
+
+def load(path: Path) -> list[Record]:
+    """Records written by `RecordingProxy.dump`."""
+    lines = path.read_text().splitlines()
+    return [Record.from_json(json.loads(line)) for line in lines if line.strip()]
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """Forwards one request to moto and hands the exchange to the proxy to record."""
+
+    protocol_version = "HTTP/1.1"  # keep-alive: the provider's SDK reuses its connections
+    timeout = 30  # an idle keep-alive connection is closed after this, freeing its thread
+    server: _Server
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: the records are the log."""
+
+    def _forward(self) -> None:
+        proxy = self.server.proxy
+        seq, phase, started = proxy._arrive()
+        path, _, query = self.path.partition("?")
+        headers = [(name, value) for name, value in self.headers.items()]
+        raw = self._read_body()
+        status, response_headers, answer, error = proxy._upstream(
+            self.command, self.path, headers, raw
+        )
+        scope = credential_scope(first_header(headers, "authorization"), query)
+        proxy._keep(
+            Record(
+                seq=seq,
+                time=started,
+                phase=phase,
+                method=self.command,
+                path=path,
+                query=query,
+                headers=headers,
+                body=Body.of(raw, proxy.body_cap),
+                status=status if error is None else 0,
+                response_headers=response_headers,
+                response_body=Body.of(answer, proxy.body_cap),
+                access_key_id=scope.access_key_id if scope else None,
+                duration=time.time() - started,
+                error=error,
+            )
+        )
+        self._reply(status, response_headers, answer)
+
+    do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = do_PATCH = do_OPTIONS = _forward
+
+    def _read_body(self) -> bytes:
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            return self._read_chunked()
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def _read_chunked(self) -> bytes:
+        """HTTP/1.1 chunked request body, de-chunked (moto gets it with a Content-Length)."""
+        parts: list[bytes] = []
+        while True:
+            size = int(self.rfile.readline().split(b";", 1)[0].strip() or b"0", 16)
+            if size == 0:
+                while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                    pass  # trailers
+                return b"".join(parts)
+            parts.append(self.rfile.read(size))
+            self.rfile.readline()
+
+    def _reply(self, status: int, headers: Headers, body: bytes) -> None:
+        self.send_response_only(status)
+        no_body = self.command == "HEAD" or status in (204, 304) or 100 <= status < 200
+        for name, value in headers:
+            lowered = name.lower()
+            if lowered in HOP_BY_HOP and not (no_body and lowered == "content-length"):
+                continue
+            self.send_header(name, value)
+        if not no_body:
+            self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if not no_body:
+            self.wfile.write(body)
+        self.wfile.flush()
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True  # a stuck client connection never blocks shutdown
+    request_queue_size = 128  # the provider opens many connections at once
+    proxy: RecordingProxy
+
+    def __init__(self, address: tuple[str, int]) -> None:
+        super().__init__(address, _Handler)
+        self._open: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._open_lock:
+            self._open.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._open_lock:
+            self._open.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        """End the keep-alive connections still open, so that no handler thread outlives us."""
+        with self._open_lock:
+            open_now = list(self._open)
+        for connection in open_now:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hung up is its own business: its request is recorded already."""
+
+
+class RecordingProxy:
+    """`with RecordingProxy(moto_url) as proxy:` point clients at proxy.url; read proxy.records.
+
+    mark(phase) labels every request that arrives afterwards (e.g. "apply-dev"); dump(path)
+    writes the records as JSON lines. Safe for concurrent requests.
+    """
+
+    def __init__(
+        self, upstream: str, upstream_timeout: float = 120.0, body_cap: int = BODY_CAP
+    ) -> None:
+        parsed = urllib.parse.urlsplit(upstream)
+        if parsed.scheme != "http" or not parsed.hostname:
+            raise ValueError(f"an http:// upstream is needed, got {upstream!r}")
+        self.upstream = upstream
+        self._host = parsed.hostname
+        self._port = parsed.port or 80
+        self.upstream_timeout = upstream_timeout
+        self.body_cap = body_cap
+        self._lock = threading.Lock()
+        self._records: list[Record] = []
+        self._next_seq = 0
+        self._phase: str | None = None
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    # lifecycle
+
+    def start(self) -> RecordingProxy:
+        server = _Server(("127.0.0.1", 0))
+        server.proxy = self
+        self._server = server
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def close(self) -> None:
+        server, self._server = self._server, None
+        if server is None:
+            return
+        server.shutdown()
+        server.close_connections()
+        server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> RecordingProxy:
+        return self.start()
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @property
+    def url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("the proxy is not running")
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    # records
+
+    def mark(self, phase: str | None) -> None:
+        """Label the requests that arrive from now on (None: no label)."""
+        with self._lock:
+            self._phase = phase
+
+    @property
+    def records(self) -> list[Record]:
+        """A snapshot of the records so far, in arrival order."""
+        with self._lock:
+            return sorted(self._records, key=lambda record: record.seq)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._records.clear()
+
+    def dump(self, path: Path) -> Path:
+        """Write the records as JSON lines (`load` reads them back)."""
+        path.write_text("".join(json.dumps(r.to_json()) + "\n" for r in self.records))
+        return path
+
+    def __iter__(self) -> Iterator[Record]:
+        return iter(self.records)
+
+    # called by the handler threads
+
+    def _arrive(self) -> tuple[int, str | None, float]:
+        with self._lock:
+            seq = self._next_seq
+            self._next_seq += 1
+            return seq, self._phase, time.time()
+
+    def _keep(self, record: Record) -> None:
+        with self._lock:
+            self._records.append(record)
+
+    def _upstream(
+        self, method: str, target: str, headers: Headers, body: bytes
+    ) -> tuple[int, Headers, bytes, str | None]:
+        """Send the request to moto as received; a failure becomes a 502 and the record's error."""
+        connection = http.client.HTTPConnection(
+            self._host, self._port, timeout=self.upstream_timeout
+        )
+        try:
+            connection.putrequest(method, target, skip_host=True, skip_accept_encoding=True)
+            for name, value in headers:
+                if name.lower() not in HOP_BY_HOP:
+                    connection.putheader(name, value)
+            if body or method in ("POST", "PUT", "PATCH"):
+                connection.putheader("Content-Length", str(len(body)))
+            connection.endheaders(body or None)
+            response = connection.getresponse()
+            answer = response.read()
+            return response.status, list(response.getheaders()), answer, None
+        except (OSError, http.client.HTTPException) as failure:
+            message = f"upstream {self.upstream} failed: {type(failure).__name__}: {failure}"
+            return 502, [("Content-Type", "text/plain")], message.encode(), message
+        finally:
+            connection.close()

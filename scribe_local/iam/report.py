@@ -1,0 +1,178 @@
+"""`make iam`: the CI identity evaluated as AWS evaluates it, in one report.
+
+    python -m scribe_local.iam.report [--out build/iam/report.json] [--skip-pipeline]
+
+1. renders bootstrap/accounts/example.tfvars (with the optional IAM user switched on) against a
+   moto server of its own, and evaluates the attack table on it (scribe_local/iam/attacks.py);
+2. runs the pipeline test (tests/apply/test_pipeline.py: plan, apply, no-op plan, smoke and
+   destroy of dev and prod as the deploy roles, every AWS request recorded) and takes the
+   evaluated calls it writes (SCRIBE_IAM_CALLS);
+3. prints the table and writes the report: `policies`, `example`, `requests`, `attacks`,
+   `unused_actions` and `summary`.
+Exit status 1 when an attack or a recorded call is decided otherwise than expected.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from scribe_local.iam import attacks
+from scribe_local.iam.policies import EXAMPLE_ACCOUNT, WITH_CI_USER, Identity, render
+from scribe_local.moto_server import MotoServer
+from scribe_local.paths import REPO
+
+DEFAULT_OUT = REPO / "build" / "iam" / "report.json"
+PIPELINE_TEST = "tests/apply/test_pipeline.py"
+
+
+def say(message: str) -> None:
+    print(f"[scribe] {message}", file=sys.stderr, flush=True)
+
+
+def attack_rows(outcomes: list[attacks.Outcome]) -> list[dict[str, Any]]:
+    rows = []
+    for outcome in outcomes:
+        last = outcome.decisions[-1] if outcome.decisions else None
+        rows.append(
+            {
+                "name": outcome.case.name,
+                "expected": outcome.case.expected,
+                "decision": outcome.decision,
+                "defect": outcome.case.defect,
+                "steps": len(outcome.case.steps),
+                "deciding": list(last.deciding) if last else [],
+            }
+        )
+    return rows
+
+
+def build(
+    identity: Identity,
+    outcomes: list[attacks.Outcome],
+    pipeline: dict[str, Any],
+    account_file: Path = EXAMPLE_ACCOUNT,
+) -> dict[str, Any]:
+    """The report's content: what was rendered, how each attack and each call was decided."""
+    requests = [
+        {k: call[k] for k in ("env", "phase", "call", "action", "resource", "decision", "deciding")}
+        for call in pipeline.get("requests", [])
+    ]
+    rows = attack_rows(outcomes)
+    counted = Counter(row["decision"] for row in rows)
+    return {
+        "policies": identity.policies,
+        "example": {
+            "account_file": str(account_file.relative_to(REPO)),
+            "circleci_org_id": identity.variables["circleci_org_id"],
+            "circleci_project_id": identity.variables["circleci_project_id"],
+            "vcs_origin": identity.variables["vcs_origin"],
+            **{name: identity.variables[name] for name in WITH_CI_USER},
+        },
+        "requests": requests,
+        "attacks": rows,
+        "unused_actions": pipeline.get("unused_actions", []),
+        "summary": {
+            "requests": len(requests),
+            "requests_denied": sum(r["decision"] != "Allowed" for r in requests),
+            "attacks": len(rows),
+            "attacks_denied": counted["denied"],
+            "attacks_allowed": counted["allowed"],
+            "attacks_wrong": sum(row["decision"] != row["expected"] for row in rows),
+            "unused_actions": len(pipeline.get("unused_actions", [])),
+        },
+    }
+
+
+def table(report: dict[str, Any]) -> str:
+    lines = [f"{'decision':9} {'expected':9} attack"]
+    for row in report["attacks"]:
+        mark = "" if row["decision"] == row["expected"] else "   <-- WRONG"
+        lines.append(f"{row['decision']:9} {row['expected']:9} {row['name']}{mark}")
+    by_action = Counter((r["action"], r["decision"]) for r in report["requests"])
+    if by_action:
+        lines.append("")
+        lines.append(f"{'calls':>5} {'decision':9} action (recorded pipeline, dev and prod)")
+        for (action, decision), count in sorted(by_action.items()):
+            lines.append(f"{count:5} {decision:9} {action}")
+    if report["unused_actions"]:
+        lines.append("")
+        lines.append("granted, used by no recorded call, kept because:")
+        for unused in report["unused_actions"]:
+            lines.append(f"  {unused['env']:5} {unused['action']}: {unused['reason']}")
+    summary = report["summary"]
+    lines.append("")
+    lines.append(
+        f"recorded calls {summary['requests']} ({summary['requests_denied']} denied); "
+        f"attacks {summary['attacks']}: {summary['attacks_denied']} denied, "
+        f"{summary['attacks_allowed']} allowed, {summary['attacks_wrong']} wrong; "
+        f"unused actions {summary['unused_actions']}"
+    )
+    return "\n".join(lines)
+
+
+def run_pipeline(calls_file: Path) -> dict[str, Any]:
+    say(f"running the recorded pipeline ({PIPELINE_TEST}, about two minutes) ...")
+    started = time.monotonic()
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:xdist",
+            "-p",
+            "no:randomly",
+            PIPELINE_TEST,
+        ],
+        cwd=REPO,
+        env={**os.environ, "SCRIBE_IAM_CALLS": str(calls_file)},
+        check=False,
+    )
+    if done.returncode != 0 or not calls_file.is_file():
+        raise SystemExit(
+            f"[scribe] the pipeline test failed (exit {done.returncode}): its output above says "
+            f"which call or step; rerun it alone with `.venv/bin/python -m pytest {PIPELINE_TEST}`"
+        )
+    say(f"pipeline recorded and evaluated in {time.monotonic() - started:.0f} s")
+    loaded: dict[str, Any] = json.loads(calls_file.read_text())
+    return loaded
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument(
+        "--skip-pipeline", action="store_true", help="attack table only (no recorded calls)"
+    )
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="scribe-iam-") as tmp:
+        say(f"rendering {EXAMPLE_ACCOUNT.relative_to(REPO)} (bootstrap/ planned against moto) ...")
+        moto = MotoServer.start()
+        try:
+            identity = render(moto.url, Path(tmp), EXAMPLE_ACCOUNT, WITH_CI_USER)
+        finally:
+            moto.stop()
+        say("evaluating the attack table ...")
+        outcomes = attacks.run(identity)
+        pipeline = {} if args.skip_pipeline else run_pipeline(Path(tmp) / "calls.json")
+    report = build(identity, outcomes, pipeline)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=1) + "\n")
+    print(table(report))
+    say(f"wrote {args.out}")
+    summary = report["summary"]
+    return 1 if summary["attacks_wrong"] or summary["requests_denied"] else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

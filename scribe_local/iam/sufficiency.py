@@ -1,0 +1,160 @@
+"""Sufficiency and minimality of the deploy policies, from the calls a deploy really makes.
+
+The pipeline test runs plan, apply, a no-op plan, the smoke test and destroy of dev and prod
+with each deploy role's own temporary credentials, through a recording proxy in front of moto
+(`scribe_local/iam/recorder.py`). Every recorded request is mapped to the IAM request(s) AWS
+would authorize (`scribe_local/iam/calls.py`, stricter reading where AWS is uncertain) and
+decided by the evaluator against the policies in force in that phase. Sufficient: no call is
+denied. Minimal: every action a deploy policy grants is used by some call, or kept for a reason
+listed in KEPT.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from scribe_local.iam.calls import MappedCall
+from scribe_local.iam.evaluator import Document, evaluate
+
+# Granted actions no recorded call uses, each kept for a reason (the minimality list). A granted
+# action that is neither used nor here fails the pipeline test: drop it or say why it stays.
+KEPT = {
+    "s3:DeleteObject": "destroy empties a bucket that holds texts (dev: force_destroy)",
+    "s3:DeleteObjectVersion": "destroy empties a versioned bucket that holds texts",
+    "s3:GetObjectVersion": "the smoke test may read a version back",
+    "s3:DeleteBucketPolicy": "switching enforce_tls off removes the bucket policy",
+    "s3:PutBucketPolicy": "the TLS-only bucket policy (dev, prod; off on moto, which denies all)",
+    "lambda:PutFunctionConcurrency": "writer.reserved_concurrency (envs: dev 5, prod 50)",
+    "lambda:GetFunctionConfiguration": "read by the provider after a configuration update",
+    "s3:PutLifecycleConfiguration": "noncurrent_version_expiration_days (envs/dev.tfvars)",
+    "s3:GetLifecycleConfiguration": "the provider reads the lifecycle rule it manages",
+    "lambda:UpdateFunctionCode": "a new zip (every release)",
+    "lambda:UpdateFunctionConfiguration": "a changed memory, timeout or environment",
+    "lambda:DeleteFunctionConcurrency": "removing writer.reserved_concurrency",
+    "lambda:UntagResource": "a tag removed from var.tags",
+    "lambda:TagResource": "a tag added to var.tags after creation",
+    "logs:DeleteRetentionPolicy": "a retention removed",
+    "logs:UntagResource": "a tag removed from var.tags",
+    "logs:UntagLogGroup": "the older tag API some provider versions use",
+    "logs:TagLogGroup": "the older tag API some provider versions use",
+    "logs:ListTagsLogGroup": "the older tag API some provider versions use",
+    "logs:TagResource": "a tag added to var.tags after creation",
+    "logs:CreateLogDelivery": "API Gateway access logging (AWS-required, Resource *)",
+    "logs:GetLogDelivery": "API Gateway access logging (AWS-required, Resource *)",
+    "logs:UpdateLogDelivery": "API Gateway access logging (AWS-required, Resource *)",
+    "logs:DeleteLogDelivery": "API Gateway access logging (AWS-required, Resource *)",
+    "logs:ListLogDeliveries": "API Gateway access logging (AWS-required, Resource *)",
+    "logs:PutResourcePolicy": "API Gateway access logging (AWS-required, Resource *)",
+    "logs:DescribeResourcePolicies": "API Gateway access logging (AWS-required, Resource *)",
+    "iam:UpdateAssumeRolePolicy": "a changed trust of the writer role",
+    "iam:PutRolePermissionsBoundary": "a changed boundary name",
+    "iam:UntagRole": "a tag removed from var.tags",
+    "iam:TagRole": "a tag added to var.tags after creation",
+    "iam:ListRoleTags": "read by some provider versions",
+    "apigateway:PUT": "API Gateway v2 updates that replace a sub-resource",
+    "apigateway:PATCH": "a changed route, integration, stage or throttling",
+}
+
+
+@dataclass(frozen=True)
+class EvaluatedCall:
+    env: str
+    phase: str
+    call: str
+    action: str
+    resource: str
+    decision: str
+    deciding: tuple[str, ...]
+    blocked_by: tuple[str, ...]
+    context: Mapping[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["context"] = dict(self.context)
+        return data
+
+
+@dataclass(frozen=True)
+class Unused:
+    env: str
+    action: str
+    reason: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def env_of(phase: str) -> str:
+    """Phases are named <step>-<env> (plan-dev, destroy-prod)."""
+    return phase.rsplit("-", 1)[1]
+
+
+def evaluate_calls(
+    calls: Sequence[MappedCall],
+    principals: Mapping[str, str],
+    policies_by_phase: Mapping[str, Mapping[str, Document]],
+) -> list[EvaluatedCall]:
+    """Decide each call as made by its environment's deploy role session (principals: env ->
+    session ARN) under the policies in force in its phase."""
+    results: list[EvaluatedCall] = []
+    by_phase: dict[str, list[MappedCall]] = {}
+    for call in calls:
+        if call.phase is not None and call.authorized:
+            by_phase.setdefault(call.phase, []).append(call)
+    for phase, group in by_phase.items():
+        env = env_of(phase)
+        requests = [call.request(principals[env], identity=(f"deploy-{env}",)) for call in group]
+        decisions = evaluate(policies_by_phase[phase], requests)
+        for call, decision in zip(group, decisions, strict=True):
+            results.append(
+                EvaluatedCall(
+                    env,
+                    phase,
+                    call.call,
+                    call.action,
+                    call.resource,
+                    decision.result,
+                    decision.deciding,
+                    decision.blocked_by,
+                    dict(call.context),
+                )
+            )
+    return results
+
+
+def granted_actions(document: Document) -> list[str]:
+    actions: list[str] = []
+    for statement in document["Statement"]:
+        if statement["Effect"] == "Allow":
+            raw = statement["Action"]
+            actions += [raw] if isinstance(raw, str) else list(raw)
+    return sorted(set(actions))
+
+
+def unused_actions(
+    deploy_policies: Mapping[str, Document], evaluated: Iterable[EvaluatedCall]
+) -> list[Unused]:
+    """Actions a deploy policy grants that no allowed call of that environment used."""
+    used: dict[str, set[str]] = {}
+    for call in evaluated:
+        if call.decision == "Allowed":
+            used.setdefault(call.env, set()).add(call.action.lower())
+    unused = []
+    for env, document in sorted(deploy_policies.items()):
+        for granted in granted_actions(document):
+            if not any(fnmatch.fnmatchcase(a, granted.lower()) for a in used.get(env, ())):
+                unused.append(Unused(env, granted, KEPT.get(granted)))
+    return unused
+
+
+def describe_denial(call: EvaluatedCall) -> str:
+    why = ", ".join(call.deciding) or "no statement allows it" + (
+        f" (missing allow in: {', '.join(call.blocked_by)})" if call.blocked_by else ""
+    )
+    return (
+        f"[{call.phase}] {call.call}: {call.action} on {call.resource} was "
+        f"{call.decision}: {why}; context {dict(call.context)}"
+    )
