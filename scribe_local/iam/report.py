@@ -75,7 +75,7 @@ def build(
             "circleci_org_id": identity.variables["circleci_org_id"],
             "circleci_project_id": identity.variables["circleci_project_id"],
             "vcs_origin": identity.variables["vcs_origin"],
-            **{name: identity.variables[name] for name in WITH_CI_USER},
+            **WITH_CI_USER,  # switched on for the table (the example file leaves it off)
         },
         "requests": requests,
         "attacks": rows,
