@@ -175,8 +175,8 @@ class Builder:
         )
 
     def deploy(self, env: str, action: str, resource: str, **context: ContextValue) -> Request:
-        """A request of env's deploy role (its session), with context keys given as
-        key=value where '__' stands for ':' and '_' for '/' is not used (see ctx)."""
+        """A request of env's deploy role session; context holds the condition keys AWS
+        supplies (callers spell them with ctx())."""
         return Request(
             principal=self.n.deploy_session(env),
             action=action,

@@ -51,4 +51,7 @@ def test_every_account_file_holds_against_the_table(
     wrong = [attacks.describe(o) for o in outcomes if not o.passed]
     assert not wrong, "\n".join(wrong)
     assert len(identity.environments) == 1
-    assert {o.case.defect for o in outcomes} >= {"1", "2"} or "dev" in identity.environments
+    defects = {o.case.defect for o in outcomes if o.case.expected == "denied"}
+    assert "2" in defects  # a fork's build is refused in every account
+    if "prod" in identity.environments:
+        assert "1" in defects  # and prod's ref cannot be injected
