@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha256sum < requirements-dev.lock | cut -c1-12)
 PYTEST_WORKERS ?= 2
 # Terraform runs with the project's own CLI config (provider mirror when present), never ~/.terraformrc.
-TF = TF_CLI_CONFIG_FILE=$$($(PY) -m scribe_local.tfcli) TF_IN_AUTOMATION=1 terraform
+TF = TF_CLI_CONFIG_FILE=$$($(PY) -m scribe_local.terraform.cli_config) TF_IN_AUTOMATION=1 terraform
 
 # Pipeline steps (CircleCI runs exactly these; tests run them against moto).
 ENV ?= dev
@@ -90,13 +90,13 @@ fmt-check: $(STAMP) ## terraform fmt -check over every .tf, .tfvars and .tftest.
 	@$(TF) fmt -check -recursive -diff .
 
 validate: $(STAMP) ## terraform validate of the root, bootstrap, every module and example (temp copies)
-	@$(PY) -m scribe_local.tfvalidate
+	@$(PY) -m scribe_local.terraform.validate
 
 docs: $(STAMP) ## Regenerate the input/output tables of every README (root, bootstrap, modules, examples)
-	@$(PY) -m scribe_local.tfdocs
+	@$(PY) -m scribe_local.terraform.docs
 
 docs-check: $(STAMP) ## Fail when a README table differs from the .tf files (fix: make docs)
-	@$(PY) -m scribe_local.tfdocs --check
+	@$(PY) -m scribe_local.terraform.docs --check
 
 circleci-check: $(STAMP) ## .circleci/config.yml against the CircleCI schema (bundled with check-jsonschema)
 	@$(VENV)/bin/check-jsonschema --builtin-schema vendor.circle-ci .circleci/config.yml
@@ -110,7 +110,7 @@ $(CHECKOV_STAMP): requirements-checkov.lock
 	@rm -f $(CHECKOV_VENV)/.installed-* && touch $@
 
 checkov: $(STAMP) $(CHECKOV_STAMP) ## checkov over the root, bootstrap, every module and example (own venv); fails on any failed check
-	@$(PY) -m scribe_local.checkov_run
+	@$(PY) -m scribe_local.checks.checkov
 
 $(IAM_STAMP): $(IAM_EVALUATOR)/package-lock.json
 	@command -v npm >/dev/null 2>&1 || { echo "[scribe] npm is missing: install Node.js >= 18 with npm (apt-get install nodejs npm), then run make again" >&2; exit 1; }

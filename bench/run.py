@@ -31,24 +31,29 @@ import zipfile
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from bench.child import body, event
-from scribe_local import terraform
-from scribe_local.gateway import GatewayServer, start_gateway
-from scribe_local.moto_server import FAKE_CREDENTIALS, REGION, MotoServer, moto_client
+from scribe_local.emulator.function import MAX_WORKERS
+from scribe_local.emulator.gateway import GatewayServer, load_gateway
+from scribe_local.emulator.moto_server import FAKE_CREDENTIALS, REGION, MotoServer, moto_client
 from scribe_local.packaging import build_package
 from scribe_local.paths import PACKAGE_SRC, REPO
-from scribe_local.tfcli import terraform_binary, terraform_env, write_cli_config
-from scribe_local.workdir import copy_root
+from scribe_local.terraform import runner
+from scribe_local.terraform.workdir import copy_root, local_vars
+
+# Item 1 imports the handler in-process from lambda/src, as the Lambda runtime imports it from
+# the zip's root.
+if str(PACKAGE_SRC) not in sys.path:
+    sys.path.insert(0, str(PACKAGE_SRC))
 
 HERE = Path(__file__).resolve().parent
 LAMBDA_MEMORY_MB = 128
 SDK_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six.py")
-LOCAL_VARS = "-var-file=envs/local.tfvars"
+Samples = dict[str, list[float]]  # latencies in ms per series, for the plot
 BENCH_BUCKET = "scribe-bench"
 BENCH_PREFIX = "bench/"
 
@@ -71,7 +76,6 @@ class Options:
     stack: bool = True  # items 5 and 6 (Terraform and the gateway)
     out: Path = HERE / "results.json"
     plot: Path | None = HERE / "latency.png"
-    samples: dict[str, list[float]] = field(default_factory=dict)  # ms, for the plot
 
 
 def ms(seconds: float) -> float:
@@ -116,11 +120,9 @@ def environment(values: dict[str, str]) -> Iterator[None]:
                 os.environ[name] = value
 
 
-def handler_overhead(moto: MotoServer, opts: Options) -> dict[str, Any]:
+def handler_overhead(moto: MotoServer, opts: Options, samples: Samples) -> dict[str, Any]:
     """Item 1: warm handler calls vs bare put_object calls, interleaved."""
-    if str(PACKAGE_SRC) not in sys.path:
-        sys.path.insert(0, str(PACKAGE_SRC))
-    from scribe import apigw, core
+    from scribe import apigw, core  # lambda/src (on sys.path, see above)
 
     with environment(bench_env(moto.url)):
         apigw.reset()
@@ -148,8 +150,8 @@ def handler_overhead(moto: MotoServer, opts: Options) -> dict[str, Any]:
         apigw.reset()
     if statuses != {201}:
         raise RuntimeError(f"the handler answered {sorted(statuses)}, not only 201")
-    opts.samples["handler"] = [ms(s) for s in handler_s]
-    opts.samples["bare put_object"] = [ms(s) for s in bare_s]
+    samples["handler"] = [ms(s) for s in handler_s]
+    samples["bare put_object"] = [ms(s) for s in bare_s]
     result = {
         "n": opts.n,
         "body_bytes": len(body(0)),
@@ -291,78 +293,46 @@ def http_level(url: str, concurrency: int, count: int) -> dict[str, Any]:
 
 
 def timed(tfdir: Path, *args: str) -> float:
-    started = time.perf_counter()
-    terraform.run(tfdir, *args, progress=False)
-    return round(time.perf_counter() - started, 2)
+    return round(runner.run(tfdir, *args).seconds, 2)
 
 
-def noop_plan(tfdir: Path, package_var: str) -> tuple[int, float]:
-    command = [terraform_binary(), "plan", "-detailed-exitcode", "-input=false", "-no-color"]
-    started = time.perf_counter()
-    done = subprocess.run(
-        [*command, LOCAL_VARS, package_var],
-        cwd=tfdir,
-        env={**os.environ, **terraform_env()},
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    return done.returncode, round(time.perf_counter() - started, 2)
-
-
-def state_list(tfdir: Path) -> list[str]:
-    """`terraform state list`, stdout only (warnings go to stderr)."""
-    done = subprocess.run(
-        [terraform_binary(), "state", "list"],
-        cwd=tfdir,
-        env={**os.environ, **terraform_env()},
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-    )
-    return [line.strip() for line in done.stdout.splitlines() if line.strip()]
-
-
-def stack(moto: MotoServer, tmp: Path, opts: Options) -> tuple[dict[str, Any], dict[str, Any]]:
+def stack(
+    moto: MotoServer, tmp: Path, opts: Options, samples: Samples
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """Items 5 and 6: the root applied to moto (timed), HTTP through the gateway, destroy."""
-    write_cli_config()
-    moto.configure_lambda_without_docker()
     zip_path = tmp / "deploy" / "scribe.zip"
     build_package(zip_path)
     tfdir = copy_root(tmp / "root", moto.url)
-    package_var = f"-var=package_path={zip_path}"
+    local = local_vars(zip_path)
     tf: dict[str, Any] = {}
     http: dict[str, Any] = {}
     gateway: GatewayServer | None = None
     applied = False
     try:
         tf["init_s"] = timed(tfdir, "init", "-input=false")
-        tf["plan_s"] = timed(tfdir, "plan", "-input=false", LOCAL_VARS, package_var)
+        tf["plan_s"] = timed(tfdir, "plan", "-input=false", *local)
         applied = True  # from here on, destroy whatever part was created
-        tf["apply_s"] = timed(
-            tfdir, "apply", "-auto-approve", "-input=false", LOCAL_VARS, package_var
-        )
-        tf["noop_plan_exit"], tf["noop_plan_s"] = noop_plan(tfdir, package_var)
-        managed = [a for a in state_list(tfdir) if not (a.startswith("data.") or ".data." in a)]
+        tf["apply_s"] = timed(tfdir, "apply", "-auto-approve", "-input=false", *local)
+        noop = runner.plan_detailed(tfdir, *local)
+        tf["noop_plan_exit"], tf["noop_plan_s"] = noop.returncode, round(noop.seconds, 2)
+        in_state = runner.state_list(tfdir)
+        managed = [a for a in in_state if not (a.startswith("data.") or ".data." in a)]
         tf["resources"] = len(managed)  # managed resources; data sources are not counted
         tf["resource_addresses"] = managed
-        api_id = terraform.outputs(tfdir)["api_url"].split("//", 1)[1].split(".", 1)[0]
-        gateway = GatewayServer(start_gateway(moto.url, api_id, zip_path, tmp / "function.log"))
+        api_id = runner.outputs(tfdir)["api_id"]
+        gateway = GatewayServer(load_gateway(moto.url, api_id, zip_path, tmp / "function.log"))
         gateway.start_in_thread()
         for level in opts.http_levels:
             result = http_level(gateway.url + "/", level, opts.http_requests)
-            opts.samples[f"HTTP c={level}"] = result.pop("latencies_ms")
+            samples[f"HTTP c={level}"] = result.pop("latencies_ms")
             http[str(level)] = result
         http["iam_enforcement"] = False
-        http["gateway_max_function_workers"] = 16
+        http["gateway_max_function_workers"] = MAX_WORKERS
     finally:
         if gateway is not None:
             gateway.close()
         if applied:
-            tf["destroy_s"] = timed(
-                tfdir, "destroy", "-auto-approve", "-input=false", LOCAL_VARS, package_var
-            )
+            tf["destroy_s"] = timed(tfdir, "destroy", "-auto-approve", "-input=false", *local)
     return http, tf
 
 
@@ -389,34 +359,32 @@ def plot(samples: dict[str, list[float]], out: Path) -> None:
 
 def run(opts: Options) -> dict[str, Any]:
     """Every item, one moto server; results written to opts.out (and the plot)."""
-    tf_version = subprocess.run(
-        [terraform_binary(), "version", "-json"], capture_output=True, text=True, check=False
-    )
     results: dict[str, Any] = {
         "date": datetime.now(UTC).date().isoformat(),
         "machine": {
             "cores": os.cpu_count(),
             "python": platform.python_version(),
-            "terraform": json.loads(tf_version.stdout or "{}").get("terraform_version"),
+            "terraform": runner.version(),
         },
         "command": "make bench",
     }
+    samples: Samples = {}
     moto = MotoServer.start()
     try:
         moto_client("s3", moto.url).create_bucket(Bucket=BENCH_BUCKET)
         with tempfile.TemporaryDirectory(prefix="scribe-bench-") as tmp:
-            results["handler_overhead"] = handler_overhead(moto, opts)
+            results["handler_overhead"] = handler_overhead(moto, opts, samples)
             results["cold_start"] = cold_start(moto, opts)
             results["package"] = package(Path(tmp))
             results["memory"] = memory(moto, opts)
             if opts.stack:
-                results["http"], results["terraform"] = stack(moto, Path(tmp), opts)
+                results["http"], results["terraform"] = stack(moto, Path(tmp), opts, samples)
     finally:
         moto.stop()
     opts.out.parent.mkdir(parents=True, exist_ok=True)
     opts.out.write_text(json.dumps(results, indent=2) + "\n")
     if opts.plot is not None:
-        plot(opts.samples, opts.plot)
+        plot(samples, opts.plot)
     return results
 
 

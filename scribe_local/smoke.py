@@ -25,7 +25,7 @@ import boto3
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 
-from scribe_local import terraform
+from scribe_local.terraform import runner
 
 
 class SmokeFailure(Exception):
@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
             api_url, bucket = settings["API_URL"], settings["BUCKET"]
             key_prefix = settings.get("KEY_PREFIX", "incoming/")
         else:
-            outputs = terraform.outputs(args.terraform_dir)
+            outputs = runner.outputs(args.terraform_dir)
             api_url, bucket = outputs["api_url"], outputs["bucket_name"]
             key_prefix = outputs["key_prefix"]
         api_url = args.api_url or api_url

@@ -13,28 +13,28 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
-import signal
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
-from scribe_local import terraform
-from scribe_local.moto_server import ACCOUNT_ID, REGION, MotoServer, moto_client
+from scribe_local import processes
+from scribe_local.emulator.moto_server import ACCOUNT_ID, REGION, MotoServer, moto_client
 from scribe_local.paths import PACKAGE_SRC, PACKAGE_ZIP, REPO, STATE_DIR
-from scribe_local.workdir import copy_root
+from scribe_local.terraform import runner
+from scribe_local.terraform.workdir import copy_root, local_vars
 
 STATE_FILE = STATE_DIR / "state.json"
 ENV_FILE = STATE_DIR / "local.env"
 CALLERS_FILE = STATE_DIR / "callers.json"
 WORKDIR = STATE_DIR / "stack"
-LOCAL_VARS = ["-var-file=envs/local.tfvars", f"-var=package_path={PACKAGE_ZIP}"]
+LOCAL_VARS = local_vars(PACKAGE_ZIP)
+# The processes `up` starts, as their command lines name them (`down` stops only these pids).
+MOTO = "scribe_local.emulator.moto_launcher"
+GATEWAY = "scribe_local.emulator.gateway"
 
 
 @dataclass
@@ -42,6 +42,7 @@ class LocalStack:
     moto_pid: int
     moto_port: int
     gateway_pid: int = 0
+    api_id: str = ""
     api_url: str = ""
     bucket: str = ""
     function_name: str = ""
@@ -80,25 +81,6 @@ class LocalStack:
         ]
 
 
-def process_alive(pid: int, marker: str) -> bool:
-    """Is pid running and is it ours (its command line mentions marker)?"""
-    try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-    except OSError:
-        return False
-    return marker in cmdline
-
-
-def stop_process(pid: int, marker: str) -> None:
-    if pid and process_alive(pid, marker):
-        os.killpg(pid, signal.SIGTERM)
-        for _ in range(50):
-            if not process_alive(pid, marker):
-                return
-            time.sleep(0.1)
-        os.killpg(pid, signal.SIGKILL)
-
-
 def package() -> None:
     subprocess.run(
         [
@@ -113,10 +95,9 @@ def package() -> None:
     )
 
 
-def issue_caller(moto: MotoServer, api_url: str) -> tuple[str, str]:
+def issue_caller(moto: MotoServer, api_id: str) -> tuple[str, str]:
     """Keys of an IAM user allowed execute-api:Invoke on the API, accepted by the gateway on
     AWS_IAM routes (sign with service execute-api, region us-east-1)."""
-    api_id = api_url.split("//", 1)[1].split(".", 1)[0]
     iam = moto_client("iam", moto.url)
     user = iam.create_user(UserName="scribe-local-caller")["User"]
     invoke = {
@@ -144,20 +125,19 @@ def issue_caller(moto: MotoServer, api_url: str) -> tuple[str, str]:
     return key["AccessKeyId"], key["SecretAccessKey"]
 
 
-def start_gateway(stack: LocalStack) -> int:
-    api_id = stack.api_url.split("//", 1)[1].split(".", 1)[0]
+def spawn_gateway(stack: LocalStack) -> int:
+    """Start the gateway process on the deployed API; its pid (stack.api_url becomes its URL)."""
     ready = STATE_DIR / "gateway.json"
-    ready.unlink(missing_ok=True)
-    log = open(STATE_DIR / "gateway.log", "ab")  # noqa: SIM115 (handed to the child)
-    process = subprocess.Popen(
+    process = processes.spawn_until_ready(
+        "local gateway",
         [
             sys.executable,
             "-m",
-            "scribe_local.gateway",
+            GATEWAY,
             "--endpoint-url",
             stack.moto.url,
             "--api-id",
-            api_id,
+            stack.api_id,
             "--package",
             str(PACKAGE_ZIP),
             "--ready-file",
@@ -167,27 +147,20 @@ def start_gateway(stack: LocalStack) -> int:
             "--callers",
             str(CALLERS_FILE),
         ],
-        cwd=REPO,
-        stdout=log,
-        stderr=log,
-        start_new_session=True,
+        ready,
+        STATE_DIR / "gateway.log",
+        timeout=30,
     )
-    for _ in range(300):
-        if ready.is_file():
-            stack.api_url = json.loads(ready.read_text())["url"]
-            return process.pid
-        if process.poll() is not None:
-            break
-        time.sleep(0.1)
-    raise RuntimeError(f"the local gateway did not start: see {STATE_DIR / 'gateway.log'}")
+    stack.api_url = json.loads(ready.read_text())["url"]
+    return process.pid
 
 
 def up() -> LocalStack:
     existing = LocalStack.load()
     if (
         existing
-        and process_alive(existing.moto_pid, "scribe_local.moto_launcher")
-        and process_alive(existing.gateway_pid, "scribe_local.gateway")
+        and processes.alive(existing.moto_pid, MOTO)
+        and processes.alive(existing.gateway_pid, GATEWAY)
     ):
         print("[scribe] the local stack is already up", file=sys.stderr)
         print_env(existing)
@@ -201,17 +174,16 @@ def up() -> LocalStack:
     stack = LocalStack(moto_pid=moto.pid, moto_port=moto.port)
     stack.save()
     print(f"[scribe] moto serves {moto.url} (pid {moto.pid})", file=sys.stderr)
-    moto.configure_lambda_without_docker()
     shutil.rmtree(WORKDIR, ignore_errors=True)
     copy_root(WORKDIR, moto.url)
-    terraform.run(WORKDIR, "init", "-input=false", progress=False)
-    terraform.run(WORKDIR, "apply", "-auto-approve", "-input=false", *LOCAL_VARS)
-    out = terraform.outputs(WORKDIR)
-    stack.api_url, stack.bucket = out["api_url"], out["bucket_name"]
+    runner.run(WORKDIR, "init", "-input=false")
+    runner.run(WORKDIR, "apply", "-auto-approve", "-input=false", *LOCAL_VARS, progress=True)
+    out = runner.outputs(WORKDIR)
+    stack.api_id, stack.bucket = out["api_id"], out["bucket_name"]
     stack.function_name, stack.key_prefix = out["function_name"], out["key_prefix"]
     stack.admin_key_id, stack.admin_secret = moto.create_admin("scribe-local-admin")
-    stack.caller_key_id, stack.caller_secret = issue_caller(moto, stack.api_url)
-    stack.gateway_pid = start_gateway(stack)
+    stack.caller_key_id, stack.caller_secret = issue_caller(moto, stack.api_id)
+    stack.gateway_pid = spawn_gateway(stack)
     moto.set_iam_enforcement(True)
     stack.save()
     print_env(stack)
@@ -231,14 +203,14 @@ def down() -> None:
     if stack is None:
         print("[scribe] no local stack is running", file=sys.stderr)
         return
-    stop_process(stack.gateway_pid, "scribe_local.gateway")
-    if process_alive(stack.moto_pid, "scribe_local.moto_launcher"):
+    processes.stop(stack.gateway_pid, GATEWAY)
+    if processes.alive(stack.moto_pid, MOTO):
         stack.moto.set_iam_enforcement(False)
         if (WORKDIR / "terraform.tfstate").is_file():
-            terraform.run(
+            runner.run(
                 WORKDIR, "destroy", "-auto-approve", "-input=false", *LOCAL_VARS, progress=False
             )
-    stop_process(stack.moto_pid, "scribe_local.moto_launcher")
+    processes.stop(stack.moto_pid, MOTO)
     STATE_FILE.unlink(missing_ok=True)
     ENV_FILE.unlink(missing_ok=True)
     print("[scribe] local stack stopped", file=sys.stderr)

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from scribe_local.moto_server import MotoServer
+from scribe_local.emulator.moto_server import MotoServer
 from scribe_local.packaging import build_package
-from scribe_local.tfcli import TerraformMissing, terraform_binary, write_cli_config
+from scribe_local.terraform.cli_config import TerraformMissing, terraform_binary, write_cli_config
 
 # `make test` hands whole files to 2 xdist workers (--dist loadfile) in collection order. Left at
 # the end, one of these would run alone while the other worker idles: they go first, longest
@@ -47,7 +47,6 @@ def moto_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MotoServer
     """One moto server for the whole session of this worker, on a free loopback port."""
     log = tmp_path_factory.mktemp("moto") / "moto.log"
     server = MotoServer.start(log_path=log)
-    server.configure_lambda_without_docker()
     yield server
     server.stop()
 
@@ -56,7 +55,6 @@ def moto_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MotoServer
 def moto(moto_server: MotoServer) -> MotoServer:
     """The session moto server, emptied (and IAM enforcement off) before the test."""
     moto_server.reset()
-    moto_server.configure_lambda_without_docker()
     return moto_server
 
 

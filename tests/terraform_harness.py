@@ -1,4 +1,8 @@
-"""Helpers shared by the plan and apply tests: Terraform work dirs wired to moto, via tftest."""
+"""Helpers shared by the plan and apply tests: Terraform work dirs wired to moto, via tftest.
+
+tftest parses plans, outputs and state; every command it issues is run by the project's runner
+(scribe_local.terraform.runner), like every other Terraform command of the tooling.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +12,10 @@ from typing import Any
 
 import tftest
 
-from scribe_local.tfcli import terraform_binary, terraform_env
-from scribe_local.workdir import copy_module, copy_root
+from scribe_local.terraform import runner
+from scribe_local.terraform.cli_config import terraform_binary, terraform_env
+from scribe_local.terraform.workdir import copy_module, copy_root
 
-LOCAL_VARS = "envs/local.tfvars"
 # The CI identity's environments, as bootstrap/accounts/example.tfvars declares them.
 CI_ENVIRONMENTS = {
     "dev": {"stack_name": "scribe-dev", "state_key": "scribe/dev.tfstate"},
@@ -23,9 +27,22 @@ CI_ENVIRONMENTS = {
 }
 
 
+class TerraformTest(tftest.TerraformTest):  # type: ignore[misc]
+    """tftest's handle, its commands run by the project's runner (tftest's errors kept)."""
+
+    def execute_command(self, cmd: str, *cmd_args: str) -> tftest.TerraformCommandOutput:
+        result = runner.run(Path(self.tfdir), cmd, *cmd_args, accept=None, env=self.env)
+        if result.returncode in (1, 11):  # what tftest treats as a failure
+            raise tftest.TerraformTestError(
+                f"Error running command {cmd}: {result.returncode} {result.stdout} {result.stderr}",
+                result.stderr,
+            )
+        return tftest.TerraformCommandOutput(result.returncode, result.stdout, result.stderr)
+
+
 def terraform(tfdir: Path, backend: bool = True) -> tftest.TerraformTest:
     """tftest handle on tfdir, initialised with the project's CLI config."""
-    tf = tftest.TerraformTest(str(tfdir), binary=terraform_binary(), env=terraform_env())
+    tf = TerraformTest(str(tfdir), binary=terraform_binary(), env=terraform_env())
     tf.setup(cleanup_on_exit=False, backend=backend)
     return tf
 
@@ -72,6 +89,5 @@ def plan_error(tf: tftest.TerraformTest, values: dict[str, Any], **kwargs: Any) 
 
 
 def detailed_exitcode(tf: tftest.TerraformTest, *args: str) -> int:
-    """`terraform plan -detailed-exitcode`: 0 = no changes, 2 = changes (tftest raises on 1)."""
-    result = tf.execute_command("plan", "-detailed-exitcode", "-input=false", "-no-color", *args)
-    return int(result.retcode)
+    """`terraform plan -detailed-exitcode`: 0 = no changes, 2 = changes (an error raises)."""
+    return runner.plan_detailed(Path(tf.tfdir), *args, env=tf.env).returncode

@@ -1,3 +1,8 @@
+output "api_id" {
+  description = "Id of the HTTP API (the host label of api_url)."
+  value       = module.api.api_id
+}
+
 output "api_url" {
   description = "URL to POST texts to (SigV4-signed, by a principal with the callers policy)."
   value       = module.api.api_url

@@ -1,3 +1,8 @@
+output "api_id" {
+  description = "Id of the HTTP API (the host label of api_url)."
+  value       = module.api.api_id
+}
+
 output "api_url" {
   description = "URL to POST texts to."
   value       = module.api.api_url
@@ -10,7 +15,7 @@ output "bucket_name" {
 
 output "key_prefix" {
   description = "Prefix every text is stored under."
-  value       = var.key_prefix
+  value       = module.writer.key_prefix
 }
 
 output "function_name" {

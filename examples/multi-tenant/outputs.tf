@@ -3,6 +3,11 @@ output "bucket_name" {
   value       = module.bucket.bucket_name
 }
 
+output "api_ids" {
+  description = "Id of the HTTP API, per tenant."
+  value       = { for tenant, api in module.api : tenant => api.api_id }
+}
+
 output "api_urls" {
   description = "URL to POST to, per tenant."
   value       = { for tenant, api in module.api : tenant => api.api_url }
@@ -15,5 +20,5 @@ output "function_names" {
 
 output "key_prefixes" {
   description = "Key prefix each tenant's texts are stored under."
-  value       = { for tenant, writer in module.writer : tenant => "tenants/${tenant}/" }
+  value       = { for tenant, writer in module.writer : tenant => writer.key_prefix }
 }

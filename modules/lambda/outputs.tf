@@ -32,3 +32,8 @@ output "code_sha256" {
   description = "Base64 SHA-256 of the deployed package, as Lambda reports it in CodeSha256."
   value       = aws_lambda_function.this.code_sha256
 }
+
+output "key_prefix" {
+  description = "Key prefix the function stores every text under (the module's value when the caller set none)."
+  value       = var.key_prefix
+}

@@ -9,17 +9,15 @@ account file creates the IAM user, `ci-user`.
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scribe_local.moto_server import FAKE_CREDENTIALS
+from scribe_local.emulator.moto_server import FAKE_CREDENTIALS
 from scribe_local.paths import REPO
-from scribe_local.tfcli import terraform_binary, terraform_env
-from scribe_local.workdir import copy_module
+from scribe_local.terraform import runner
+from scribe_local.terraform.workdir import copy_module
 
 EXAMPLE_ACCOUNT = REPO / "bootstrap" / "accounts" / "example.tfvars"
 IDENTITY = "module.ci_identity"
@@ -83,24 +81,12 @@ def account_region(tfvars: Path) -> str:
 
 
 def _terraform(tfdir: Path, *args: str) -> str:
-    done = subprocess.run(
-        [
-            terraform_binary(),
-            f"-chdir={tfdir}",
-            *args,
-            *(["-no-color"] if args[0] != "show" else []),
-        ],
-        env={**os.environ, **terraform_env(), **FAKE_CREDENTIALS},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
+    try:
+        return runner.run(tfdir, *args, env=FAKE_CREDENTIALS).stdout
+    except runner.TerraformFailed as failed:
         raise RuntimeError(
-            f"terraform {args[0]} of {tfdir} failed: {done.stderr.strip()}\n"
-            "Fix the account file or bootstrap/ (terraform validate tells more)."
-        )
-    return done.stdout
+            f"{failed}\nFix the account file or bootstrap/ (terraform validate tells more)."
+        ) from None
 
 
 # The attack table also covers the optional IAM user: the example is rendered with it switched on.

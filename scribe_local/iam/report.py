@@ -25,9 +25,9 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from scribe_local.emulator.moto_server import MotoServer
 from scribe_local.iam import attacks
 from scribe_local.iam.policies import EXAMPLE_ACCOUNT, WITH_CI_USER, Identity, render
-from scribe_local.moto_server import MotoServer
 from scribe_local.paths import REPO
 
 DEFAULT_OUT = REPO / "build" / "iam" / "report.json"

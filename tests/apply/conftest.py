@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 import tftest
 
-from scribe_local.gateway import GatewayServer, start_gateway
-from scribe_local.moto_server import MotoServer, moto_client
+from scribe_local.emulator.gateway import GatewayServer, load_gateway
+from scribe_local.emulator.moto_server import MotoServer, moto_client
+from scribe_local.terraform.workdir import LOCAL_VAR_FILE, local_vars
 from tests import terraform_harness as h
 
 
@@ -88,20 +89,17 @@ class Stack:
         self.tf.destroy(
             auto_approve=True,
             tf_vars=h.tf_vars({"package_path": self.var_args[0]}),
-            tf_var_file=h.LOCAL_VARS,
+            tf_var_file=LOCAL_VAR_FILE,
         )
         self.destroyed = True
 
 
 def apply_stack(tmp: Path, moto: MotoServer, package_zip: Path) -> Stack:
     moto.reset()
-    moto.configure_lambda_without_docker()
     tf = h.root(tmp, moto.url)
     values = h.tf_vars({"package_path": str(package_zip)})
-    tf.apply(auto_approve=True, tf_vars=values, tf_var_file=h.LOCAL_VARS)
-    exitcode = h.detailed_exitcode(
-        tf, f"-var-file={h.LOCAL_VARS}", f"-var=package_path={package_zip}"
-    )
+    tf.apply(auto_approve=True, tf_vars=values, tf_var_file=LOCAL_VAR_FILE)
+    exitcode = h.detailed_exitcode(tf, *local_vars(package_zip))
     outputs = {name: value for name, value in tf.output().items()}
     return Stack(tf, moto, outputs, exitcode, [str(package_zip)])
 
@@ -117,9 +115,9 @@ def stack(
     tmp = tmp_path_factory.mktemp("stack")
     applied = apply_stack(tmp, moto_server, package_zip)
     try:
-        api_id = api_id_of(applied.outputs["api_url"])
+        api_id = applied.outputs["api_id"]
         applied.log_path = tmp / "function.log"
-        gateway = start_gateway(moto_server.url, api_id, package_zip, applied.log_path)
+        gateway = load_gateway(moto_server.url, api_id, package_zip, applied.log_path)
         applied.gateway = GatewayServer(gateway)
         applied.gateway.start_in_thread()
         applied.s3 = moto_client("s3", moto_server.url, *moto_server.create_admin("test-admin"))
@@ -129,17 +127,12 @@ def stack(
         applied.destroy()
 
 
-def api_id_of(api_url: str) -> str:
-    """https://<api id>.execute-api.<region>.amazonaws.com -> <api id>."""
-    return api_url.split("//", 1)[1].split(".", 1)[0]
-
-
 @contextmanager
 def serving(
-    moto: MotoServer, api_url: str, package_zip: Path, log_path: Path
+    moto: MotoServer, api_id: str, package_zip: Path, log_path: Path
 ) -> Iterator[GatewayServer]:
     """The local gateway for one applied API, on the zip Terraform deployed, while in the block."""
-    server = GatewayServer(start_gateway(moto.url, api_id_of(api_url), package_zip, log_path))
+    server = GatewayServer(load_gateway(moto.url, api_id, package_zip, log_path))
     server.start_in_thread()
     try:
         yield server

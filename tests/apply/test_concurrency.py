@@ -38,7 +38,7 @@ from typing import Any, TypeVar
 
 import pytest
 
-from scribe_local.gateway import GatewayServer, start_gateway
+from scribe_local.emulator.gateway import GatewayServer, load_gateway
 from tests.apply.conftest import Stack
 
 PLAIN = {"Content-Type": "text/plain; charset=utf-8"}
@@ -246,9 +246,9 @@ def serialised_gateway(
     """A second gateway on the same API whose function reaches moto through RecordingProxy."""
     proxy = RecordingProxy(stack.moto.url)
     threading.Thread(target=proxy.serve_forever, daemon=True).start()
-    api_id = stack.outputs["api_url"].split("//", 1)[1].split(".", 1)[0]
+    api_id = stack.outputs["api_id"]
     with stack.enforcement_paused():
-        gateway = start_gateway(proxy.url, api_id, package_zip, tmp_path / "function.log")
+        gateway = load_gateway(proxy.url, api_id, package_zip, tmp_path / "function.log")
     server = GatewayServer(gateway)
     server.start_in_thread()
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from scribe_local.moto_server import MotoServer, moto_client
+from scribe_local.emulator.moto_server import MotoServer, moto_client
 from tests import terraform_harness as h
 from tests.apply.conftest import http, put_resources, serving
 
@@ -15,7 +15,6 @@ BUCKET = "team-owned-texts"
 def test_existing_bucket_example_writes_into_the_owned_bucket_and_leaves_it_on_destroy(
     tmp_path: Path, moto: MotoServer, package_zip: Path, terraform_ready: None
 ) -> None:
-    moto.configure_lambda_without_docker()
     s3 = moto_client("s3", moto.url)
     s3.create_bucket(Bucket=BUCKET)
     s3.put_object(Bucket=BUCKET, Key="reports/keep.txt", Body=b"owned by another team")
@@ -40,7 +39,7 @@ def test_existing_bucket_example_writes_into_the_owned_bucket_and_leaves_it_on_d
         ]
         var_args = [f"-var={name}={value}" for name, value in values.items()]
         assert h.detailed_exitcode(tf, *var_args) == 0
-        with serving(moto, outputs["api_url"], package_zip, tmp_path / "fn.log") as gateway:
+        with serving(moto, outputs["api_id"], package_zip, tmp_path / "fn.log") as gateway:
             answer = http(
                 "POST",
                 f"{gateway.url}/notes/first.txt",

@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from scribe_local.moto_server import MotoServer, moto_client
+from scribe_local.emulator.moto_server import MotoServer, moto_client
 from tests import terraform_harness as h
-from tests.apply.conftest import api_id_of, http, put_resources, serving
+from tests.apply.conftest import http, put_resources, serving
 
 TEXT = {"Content-Type": "text/plain"}
 TENANTS = {"alpha": {}, "beta": {"authorization_type": "NONE"}}
@@ -17,7 +17,6 @@ TENANTS = {"alpha": {}, "beta": {"authorization_type": "NONE"}}
 def test_multi_tenant_example_keeps_tenants_apart(
     tmp_path: Path, moto: MotoServer, package_zip: Path, terraform_ready: None
 ) -> None:
-    moto.configure_lambda_without_docker()
     tf = h.module(tmp_path, "examples/multi-tenant", moto.url)
     values = {
         "region": "us-east-1",
@@ -40,8 +39,8 @@ def test_multi_tenant_example_keeps_tenants_apart(
         assert "aws:SecureTransport" in s3.get_bucket_policy(Bucket=bucket)["Policy"]
         s3.delete_bucket_policy(Bucket=bucket)
         answers = {}
-        for tenant, url in outputs["api_urls"].items():
-            with serving(moto, url, package_zip, tmp_path / f"{tenant}.log") as gateway:
+        for tenant, api_id in outputs["api_ids"].items():
+            with serving(moto, api_id, package_zip, tmp_path / f"{tenant}.log") as gateway:
                 answers[tenant] = http("POST", f"{gateway.url}/note.txt", tenant.encode(), TEXT)
         assert answers["alpha"].status == 403  # AWS_IAM: an unsigned request is refused
         assert answers["beta"].status == 201, answers["beta"].body
@@ -64,8 +63,8 @@ def test_multi_tenant_example_keeps_tenants_apart(
             ]
         api = moto_client("apigatewayv2", moto.url)
         authorization = {
-            tenant: {r["AuthorizationType"] for r in api.get_routes(ApiId=api_id_of(url))["Items"]}
-            for tenant, url in outputs["api_urls"].items()
+            tenant: {r["AuthorizationType"] for r in api.get_routes(ApiId=api_id)["Items"]}
+            for tenant, api_id in outputs["api_ids"].items()
         }
         assert authorization == {"alpha": {"AWS_IAM"}, "beta": {"NONE"}}
     finally:

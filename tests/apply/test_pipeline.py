@@ -25,17 +25,23 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from scribe_local.gateway import GatewayServer, start_gateway
+from scribe_local.emulator.gateway import GatewayServer, load_gateway
+from scribe_local.emulator.gateway.sigv4 import Caller
+from scribe_local.emulator.moto_server import (
+    ACCOUNT_ID,
+    FAKE_CREDENTIALS,
+    REGION,
+    MotoServer,
+    moto_client,
+)
 from scribe_local.iam import sufficiency
 from scribe_local.iam.calls import MappedCall, map_records
 from scribe_local.iam.recorder import RecordingProxy
-from scribe_local.moto_server import ACCOUNT_ID, FAKE_CREDENTIALS, REGION, MotoServer, moto_client
 from scribe_local.paths import REPO
-from scribe_local.sigv4 import Caller
-from scribe_local.tfcli import terraform_binary, terraform_env
-from scribe_local.workdir import copy_module, copy_root
+from scribe_local.terraform import runner
+from scribe_local.terraform.workdir import copy_module, copy_root
 from tests import terraform_harness as h
-from tests.apply.conftest import api_id_of, http
+from tests.apply.conftest import http
 
 ORG = "0a1b2c3d-0000-4000-8000-00000000000a"
 PROJECT = "0a1b2c3d-0000-4000-8000-00000000000b"
@@ -102,13 +108,7 @@ class Pipeline:
         self, stack: str, *args: str, env: dict[str, str] | None = None
     ) -> subprocess.Popen[str]:
         """terraform <args> in stack's working dir (initialised on its state by `make plan`)."""
-        return subprocess.Popen(
-            [terraform_binary(), f"-chdir={self.stack_dirs[stack]}", *args],
-            env={**os.environ, **terraform_env(), **self.admin_env, **(env or {})},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
+        return runner.start(self.stack_dirs[stack], *args, env={**self.admin_env, **(env or {})})
 
     def client_as(self, credentials: dict[str, str], service: str) -> Any:
         return moto_client(
@@ -183,12 +183,9 @@ def write_env_files(stack_dir: Path, endpoint_url: str) -> Path:
     return extra
 
 
-def pinned(api_urls: dict[str, str]) -> dict[str, Any]:
+def pinned(api_ids: dict[str, str]) -> dict[str, Any]:
     """CI_ENVIRONMENTS with each environment's api_id, as a shared account pins them."""
-    return {
-        env: {**config, "api_id": api_id_of(api_urls[env])}
-        for env, config in h.CI_ENVIRONMENTS.items()
-    }
+    return {env: {**config, "api_id": api_ids[env]} for env, config in h.CI_ENVIRONMENTS.items()}
 
 
 @pytest.fixture(scope="module")
@@ -199,7 +196,6 @@ def pipeline(
     terraform_ready: None,
 ) -> Iterator[Pipeline]:
     moto_server.reset()
-    moto_server.configure_lambda_without_docker()
     tmp = tmp_path_factory.mktemp("pipeline")
     bootstrap = h.terraform(copy_module("bootstrap", tmp / "bootstrap", moto_server.url))
     bootstrap.apply(
@@ -231,9 +227,9 @@ def pipeline(
         run.outputs[env] = json.loads(output)
     run.phase(None)
     # The shared-account layout: the administrator pins each environment's API.
-    urls = {env: run.outputs[env]["api_url"]["value"] for env in ENVS}
+    api_ids = {env: run.outputs[env]["api_id"]["value"] for env in ENVS}
     bootstrap.apply(
-        auto_approve=True, tf_vars=h.tf_vars({**BOOTSTRAP_VARS, "environments": pinned(urls)})
+        auto_approve=True, tf_vars=h.tf_vars({**BOOTSTRAP_VARS, "environments": pinned(api_ids)})
     )
     run.read_policies("pinned")
     try:
@@ -336,7 +332,7 @@ def test_smoke_step_with_the_deploy_role_credentials(
     POST is SigV4-signed (the routes require AWS_IAM; an unsigned POST is refused) and the deploy
     role may read the smoke text back (and only smoke/* texts)."""
     pipeline.phase(f"smoke-{env}")  # in env's working dir, on env's state, as in CI
-    api_id = api_id_of(pipeline.outputs[env]["api_url"]["value"])
+    api_id = pipeline.outputs[env]["api_id"]["value"]
     role = pipeline.as_role(env)
     # The gateway accepts the role's temporary keys on the AWS_IAM routes, as API Gateway would.
     callers = {
@@ -348,7 +344,7 @@ def test_smoke_step_with_the_deploy_role_credentials(
         )
     }
     server = GatewayServer(
-        start_gateway(pipeline.moto.url, api_id, package_zip, tmp_path / "function.log", callers)
+        load_gateway(pipeline.moto.url, api_id, package_zip, tmp_path / "function.log", callers)
     )
     server.start_in_thread()
     try:

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from scribe_local.gateway import role_credentials
-from scribe_local.moto_server import moto_client
+from scribe_local.emulator.gateway import role_credentials
+from scribe_local.emulator.moto_server import moto_client
 from tests.apply.conftest import Stack, http
 
 TEXT = "plain text\n"
@@ -155,7 +155,7 @@ def test_invoke_permissions_are_scoped_to_the_routes(stack: Stack) -> None:
     with stack.enforcement_paused():
         lam = stack.client("lambda")
         policy = json.loads(lam.get_policy(FunctionName=stack.outputs["function_name"])["Policy"])
-    api_id = stack.outputs["api_url"].split("//", 1)[1].split(".", 1)[0]
+    api_id = stack.outputs["api_id"]
     prefix = f"arn:aws:execute-api:us-east-1:123456789012:{api_id}/$default/POST/"
     arns = sorted(s["Condition"]["ArnLike"]["AWS:SourceArn"] for s in policy["Statement"])
     assert arns == [prefix, prefix + "*"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from scribe_local import checkov_run
+from scribe_local.checks import checkov as checkov_run
 from scribe_local.paths import REPO, terraform_dirs
 
 

@@ -1,5 +1,5 @@
-"""The README table generator (scribe_local.tfdocs): the repo is up to date, a drift is caught
-with a diff, regenerating fixes it, and the output has terraform-docs' markdown table shape."""
+"""The README table generator (scribe_local.terraform.docs): the repo is up to date, a drift is
+caught with a diff, regenerating fixes it, and the output has terraform-docs' table shape."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from scribe_local import tfdocs
 from scribe_local.paths import REPO
+from scribe_local.terraform import docs as tfdocs
 
 MARKERS = f"{tfdocs.BEGIN}\n{tfdocs.END}\n"
 

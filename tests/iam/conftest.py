@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from scribe_local.emulator.moto_server import MotoServer
 from scribe_local.iam.evaluator import ensure_installed
 from scribe_local.iam.policies import EXAMPLE_ACCOUNT, WITH_CI_USER, Identity, render
-from scribe_local.moto_server import MotoServer
 
 
 @pytest.fixture(scope="session")

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from scribe_local.emulator.moto_server import MotoServer
 from scribe_local.iam import attacks
 from scribe_local.iam.policies import EXAMPLE_ACCOUNT, Identity, render
-from scribe_local.moto_server import MotoServer
 
 
 def test_every_attack_is_denied_and_every_deploy_need_allowed(example: Identity) -> None:

@@ -20,11 +20,11 @@ import boto3
 import pytest
 from botocore.config import Config
 
+from scribe_local.emulator.moto_server import MotoServer, moto_client
 from scribe_local.iam import calls as c
 from scribe_local.iam.calls import Ledger, MappedCall, iam_requests, map_records
 from scribe_local.iam.evaluator import EVALUATOR_DIR, ensure_installed
 from scribe_local.iam.recorder import Body, Record, RecordingProxy, load
-from scribe_local.moto_server import MotoServer, moto_client
 
 ACCOUNT = "123456789012"
 BUCKET = "b-state"

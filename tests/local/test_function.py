@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from scribe_local.function import FunctionError, FunctionSpec, LocalFunction
+from scribe_local.emulator.function import FunctionError, FunctionSpec, LocalFunction
 
 HANDLER = """
 import os, time

@@ -11,8 +11,8 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from scribe_local.function import FunctionError, FunctionSpec
-from scribe_local.gateway import (
+from scribe_local.emulator.function import FunctionError, FunctionSpec
+from scribe_local.emulator.gateway import (
     ApiConfig,
     Gateway,
     Request,
@@ -23,7 +23,7 @@ from scribe_local.gateway import (
     map_result,
     string_like,
 )
-from scribe_local.sigv4 import Caller
+from scribe_local.emulator.gateway.sigv4 import Caller
 
 ROUTES = tuple(
     sorted(

@@ -5,12 +5,13 @@ from __future__ import annotations
 import io
 import json
 import re
+import urllib.request
 import zipfile
 
 import pytest
 from botocore.exceptions import ClientError
 
-from scribe_local.moto_server import MotoServer, moto_client
+from scribe_local.emulator.moto_server import MotoServer, moto_client
 
 
 def tiny_zip() -> bytes:
@@ -60,3 +61,12 @@ def test_http_api_ids_have_the_shape_aws_gives_them(moto: MotoServer) -> None:
     assert apis.get_api(ApiId=api_id)["Tags"] == {"Stack": "scribe-dev"}
     arn = f"arn:aws:apigateway:us-east-1::/apis/{api_id}"
     assert apis.get_tags(ResourceArn=arn)["Tags"] == {"Stack": "scribe-dev"}
+
+
+def test_a_reset_keeps_lambda_without_docker(moto: MotoServer) -> None:
+    """moto forgets its configuration on reset; the server's reset sets Lambda without Docker
+    again, so no caller has to (a moto trying Docker fails every function create here)."""
+    moto.reset()
+    with urllib.request.urlopen(f"{moto.url}/moto-api/config", timeout=10) as answer:  # noqa: S310
+        config = json.loads(answer.read())
+    assert config["lambda"]["use_docker"] is False

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import tftest
 
-from scribe_local.moto_server import MotoServer
+from scribe_local.emulator.moto_server import MotoServer
 from tests import terraform_harness as h
 
 

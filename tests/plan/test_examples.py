@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from scribe_local.moto_server import MotoServer
+from scribe_local.emulator.moto_server import MotoServer
 from scribe_local.paths import REPO
 from tests import terraform_harness as h
 

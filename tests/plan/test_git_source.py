@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -12,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from scribe_local.paths import REPO
-from scribe_local.tfcli import terraform_binary, terraform_env
+from scribe_local.terraform import runner
 
 TAG = "v9.9.9"
 CONSUMER = """
@@ -62,19 +61,8 @@ def test_modules_install_from_a_git_tag_and_validate(tmp_path: Path, terraform_r
     consumer = tmp_path / "consumer"
     consumer.mkdir()
     (consumer / "main.tf").write_text(CONSUMER.replace("{src}", str(src)).replace("{tag}", TAG))
-    env = terraform_env()
-    for args in (
-        ["init", "-backend=false", "-input=false", "-no-color"],
-        ["validate", "-no-color"],
-    ):
-        result = subprocess.run(
-            [terraform_binary(), *args],
-            cwd=consumer,
-            env={**os.environ, **env},
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+    for args in (["init", "-backend=false", "-input=false"], ["validate"]):
+        result = runner.run(consumer, *args, accept=None)
         assert result.returncode == 0, result.stdout + result.stderr
     assert "The configuration is valid." in result.stdout
     installed = json.loads((consumer / ".terraform" / "modules" / "modules.json").read_text())

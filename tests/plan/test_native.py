@@ -1,6 +1,6 @@
 """Native `terraform test` files of every module, example and root, and what they must cover.
 
-`terraform validate` of the same directories runs in `make lint` (scribe_local.tfvalidate).
+`terraform validate` of the same directories runs in `make lint` (scribe_local.terraform.validate).
 Every variable that has a validation block must be the target of an `expect_failures` in a native
 test (*.tftest.hcl, mock provider): that run proves the block rejects a bad value.
 """
@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from scribe_local import tfvalidate
 from scribe_local.paths import REPO, terraform_dirs
-from scribe_local.workdir import copy_config
+from scribe_local.terraform import validate as tfvalidate
+from scribe_local.terraform.workdir import copy_config
 from tests import terraform_harness as h
 
 ROOT = "."
@@ -68,7 +68,8 @@ def test_native_tests_cover_every_validation_block(
 
 
 def test_terraform_validate_reports_a_broken_directory(tmp_path: Path) -> None:
-    """The lint step (scribe_local.tfvalidate) fails on an invalid configuration, with the cause."""
+    """The lint step (scribe_local.terraform.validate) fails on an invalid configuration, with
+    the cause."""
     (tmp_path / "modules" / "broken").mkdir(parents=True)
     (tmp_path / "modules" / "broken" / "main.tf").write_text(
         'output "x" {\n  value = var.missing\n}\n'

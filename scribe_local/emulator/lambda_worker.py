@@ -1,9 +1,9 @@
 """One warm Lambda execution environment: runs the handler of an extracted zip.
 
-Started by scribe_local.function with `python -I lambda_worker.py <code dir> <module.function>`,
-in a process whose environment is the function's (its variables, region, memory, and the
-credentials of its role). It imports only the code from the zip (-I keeps the checkout off
-sys.path), then answers one JSON line per JSON line on stdin:
+Started by scribe_local.emulator.function as `python -I lambda_worker.py <code dir>
+<module.function>`, in a process whose environment is the function's (its variables, region,
+memory, and the credentials of its role). It imports only the code from the zip (-I keeps the
+checkout off sys.path), then answers one JSON line per JSON line on stdin:
   in:  {"event": {...}, "request_id": "...", "deadline": <epoch seconds>}
   out: {"ok": true, "payload": ..., "max_rss_kb": N} or {"ok": false, "error_type": ..., ...}
 The handler's own stdout (its log lines) goes to stderr, which the parent keeps as the log stream.

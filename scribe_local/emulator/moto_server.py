@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import signal
-import subprocess
 import sys
 import tempfile
-import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -17,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+
+from scribe_local import processes
 
 FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -48,31 +45,23 @@ class MotoServer:
 
     @classmethod
     def start(cls, log_path: Path | None = None, timeout: float = 60.0) -> MotoServer:
-        """Start a moto server on a port the OS picks and wait until it answers."""
+        """Start a moto server on a port the OS picks, wait until it answers, and set it up to
+        run Lambda code without Docker."""
         with tempfile.TemporaryDirectory(prefix="scribe-moto-") as tmp:
             port_file = Path(tmp) / "port"
-            log = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
-            process = subprocess.Popen(
-                [sys.executable, "-m", "scribe_local.moto_launcher", str(port_file)],
-                stdout=log,
-                stderr=log,
-                start_new_session=True,
-                cwd=Path(__file__).resolve().parent.parent,
-                env={**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "false"},
+            process = processes.spawn_until_ready(
+                "moto server",
+                [sys.executable, "-m", "scribe_local.emulator.moto_launcher", str(port_file)],
+                port_file,
+                log_path,
+                timeout,
+                env={"MOTO_IAM_LOAD_MANAGED_POLICIES": "false"},
             )
-            deadline = time.monotonic() + timeout
-            while not port_file.is_file():
-                if process.poll() is not None or time.monotonic() > deadline:
-                    process.kill()
-                    raise RuntimeError(
-                        "moto server did not start; run "
-                        "`.venv/bin/python -m scribe_local.moto_launcher /tmp/port` to see why"
-                    )
-                time.sleep(0.05)
             server = cls(pid=process.pid, port=int(port_file.read_text()))
         if not server.alive():
             server.stop()
             raise RuntimeError(f"moto server on port {server.port} does not answer")
+        server._configure_lambda_without_docker()
         return server
 
     def alive(self) -> bool:
@@ -83,30 +72,20 @@ class MotoServer:
             return False
 
     def stop(self) -> None:
-        try:
-            os.killpg(self.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            return
-        for _ in range(50):
-            try:
-                os.kill(self.pid, 0)
-            except ProcessLookupError:
-                return
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(self.pid, os.WNOHANG)
-            time.sleep(0.1)
-        os.killpg(self.pid, signal.SIGKILL)
+        processes.stop(self.pid)
 
     def reset(self) -> None:
-        """Forget every resource and switch IAM enforcement off."""
+        """Forget every resource and switch IAM enforcement off; Lambda stays without Docker (a
+        reset forgets moto's configuration too)."""
         self.set_iam_enforcement(False)
         _post(f"{self.url}/moto-api/reset", b"")
+        self._configure_lambda_without_docker()
 
     def set_iam_enforcement(self, enabled: bool) -> None:
         """Make moto check every request against IAM (global to the server)."""
         _post(f"{self.url}/moto-api/reset-auth", b"0" if enabled else b"inf")
 
-    def configure_lambda_without_docker(self) -> None:
+    def _configure_lambda_without_docker(self) -> None:
         """moto would try Docker to run functions; scribe runs the code itself."""
         body = json.dumps({"lambda": {"use_docker": False}}).encode()
         _post(f"{self.url}/moto-api/config", body)

@@ -2,22 +2,21 @@
 
 Each directory is validated in a temporary copy (beside a copy of modules/, so relative module
 sources resolve), initialised without a backend: the checkout gets no .terraform/ directories.
-`python -m scribe_local.tfvalidate` (make validate, make lint, the pre-commit hook).
+`python -m scribe_local.terraform.validate` (make validate, make lint, the pre-commit hook).
 """
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from scribe_local.paths import REPO, terraform_dirs
-from scribe_local.tfcli import TerraformMissing, terraform_binary, terraform_env
-from scribe_local.workdir import copy_config
+from scribe_local.terraform import runner
+from scribe_local.terraform.cli_config import TerraformMissing, terraform_binary
+from scribe_local.terraform.workdir import copy_config
 
 # Native tests and READMEs play no part in validation.
 WITHOUT_TESTS = shutil.ignore_patterns(".terraform", "*.tfstate*", "*.tfplan", "tests", "*.md")
@@ -25,20 +24,10 @@ WITHOUT_TESTS = shutil.ignore_patterns(".terraform", "*.tfstate*", "*.tfplan", "
 
 def validate(relative: str, root: Path = REPO) -> tuple[str, bool, str]:
     """(directory, valid?, Terraform's output when not)."""
-    env = {**os.environ, **terraform_env()}
     with tempfile.TemporaryDirectory(prefix="scribe-validate-") as tmp:
         tfdir = copy_config(relative, Path(tmp), root, WITHOUT_TESTS)
-        for args in (
-            ["init", "-backend=false", "-input=false", "-no-color"],
-            ["validate", "-no-color"],
-        ):
-            result = subprocess.run(
-                [terraform_binary(), f"-chdir={tfdir}", *args],
-                capture_output=True,
-                text=True,
-                env=env,
-                check=False,
-            )
+        for args in (["init", "-backend=false", "-input=false"], ["validate"]):
+            result = runner.run(tfdir, *args, accept=None)
             if result.returncode != 0:
                 return relative, False, result.stdout + result.stderr
     return relative, True, ""

@@ -3,9 +3,9 @@
 The function's configuration comes from moto (handler, memory, timeout, environment, role,
 CodeSha256). The code is the zip that Terraform deployed: its SHA-256 must equal the function's
 CodeSha256, so what runs here is byte for byte what was deployed. Each execution environment is a
-worker process (scribe_local/lambda_worker.py) with the function's environment and the credentials
-of its role, obtained from STS AssumeRole, so every AWS call the handler makes is checked by moto
-against the role's policy once IAM enforcement is on. Warm workers are reused.
+worker process (lambda_worker.py beside this file) with the function's environment and the
+credentials of its role, obtained from STS AssumeRole, so every AWS call the handler makes is
+checked by moto against the role's policy once IAM enforcement is on. Warm workers are reused.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 WORKER_SCRIPT = Path(__file__).with_name("lambda_worker.py")
+# Concurrent executions one LocalFunction runs at most (each a warm worker process).
+MAX_WORKERS = 16
 
 
 class FunctionError(Exception):
@@ -137,7 +139,7 @@ class LocalFunction:
         endpoint_url: str,
         region: str,
         log_path: Path,
-        max_workers: int = 16,
+        max_workers: int = MAX_WORKERS,
     ) -> None:
         self.spec = spec
         self._tmp = tempfile.TemporaryDirectory(prefix=f"scribe-{spec.name}-")

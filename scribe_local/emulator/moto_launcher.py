@@ -1,8 +1,8 @@
 """Run a moto server on a port the OS picks, and report that port through a file.
 
-`python -m scribe_local.moto_launcher <port file>`: binding port 0 leaves no window in which
-another process could take the port between choosing and binding it (several servers may run on
-one machine). The port file is written atomically once the server listens; SIGTERM stops it.
+`python -m scribe_local.emulator.moto_launcher <port file>`: binding port 0 leaves no window in
+which another process could take the port between choosing and binding it (several servers may run
+on one machine). The port file is written atomically once the server listens; SIGTERM stops it.
 """
 
 from __future__ import annotations

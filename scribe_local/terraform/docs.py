@@ -9,8 +9,8 @@ Types are shown as written in the source (terraform-docs does the same: it slice
 expression out of the file), so this reads the raw text of each attribute from the parser's
 position metadata, and evaluates descriptions and defaults with python-hcl2.
 
-    python -m scribe_local.tfdocs            # rewrite the tables in place
-    python -m scribe_local.tfdocs --check    # exit 1 with a diff when a README is out of date
+    python -m scribe_local.terraform.docs          # rewrite the tables in place
+    python -m scribe_local.terraform.docs --check  # exit 1 with a diff when a README is stale
 """
 
 from __future__ import annotations
@@ -735,7 +735,7 @@ def _report_check(stale: Sequence[tuple[Path, str, str]], total: int, root: Path
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m scribe_local.tfdocs",
+        prog="python -m scribe_local.terraform.docs",
         description="Regenerate the terraform-docs tables between the READMEs' TF_DOCS markers.",
     )
     parser.add_argument(

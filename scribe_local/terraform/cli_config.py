@@ -5,7 +5,7 @@ points TF_CLI_CONFIG_FILE at it for the commands it runs. Where a filesystem mir
 provider exists (offline CI machines: /opt/tf-plugins) the config installs the provider from it;
 elsewhere the config is empty and Terraform uses the public registry as usual.
 
-`python -m scribe_local.tfcli` prints the path of the config, for the Makefile.
+`python -m scribe_local.terraform.cli_config` prints the path of the config, for the Makefile.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ def cli_config_text(mirror: Path | None) -> str:
     if mirror is None:
         return "# No provider mirror on this machine: providers come from the public registry.\n"
     return (
-        "# Written by scribe_local.tfcli: the AWS provider comes from a local mirror.\n"
+        "# Written by scribe_local.terraform.cli_config: the AWS provider comes from a mirror.\n"
         "provider_installation {\n"
         "  filesystem_mirror {\n"
         f'    path    = "{mirror}"\n'

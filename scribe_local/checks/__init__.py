@@ -1,0 +1,1 @@
+"""Static checks that need their own tool and environment (checkov: `make checkov`)."""

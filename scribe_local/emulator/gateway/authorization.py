@@ -1,0 +1,85 @@
+"""Who may call a route, and whether API Gateway may invoke its function.
+
+- A route's authorization type: AWS_IAM requires a SigV4 signature (service execute-api) by one
+  of the callers the gateway was given (sigv4.py); an unsigned or wrongly signed request is 403
+  with API Gateway's message. JWT authorizers are not emulated (401).
+- The function's resource policy, checked like Lambda does: a statement allowing
+  apigateway.amazonaws.com whose AWS:SourceArn (compared with StringLike) matches
+  arn:aws:execute-api:<region>:<account>:<api id>/<stage>/<METHOD>/<path>; without one the
+  answer is 500, as in AWS.
+"""
+
+from __future__ import annotations
+
+import re
+
+from scribe_local.emulator.function import FunctionSpec
+from scribe_local.emulator.gateway.errors import Forbidden, InternalServerError, Unauthorized
+from scribe_local.emulator.gateway.payload import Request
+from scribe_local.emulator.gateway.routes import ApiConfig, Route
+from scribe_local.emulator.gateway.sigv4 import Caller, SignatureError, verify
+
+
+def authenticate(
+    config: ApiConfig, route: Route, request: Request, callers: dict[str, Caller]
+) -> Caller | None:
+    """The signing caller on an AWS_IAM route, None on a route open to all; raises the refusal."""
+    if route.authorization_type == "NONE":
+        return None
+    if route.authorization_type != "AWS_IAM":
+        raise Unauthorized  # JWT: not emulated
+    try:
+        return verify(
+            callers,
+            config.region,
+            request.method,
+            request.raw_path,
+            request.raw_query,
+            request.headers,
+            request.body,
+        )
+    except SignatureError as refused:
+        raise Forbidden(str(refused)) from None
+
+
+def string_like(pattern: str, value: str) -> bool:
+    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.fullmatch(regex, value, flags=re.DOTALL) is not None
+
+
+def source_arn(config: ApiConfig, method: str, path: str) -> str:
+    """The execute-api ARN API Gateway names as AWS:SourceArn when it invokes the function."""
+    return (
+        f"arn:aws:execute-api:{config.region}:{config.account_id}:"
+        f"{config.api_id}/{config.stage}/{method}{path}"
+    )
+
+
+def invoke_allowed(spec: FunctionSpec, source_arn: str) -> bool:
+    """Does the function's resource policy let API Gateway invoke it from source_arn?"""
+    for statement in spec.resource_policy.get("Statement", []):
+        principal = statement.get("Principal", {})
+        service = principal.get("Service") if isinstance(principal, dict) else principal
+        actions = statement.get("Action")
+        actions = [actions] if isinstance(actions, str) else actions or []
+        if (
+            statement.get("Effect") != "Allow"
+            or service != "apigateway.amazonaws.com"
+            or not {"lambda:InvokeFunction", "lambda:*"} & set(actions)
+        ):
+            continue
+        conditions = statement.get("Condition", {})
+        patterns = [
+            arn
+            for operator in ("ArnLike", "ArnEquals", "StringLike", "StringEquals")
+            for arn in [conditions.get(operator, {}).get("AWS:SourceArn")]
+            if arn
+        ]
+        if not patterns or any(string_like(p, source_arn) for p in patterns):
+            return True
+    return False
+
+
+def check_invoke_permission(config: ApiConfig, route: Route, method: str, path: str) -> None:
+    if not invoke_allowed(config.functions[route.function_name], source_arn(config, method, path)):
+        raise InternalServerError

@@ -1,0 +1,125 @@
+"""The gateway: one request from arrival to response, independent of the HTTP server.
+
+stage path -> size limit -> route -> caller -> invoke permission -> payload 2.0 event -> function
+-> mapped result. Every refusal on the way is raised as a GatewayError; `handle` turns it into
+API Gateway's answer in one place. A function error, a timeout or an out-of-memory kill is 500
+{"message":"Internal Server Error"}
+(https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-troubleshooting-lambda.html),
+and an integration slower than the HTTP API limit of 30 s is 504
+(https://repost.aws/knowledge-center/api-gateway-504-errors; the module keeps function timeouts at
+or below 30 s, so a timeout surfaces as the function error).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from scribe_local.emulator.function import FunctionError, LocalFunction
+from scribe_local.emulator.gateway.authorization import authenticate, check_invoke_permission
+from scribe_local.emulator.gateway.errors import (
+    GatewayError,
+    IntegrationTimeout,
+    InternalServerError,
+    PayloadTooLarge,
+)
+from scribe_local.emulator.gateway.payload import (
+    MAX_PAYLOAD_BYTES,
+    Headers,
+    Request,
+    Response,
+    build_event,
+    error_response,
+    map_result,
+)
+from scribe_local.emulator.gateway.routes import ApiConfig, load_api
+from scribe_local.emulator.gateway.sigv4 import Caller
+from scribe_local.emulator.moto_server import moto_client
+
+INTEGRATION_TIMEOUT_S = 30.0  # HTTP API maximum integration timeout
+
+
+class Gateway:
+    """The routing and invocation logic, independent of the HTTP server."""
+
+    def __init__(
+        self,
+        config: ApiConfig,
+        functions: dict[str, LocalFunction],
+        callers: dict[str, Caller] | None = None,
+    ) -> None:
+        self.config = config
+        self.functions = functions
+        self.callers = callers or {}  # access key id -> caller accepted on AWS_IAM routes
+
+    def handle(
+        self, method: str, target: str, headers: Headers, body: bytes, source_ip: str
+    ) -> Response:
+        request = Request.parse(method, target, headers, body, source_ip)
+        try:
+            return self._respond(request)
+        except GatewayError as refused:
+            return error_response(refused, request.request_id)
+
+    def _respond(self, request: Request) -> Response:
+        path = self.config.stage_path(request.raw_path)
+        if len(request.body) > MAX_PAYLOAD_BYTES:
+            raise PayloadTooLarge
+        route, parameters = self.config.route_for(request.method, path)
+        caller = authenticate(self.config, route, request, self.callers)
+        check_invoke_permission(self.config, route, request.method, path)
+        event = build_event(self.config, route, parameters, request, caller)
+        started = time.monotonic()
+        try:
+            payload = self.functions[route.function_name].invoke(event, request.request_id)
+        except FunctionError:
+            if time.monotonic() - started > INTEGRATION_TIMEOUT_S:
+                raise IntegrationTimeout from None
+            raise InternalServerError from None
+        return map_result(payload, request.request_id)
+
+    def close(self) -> None:
+        for function in self.functions.values():
+            function.close()
+
+
+def role_credentials(endpoint_url: str, role_arn: str, session_name: str) -> dict[str, str]:
+    """Temporary credentials of the function's role, as Lambda hands them to the runtime."""
+    sts = moto_client("sts", endpoint_url)
+    creds = sts.assume_role(RoleArn=role_arn, RoleSessionName=session_name[:64])["Credentials"]
+    return {
+        "AWS_ACCESS_KEY_ID": creds["AccessKeyId"],
+        "AWS_SECRET_ACCESS_KEY": creds["SecretAccessKey"],
+        "AWS_SESSION_TOKEN": creds["SessionToken"],
+    }
+
+
+def load_callers(path: Path | None) -> dict[str, Caller]:
+    """Callers file: a JSON list of {access_key_id, secret_access_key, arn, session_token?}."""
+    if path is None or not path.is_file():
+        return {}
+    return {c["access_key_id"]: Caller(**c) for c in json.loads(path.read_text())}
+
+
+def load_gateway(
+    endpoint_url: str,
+    api_id: str,
+    zip_path: Path,
+    log_path: Path,
+    callers: dict[str, Caller] | None = None,
+) -> Gateway:
+    """Load the API from moto and prepare warm-able functions with their roles' credentials."""
+    config = load_api(endpoint_url, api_id)
+    functions = {
+        name: LocalFunction(
+            spec,
+            zip_path,
+            role_credentials(endpoint_url, spec.role_arn, name),
+            endpoint_url,
+            config.region,
+            log_path,
+        )
+        for name, spec in config.functions.items()
+    }
+    return Gateway(config, functions, callers)
