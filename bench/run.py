@@ -38,7 +38,7 @@ from typing import Any
 
 from bench.child import body, event
 from scribe_local.emulator.function import MAX_WORKERS
-from scribe_local.emulator.gateway import GatewayServer, load_gateway
+from scribe_local.emulator.gateway import serving
 from scribe_local.emulator.moto_server import FAKE_CREDENTIALS, REGION, MotoServer, moto_client
 from scribe_local.packaging import build_package
 from scribe_local.paths import PACKAGE_SRC, REPO
@@ -306,7 +306,6 @@ def stack(
     local = local_vars(zip_path)
     tf: dict[str, Any] = {}
     http: dict[str, Any] = {}
-    gateway: GatewayServer | None = None
     applied = False
     try:
         tf["init_s"] = timed(tfdir, "init", "-input=false")
@@ -320,17 +319,14 @@ def stack(
         tf["resources"] = len(managed)  # managed resources; data sources are not counted
         tf["resource_addresses"] = managed
         api_id = runner.outputs(tfdir)["api_id"]
-        gateway = GatewayServer(load_gateway(moto.url, api_id, zip_path, tmp / "function.log"))
-        gateway.start_in_thread()
-        for level in opts.http_levels:
-            result = http_level(gateway.url + "/", level, opts.http_requests)
-            samples[f"HTTP c={level}"] = result.pop("latencies_ms")
-            http[str(level)] = result
+        with serving(moto.url, api_id, zip_path, tmp / "function.log") as gateway:
+            for level in opts.http_levels:
+                result = http_level(gateway.url + "/", level, opts.http_requests)
+                samples[f"HTTP c={level}"] = result.pop("latencies_ms")
+                http[str(level)] = result
         http["iam_enforcement"] = False
         http["gateway_max_function_workers"] = MAX_WORKERS
     finally:
-        if gateway is not None:
-            gateway.close()
         if applied:
             tf["destroy_s"] = timed(tfdir, "destroy", "-auto-approve", "-input=false", *local)
     return http, tf

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import subprocess
 import sys
 import urllib.error
 import urllib.request
@@ -23,7 +22,8 @@ from datetime import UTC, datetime
 
 from scribe_local import processes
 from scribe_local.emulator.moto_server import ACCOUNT_ID, REGION, MotoServer, moto_client
-from scribe_local.paths import PACKAGE_SRC, PACKAGE_ZIP, REPO, STATE_DIR
+from scribe_local.packaging import build_package
+from scribe_local.paths import PACKAGE_ZIP, STATE_DIR
 from scribe_local.terraform import runner
 from scribe_local.terraform.workdir import copy_root, local_vars
 
@@ -79,20 +79,6 @@ class LocalStack:
             f"CALLER_ACCESS_KEY_ID={self.caller_key_id}",
             f"CALLER_SECRET_ACCESS_KEY={self.caller_secret}",
         ]
-
-
-def package() -> None:
-    subprocess.run(
-        [
-            sys.executable,
-            str(REPO / "lambda" / "package.py"),
-            "--src",
-            str(PACKAGE_SRC),
-            "--out",
-            str(PACKAGE_ZIP),
-        ],
-        check=True,
-    )
 
 
 def issue_caller(moto: MotoServer, api_id: str) -> tuple[str, str]:
@@ -167,7 +153,8 @@ def up() -> LocalStack:
         return existing
     if existing:
         down()
-    package()
+    build_package(PACKAGE_ZIP)
+    print(f"[scribe] packaged {PACKAGE_ZIP}", file=sys.stderr)
     STATE_DIR.mkdir(parents=True, exist_ok=True)
     print("[scribe] starting moto ...", file=sys.stderr)
     moto = MotoServer.start(log_path=STATE_DIR / "moto.log")

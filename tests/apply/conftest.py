@@ -15,6 +15,7 @@ import pytest
 import tftest
 
 from scribe_local.emulator.gateway import GatewayServer, load_gateway
+from scribe_local.emulator.gateway import serving as gateway_serving
 from scribe_local.emulator.moto_server import MotoServer, moto_client
 from scribe_local.terraform.workdir import LOCAL_VAR_FILE, local_vars
 from tests import terraform_harness as h
@@ -132,12 +133,8 @@ def serving(
     moto: MotoServer, api_id: str, package_zip: Path, log_path: Path
 ) -> Iterator[GatewayServer]:
     """The local gateway for one applied API, on the zip Terraform deployed, while in the block."""
-    server = GatewayServer(load_gateway(moto.url, api_id, package_zip, log_path))
-    server.start_in_thread()
-    try:
+    with gateway_serving(moto.url, api_id, package_zip, log_path) as server:
         yield server
-    finally:
-        server.close()
 
 
 def put_resources(moto: MotoServer, role: str) -> list[str]:

@@ -104,11 +104,15 @@ class Pipeline:
             timeout=600,
         )
 
-    def terraform(
-        self, stack: str, *args: str, env: dict[str, str] | None = None
-    ) -> subprocess.Popen[str]:
-        """terraform <args> in stack's working dir (initialised on its state by `make plan`)."""
-        return runner.start(self.stack_dirs[stack], *args, env={**self.admin_env, **(env or {})})
+    def terraform(self, stack: str, *args: str, env: dict[str, str] | None = None) -> runner.Result:
+        """terraform <args> in stack's working dir (initialised on its state by `make plan`),
+        as an administrator unless env gives a role's keys; every exit code is returned."""
+        environment = {**self.admin_env, **(env or {})}
+        return runner.run(self.stack_dirs[stack], *args, accept=None, env=environment)
+
+    def start_terraform(self, stack: str, *args: str) -> subprocess.Popen[str]:
+        """terraform <args> as an administrator, not waited for (stdout and stderr merged)."""
+        return runner.start(self.stack_dirs[stack], *args, env=self.admin_env)
 
     def client_as(self, credentials: dict[str, str], service: str) -> Any:
         return moto_client(
@@ -223,8 +227,8 @@ def pipeline(
         run.phase(f"apply-{env}")
         run.results[f"apply-{env}"] = run.make("apply", env, extra_env=run.as_role(env))
         run.phase(f"output-{env}")
-        output = run.terraform(env, "output", "-json", env=run.as_role(env)).communicate()[0]
-        run.outputs[env] = json.loads(output)
+        output = run.terraform(env, "output", "-json", env=run.as_role(env))
+        run.outputs[env] = json.loads(output.stdout)
     run.phase(None)
     # The shared-account layout: the administrator pins each environment's API.
     api_ids = {env: run.outputs[env]["api_id"]["value"] for env in ENVS}
@@ -254,8 +258,7 @@ def destroy_all(run: Pipeline) -> dict[str, tuple[int, str]]:
             f"-var-file=envs/{env}.tfvars",
             env=run.as_role(env),
         )
-        output = destroy.communicate()[0]
-        results[env] = (destroy.returncode, output)
+        results[env] = (destroy.returncode, destroy.stdout + destroy.stderr)
     run.phase(None)
     run.outputs["destroyed"] = {}
     return results
@@ -310,18 +313,13 @@ def test_writer_role_carries_the_ci_boundary(pipeline: Pipeline) -> None:
 def test_a_plan_after_pinning_has_no_changes(pipeline: Pipeline, env: str) -> None:
     """As the role, with the api id pinned: nothing to change (and every read allowed)."""
     pipeline.phase(f"noop-{env}")
-    plan = pipeline.terraform(
-        env,
-        "plan",
-        "-detailed-exitcode",
-        "-input=false",
-        "-no-color",
+    plan = runner.plan_detailed(
+        pipeline.stack_dirs[env],
         f"-var-file=envs/{env}.tfvars",
-        env=pipeline.as_role(env),
+        env={**pipeline.admin_env, **pipeline.as_role(env)},
     )
-    output = plan.communicate(timeout=300)[0]
     pipeline.phase(None)
-    assert plan.returncode == 0, output
+    assert plan.returncode == 0, plan.stdout
 
 
 @pytest.mark.parametrize("env", ENVS)
@@ -384,7 +382,7 @@ def test_smoke_step_with_the_deploy_role_credentials(
 def test_a_second_concurrent_apply_is_refused_by_the_lock_file(pipeline: Pipeline) -> None:
     pipeline.phase(None)  # an administrator's runs: not part of the evaluated pipeline
     s3 = moto_client("s3", pipeline.moto.url)
-    first = pipeline.terraform(
+    first = pipeline.start_terraform(
         "dev", "apply", "-auto-approve", "-input=false", "-var-file=envs/dev.tfvars"
     )
     deadline = time.monotonic() + 60
@@ -396,7 +394,7 @@ def test_a_second_concurrent_apply_is_refused_by_the_lock_file(pipeline: Pipelin
     else:
         first.kill()
         pytest.fail("the first apply never took the lock")
-    second = pipeline.terraform(
+    second = pipeline.start_terraform(
         "dev", "apply", "-auto-approve", "-input=false", "-var-file=envs/dev.tfvars"
     )
     second_out = second.communicate(timeout=300)[0]

@@ -14,7 +14,7 @@ from scribe_local.emulator.gateway.authorization import invoke_allowed, string_l
 from scribe_local.emulator.gateway.gateway import Gateway, load_gateway, role_credentials
 from scribe_local.emulator.gateway.payload import Request, Response, build_event, map_result
 from scribe_local.emulator.gateway.routes import ApiConfig, Route, function_name_from_uri
-from scribe_local.emulator.gateway.server import GatewayServer
+from scribe_local.emulator.gateway.server import GatewayServer, serving
 
 __all__ = [
     "ApiConfig",
@@ -29,5 +29,6 @@ __all__ = [
     "load_gateway",
     "map_result",
     "role_credentials",
+    "serving",
     "string_like",
 ]

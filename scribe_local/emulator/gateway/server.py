@@ -3,14 +3,17 @@ chunked, within the payload limit) and responses."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 from scribe_local.emulator.gateway.errors import BadRequest, GatewayError, PayloadTooLarge
-from scribe_local.emulator.gateway.gateway import Gateway
+from scribe_local.emulator.gateway.gateway import Gateway, load_gateway
 from scribe_local.emulator.gateway.payload import MAX_PAYLOAD_BYTES, Response, error_response
+from scribe_local.emulator.gateway.sigv4 import Caller
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -101,3 +104,21 @@ class GatewayServer(ThreadingHTTPServer):
         self.shutdown()
         self.server_close()
         self.gateway.close()
+
+
+@contextlib.contextmanager
+def serving(
+    endpoint_url: str,
+    api_id: str,
+    zip_path: Path,
+    log_path: Path,
+    callers: dict[str, Caller] | None = None,
+) -> Iterator[GatewayServer]:
+    """The gateway for a deployed API, served from a thread of this process while in the block
+    (the tests and the bench; `make up` runs it as a process: __main__.py)."""
+    server = GatewayServer(load_gateway(endpoint_url, api_id, zip_path, log_path, callers))
+    server.start_in_thread()
+    try:
+        yield server
+    finally:
+        server.close()
