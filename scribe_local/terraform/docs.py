@@ -75,12 +75,6 @@ class Variable:
 
 
 @dataclass(frozen=True)
-class Output:
-    name: str
-    description: str
-
-
-@dataclass(frozen=True)
 class Resource:
     mode: str  # "managed" or "data"
     type: str
@@ -111,7 +105,7 @@ class Module:
     required_core: list[str] = field(default_factory=list)
     required_providers: dict[str, ProviderRequirement] = field(default_factory=dict)
     variables: dict[str, Variable] = field(default_factory=dict)
-    outputs: dict[str, Output] = field(default_factory=dict)
+    outputs: dict[str, str] = field(default_factory=dict)  # name -> description
     resources: dict[str, Resource] = field(default_factory=dict)
     module_calls: dict[str, ModuleCall] = field(default_factory=dict)
 
@@ -190,7 +184,7 @@ def load_module(directory: Path) -> Module:
         for name, body in _labelled(data.get("variable", [])):
             module.variables[name] = _variable(name, body)
         for name, body in _labelled(data.get("output", [])):
-            module.outputs[name] = Output(name, _text(body, "description"))
+            module.outputs[name] = _text(body, "description")
         for key, mode in (("resource", "managed"), ("data", "data")):
             for kind, named in _labelled(data.get(key, [])):
                 for name, body in named.items():
@@ -308,8 +302,8 @@ def inputs_section(module: Module) -> str:
 
 def outputs_section(module: Module) -> str:
     rows = [
-        _row(anchor("output", name), sanitize_cell(module.outputs[name].description))
-        for name in sorted(module.outputs)
+        _row(anchor("output", name), sanitize_cell(text))
+        for name, text in sorted(module.outputs.items())
     ]
     return _section("Outputs", ("Name", "Description"), rows, "No outputs.")
 
@@ -335,13 +329,6 @@ def terraform_dirs(root: Path) -> list[Path]:
     return [root / relative for relative in paths.terraform_dirs(root)]
 
 
-def _display(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return str(path)
-
-
 def inject(readme: str, content: str, name: str) -> str:
     """The README with the text between its markers replaced by `content`."""
     begin = readme.find(BEGIN)
@@ -356,21 +343,11 @@ def inject(readme: str, content: str, name: str) -> str:
 def expected_readme(directory: Path, root: Path) -> tuple[Path, str, str]:
     """(README path, its current text, the text it should have)."""
     readme = directory / "README.md"
-    name = _display(readme, root)
+    name = readme.relative_to(root).as_posix()
     if not readme.is_file():
         raise DocsError(f"{name} is missing: create it with the two lines {BEGIN} and {END}")
     current = readme.read_text(encoding="utf-8")
     return readme, current, inject(current, render(load_module(directory)), name)
-
-
-def _diff(name: str, current: str, expected: str) -> str:
-    lines = difflib.unified_diff(
-        current.splitlines(keepends=True),
-        expected.splitlines(keepends=True),
-        fromfile=f"a/{name}",
-        tofile=f"b/{name}",
-    )
-    return "".join(lines)
 
 
 def run(directories: Sequence[Path], root: Path, *, check: bool) -> int:
@@ -392,12 +369,15 @@ def run(directories: Sequence[Path], root: Path, *, check: bool) -> int:
             print(f"{PREFIX} README tables up to date ({len(results)} files)")
             return 0
         for path, old, new in stale:
-            sys.stdout.write(_diff(_display(path, root), old, new))
+            name = path.relative_to(root).as_posix()
+            old_lines, new_lines = old.splitlines(keepends=True), new.splitlines(keepends=True)
+            diff = difflib.unified_diff(old_lines, new_lines, f"a/{name}", f"b/{name}")
+            sys.stdout.write("".join(diff))
         print(f"{PREFIX} README tables are out of date: run make docs")
         return 1
     for path, _, new in stale:
         path.write_text(new, encoding="utf-8")
-        print(f"{PREFIX} updated {_display(path, root)}")
+        print(f"{PREFIX} updated {path.relative_to(root).as_posix()}")
     return 0
 
 
