@@ -345,3 +345,118 @@ def test_default_cells(tmp_path: Path, source: str, cell: str) -> None:
 )
 def test_description_cells(text: str, escaped: str) -> None:
     assert tfdocs.sanitize_cell(text) == escaped
+
+
+# ---------------------------------------------------------------------------------------------
+# Read through hcl2.load: types, providers and links from what it gives
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("declaration", "cell"),
+    [
+        ("type = string", "`string`"),
+        ('type = "string"', "`string`"),  # the Terraform 0.11 form
+        ("type = list(number)", "`list(number)`"),
+        ("type = map(object({ a = string }))", "`map(object({a = string}))`"),
+        ("default = 1", "`any`"),  # no type: what Terraform assumes, not a guess from the default
+    ],
+)
+def test_type_cells(tmp_path: Path, declaration: str, cell: str) -> None:
+    write(tmp_path / "variables.tf", f'variable "x" {{\n  {declaration}\n}}\n')
+    variable = tfdocs.load_module(tmp_path).variables["x"]
+    assert tfdocs.input_row(variable).split(" | ")[2] == cell
+
+
+def test_multiline_object_type_is_one_line(tmp_path: Path) -> None:
+    write(
+        tmp_path / "variables.tf",
+        """
+        variable "x" {
+          type = object({
+            name = string # a comment
+            size = optional(number, 1)
+          })
+        }
+        """,
+    )
+    variable = tfdocs.load_module(tmp_path).variables["x"]
+    assert variable.type == "object({name = string, size = optional(number, 1)})"
+
+
+@pytest.mark.parametrize(
+    ("text", "cell"),
+    [
+        ('"a|b"', '`"a\\|b"`'),  # a `|` in a code span still splits a GFM cell
+        ('[\n  "<x>|y"\n]', '<pre>[<br/>  "&lt;x>\\|y"<br/>]</pre>'),
+        ("  spaced  ", "`spaced`"),
+    ],
+)
+def test_code_cells(text: str, cell: str) -> None:
+    assert tfdocs.code_cell(text) == cell
+
+
+def test_heredoc_description_and_default(tmp_path: Path) -> None:
+    write(
+        tmp_path / "variables.tf",
+        """
+        variable "x" {
+          description = <<-EOT
+            One | two.
+            Three <four>.
+          EOT
+          default = "tab\\there"
+        }
+        """,
+    )
+    row = tfdocs.input_row(tfdocs.load_module(tmp_path).variables["x"]).split(" | ")
+    assert row[1:4] == ["One \\| two.<br/>Three &lt;four>.", "`any`", '`"tab\\there"`']
+
+
+def test_providers_aliases_legacy_requirements_and_links(tmp_path: Path) -> None:
+    write(
+        tmp_path / "main.tf",
+        """
+        terraform {
+          required_providers {
+            aws    = "~> 5.0"
+            random = { source = "hashicorp/random", version = "= 3.6.0" }
+            local  = { source = "example.com/acme/local" }
+          }
+        }
+        resource "aws_s3_bucket" "b" {}
+        resource "aws_s3_bucket" "east" {
+          provider = aws.east
+        }
+        resource "random_id" "r" {}
+        data "local_file" "f" {}
+        module "pinned" {
+          source  = "acme/thing/aws"
+          version = "1.0.0"
+        }
+        """,
+    )
+    text = tfdocs.render(tfdocs.load_module(tmp_path))
+    registry = "https://registry.terraform.io/providers"
+    assert (
+        "| [aws_s3_bucket.b](" + registry + "/hashicorp/aws/latest/docs/resources/s3_bucket)"
+        in text
+    )
+    assert "| [random_id.r](" + registry + "/hashicorp/random/3.6.0/docs/resources/id) |" in text
+    assert "| local_file.f | data source |" in text  # not a registry provider: no link
+    assert '| <a name="requirement_aws"></a> [aws](#requirement_aws) | ~> 5.0 |' in text
+    assert '| <a name="provider_aws.east"></a> [aws.east](#provider_aws.east) | ~> 5.0 |' in text
+    assert '| <a name="provider_local"></a> [local](#provider_local) | n/a |' in text
+    assert "| acme/thing/aws | 1.0.0 |" in text
+    resources = text.split("## Resources")[1].split("## Inputs")[0]
+    rows = [line for line in resources.split("\n") if line.startswith("| ")][1:]
+    order = [row[2:].lstrip("[").split("]")[0].split(" ")[0] for row in rows]
+    assert order == ["aws_s3_bucket.b", "aws_s3_bucket.east", "random_id.r", "local_file.f"]
+
+
+def test_unparsable_file_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(tmp_path / "main.tf", 'variable "a" {\n')
+    write(tmp_path / "README.md", MARKERS)
+    assert tfdocs.main(["--check", "--root", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"[scribe] error: {tmp_path / 'main.tf'}: cannot parse: ")
