@@ -92,8 +92,8 @@ def test_changed_description_is_caught_then_regenerated(
     assert "+++ b/modules/bucket/README.md" in out
     added = [line for line in out if line.startswith('+| <a name="input_tags">')]
     assert added == [
-        '+| <a name="input_tags"></a> [tags](#input\\_tags) | Tags for every taggable resource'
-        " \\| including the\\_bucket\\_policy. | `map(string)` | `{}` | no |"
+        '+| <a name="input_tags"></a> [tags](#input_tags) | Tags for every taggable resource'
+        " \\| including the_bucket_policy. | `map(string)` | `{}` | no |"
     ]
     assert any(line.startswith('-| <a name="input_tags">') and old in line for line in out)
     assert out[-1] == "[scribe] README tables are out of date: run make docs"
@@ -101,7 +101,7 @@ def test_changed_description_is_caught_then_regenerated(
 
     assert tfdocs.main(["--root", str(tmp_path)]) == 0
     assert capsys.readouterr().out == "[scribe] updated modules/bucket/README.md\n"
-    assert "including the\\_bucket\\_policy." in readme.read_text()
+    assert "\\| including the_bucket_policy." in readme.read_text()
     assert readme.read_text().split(tfdocs.BEGIN)[0] == before.split(tfdocs.BEGIN)[0]
 
     assert tfdocs.main(["--check", "--root", str(tmp_path)]) == 0
@@ -215,7 +215,7 @@ output "bucket_arn" {
   value       = aws_s3_bucket.this.arn
 }
 
-# Read from the comment, as terraform-docs does without a description.
+# A comment above a block is not a description (python-hcl2 does not tie it to the block).
 output "zone_count" {
   value = length(var.zones)
 }
@@ -226,20 +226,20 @@ GOLDEN_MD = """\
 
 | Name | Version |
 |------|---------|
-| <a name="requirement_terraform"></a> [terraform](#requirement\\_terraform) | >= 1.11 |
-| <a name="requirement_aws"></a> [aws](#requirement\\_aws) | 5.100.0 |
+| <a name="requirement_terraform"></a> [terraform](#requirement_terraform) | >= 1.11 |
+| <a name="requirement_aws"></a> [aws](#requirement_aws) | 5.100.0 |
 
 ## Providers
 
 | Name | Version |
 |------|---------|
-| <a name="provider_aws"></a> [aws](#provider\\_aws) | 5.100.0 |
+| <a name="provider_aws"></a> [aws](#provider_aws) | 5.100.0 |
 
 ## Modules
 
 | Name | Source | Version |
 |------|--------|---------|
-| <a name="module_child"></a> [child](#module\\_child) | git::https://example.com/child.git | v1.2.3 |
+| <a name="module_child"></a> [child](#module_child) | git::https://example.com/child.git | v1.2.3 |
 
 ## Resources
 
@@ -252,17 +252,17 @@ GOLDEN_MD = """\
 
 | Name | Description | Type | Default | Required |
 |------|-------------|------|---------|:--------:|
-| <a name="input_name"></a> [name](#input\\_name) | Name of the\\_thing. | `string` | n/a | yes |
-| <a name="input_retention_days"></a> [retention\\_days](#input\\_retention\\_days) | Days to keep logs: 7 \\| 30. | `number` | `30` | no |
-| <a name="input_settings"></a> [settings](#input\\_settings) | First line.<br/>Second line with `code_span`. | <pre>object({<br/>    prefix  = optional(string, "incoming/")<br/>    enabled = optional(bool, true)<br/>  })</pre> | `{}` | no |
-| <a name="input_zones"></a> [zones](#input\\_zones) | n/a | `list(string)` | <pre>[<br/>  "a",<br/>  "b"<br/>]</pre> | no |
+| <a name="input_name"></a> [name](#input_name) | Name of the_thing. | `string` | n/a | yes |
+| <a name="input_retention_days"></a> [retention_days](#input_retention_days) | Days to keep logs: 7 \\| 30. | `number` | `30` | no |
+| <a name="input_settings"></a> [settings](#input_settings) | First line.<br/>Second line with `code_span`. | `object({prefix = optional(string, "incoming/"), enabled = optional(bool, true)})` | `{}` | no |
+| <a name="input_zones"></a> [zones](#input_zones) | n/a | `list(string)` | <pre>[<br/>  "a",<br/>  "b"<br/>]</pre> | no |
 
 ## Outputs
 
 | Name | Description |
 |------|-------------|
-| <a name="output_bucket_arn"></a> [bucket\\_arn](#output\\_bucket\\_arn) | ARN of the bucket. |
-| <a name="output_zone_count"></a> [zone\\_count](#output\\_zone\\_count) | Read from the comment, as terraform-docs does without a description. |
+| <a name="output_bucket_arn"></a> [bucket_arn](#output_bucket_arn) | ARN of the bucket. |
+| <a name="output_zone_count"></a> [zone_count](#output_zone_count) | n/a |
 """  # noqa: E501 (the rows are as long as terraform-docs makes them)
 
 
@@ -288,8 +288,10 @@ def test_golden_inputs_rows(tmp_path: Path) -> None:
     assert by_name['| <a name="input_name">'].endswith("| `string` | n/a | yes |")
     assert by_name['| <a name="input_retention_days">'].endswith("| `number` | `30` | no |")
     settings = by_name['| <a name="input_settings">']
-    assert '| <pre>object({<br/>    prefix  = optional(string, "incoming/")<br/>' in settings
-    assert settings.endswith("<br/>  })</pre> | `{}` | no |")
+    assert settings.endswith(
+        '| `object({prefix = optional(string, "incoming/"), enabled = optional(bool, true)})`'
+        " | `{}` | no |"
+    )
 
 
 def test_empty_module_says_so(tmp_path: Path) -> None:
@@ -333,8 +335,8 @@ def test_default_cells(tmp_path: Path, source: str, cell: str) -> None:
 @pytest.mark.parametrize(
     ("text", "escaped"),
     [
-        ("a_b `c_d` e|f `g|h`", "a\\_b `c_d` e\\|f `g|h`"),
-        ("see https://example.com/a_b for x_y", "see https://example.com/a_b for x\\_y"),
+        ("a_b `c_d` e|f `g|h`", "a_b `c_d` e\\|f `g\\|h`"),
+        ("see https://example.com/a_b for x_y", "see https://example.com/a_b for x_y"),
         ("an _emphasis_ here", "an _emphasis_ here"),
         ("one\ntwo\n\nthree", "one<br/>two<br/><br/>three"),
         ("", "n/a"),
@@ -343,3 +345,118 @@ def test_default_cells(tmp_path: Path, source: str, cell: str) -> None:
 )
 def test_description_cells(text: str, escaped: str) -> None:
     assert tfdocs.sanitize_cell(text) == escaped
+
+
+# ---------------------------------------------------------------------------------------------
+# Read through hcl2.load: types, providers and links from what it gives
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("declaration", "cell"),
+    [
+        ("type = string", "`string`"),
+        ('type = "string"', "`string`"),  # the Terraform 0.11 form
+        ("type = list(number)", "`list(number)`"),
+        ("type = map(object({ a = string }))", "`map(object({a = string}))`"),
+        ("default = 1", "`any`"),  # no type: what Terraform assumes, not a guess from the default
+    ],
+)
+def test_type_cells(tmp_path: Path, declaration: str, cell: str) -> None:
+    write(tmp_path / "variables.tf", f'variable "x" {{\n  {declaration}\n}}\n')
+    variable = tfdocs.load_module(tmp_path).variables["x"]
+    assert tfdocs.input_row(variable).split(" | ")[2] == cell
+
+
+def test_multiline_object_type_is_one_line(tmp_path: Path) -> None:
+    write(
+        tmp_path / "variables.tf",
+        """
+        variable "x" {
+          type = object({
+            name = string # a comment
+            size = optional(number, 1)
+          })
+        }
+        """,
+    )
+    variable = tfdocs.load_module(tmp_path).variables["x"]
+    assert variable.type == "object({name = string, size = optional(number, 1)})"
+
+
+@pytest.mark.parametrize(
+    ("text", "cell"),
+    [
+        ('"a|b"', '`"a\\|b"`'),  # a `|` in a code span still splits a GFM cell
+        ('[\n  "<x>|y"\n]', '<pre>[<br/>  "&lt;x>\\|y"<br/>]</pre>'),
+        ("  spaced  ", "`spaced`"),
+    ],
+)
+def test_code_cells(text: str, cell: str) -> None:
+    assert tfdocs.code_cell(text) == cell
+
+
+def test_heredoc_description_and_default(tmp_path: Path) -> None:
+    write(
+        tmp_path / "variables.tf",
+        """
+        variable "x" {
+          description = <<-EOT
+            One | two.
+            Three <four>.
+          EOT
+          default = "tab\\there"
+        }
+        """,
+    )
+    row = tfdocs.input_row(tfdocs.load_module(tmp_path).variables["x"]).split(" | ")
+    assert row[1:4] == ["One \\| two.<br/>Three &lt;four>.", "`any`", '`"tab\\there"`']
+
+
+def test_providers_aliases_legacy_requirements_and_links(tmp_path: Path) -> None:
+    write(
+        tmp_path / "main.tf",
+        """
+        terraform {
+          required_providers {
+            aws    = "~> 5.0"
+            random = { source = "hashicorp/random", version = "= 3.6.0" }
+            local  = { source = "example.com/acme/local" }
+          }
+        }
+        resource "aws_s3_bucket" "b" {}
+        resource "aws_s3_bucket" "east" {
+          provider = aws.east
+        }
+        resource "random_id" "r" {}
+        data "local_file" "f" {}
+        module "pinned" {
+          source  = "acme/thing/aws"
+          version = "1.0.0"
+        }
+        """,
+    )
+    text = tfdocs.render(tfdocs.load_module(tmp_path))
+    registry = "https://registry.terraform.io/providers"
+    assert (
+        "| [aws_s3_bucket.b](" + registry + "/hashicorp/aws/latest/docs/resources/s3_bucket)"
+        in text
+    )
+    assert "| [random_id.r](" + registry + "/hashicorp/random/3.6.0/docs/resources/id) |" in text
+    assert "| local_file.f | data source |" in text  # not a registry provider: no link
+    assert '| <a name="requirement_aws"></a> [aws](#requirement_aws) | ~> 5.0 |' in text
+    assert '| <a name="provider_aws.east"></a> [aws.east](#provider_aws.east) | ~> 5.0 |' in text
+    assert '| <a name="provider_local"></a> [local](#provider_local) | n/a |' in text
+    assert "| acme/thing/aws | 1.0.0 |" in text
+    resources = text.split("## Resources")[1].split("## Inputs")[0]
+    rows = [line for line in resources.split("\n") if line.startswith("| ")][1:]
+    order = [row[2:].lstrip("[").split("]")[0].split(" ")[0] for row in rows]
+    assert order == ["aws_s3_bucket.b", "aws_s3_bucket.east", "random_id.r", "local_file.f"]
+
+
+def test_unparsable_file_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(tmp_path / "main.tf", 'variable "a" {\n')
+    write(tmp_path / "README.md", MARKERS)
+    assert tfdocs.main(["--check", "--root", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"[scribe] error: {tmp_path / 'main.tf'}: cannot parse: ")
