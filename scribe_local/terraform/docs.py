@@ -10,9 +10,9 @@ and exits 1 with a unified diff when a README is stale.
 terraform-docs cannot be installed here, and this does not try to match its output byte for
 byte. Where it departs from it:
 
-- Types come from `hcl2.load`, which gives an expression as `${...}`: the `${}` is removed,
-  so an object type is one line (`object({a = string, b = optional(number, 1)})`), not the
-  source text with its layout.
+- Types come from `hcl2.load`, which gives an expression as `${...}` on one line: the `${}` is
+  removed, and a type longer than 60 characters with object attributes is laid out one
+  attribute per line (`layout_type`), in a `<pre>` block; attributes are not aligned on `=`.
 - Defaults are Python's `json.dumps(indent=2, sort_keys=True)` of the value: a single line in
   backticks, or a `<pre>` block when it spans several lines.
 - In cells, `|` is escaped everywhere (code spans included, as GitHub needs in a table), `<`
@@ -128,6 +128,38 @@ def expression(value: object) -> str:
     return text[2:-1] if text.startswith("${") and text.endswith("}") else text
 
 
+def layout_type(text: str, width: int = 60) -> str:
+    """A type longer than width with object attributes, one attribute per line, the way a type is
+    written in a variables.tf (python-hcl2 gives it on one line)."""
+    if len(text) <= width or "{" not in text:
+        return text
+    out: list[str] = []
+    brackets: list[str] = []
+    quoted = False
+    for char in text:
+        if quoted or char == '"':
+            quoted = (char != '"') if quoted else True
+            out.append(char)
+        elif char in "({[":
+            brackets.append(char)
+            out.append(char + ("\n" + "  " * brackets.count("{") if char == "{" else ""))
+        elif char in ")}]":
+            brackets.pop()
+            if char != "}":
+                out.append(char)
+            elif out[-1].startswith("{"):
+                out[-1] = "{}"  # an empty object stays on its line
+            else:
+                out.append("\n" + "  " * brackets.count("{") + "}")
+        elif char == "," and brackets and brackets[-1] == "{":
+            out.append("\n" + "  " * brackets.count("{"))
+        elif char == " " and out and out[-1].startswith("\n"):
+            continue  # the space after a comma that became a line break
+        else:
+            out.append(char)
+    return "".join(out)
+
+
 def _text(body: Body, key: str) -> str:
     value = body.get(key)
     return "" if value is None else str(value).replace("\r\n", "\n").strip()
@@ -141,7 +173,7 @@ def _labelled(blocks: list[Any]) -> Iterator[tuple[str, Body]]:
 def _variable(name: str, body: Body) -> Variable:
     return Variable(
         name=name,
-        type=expression(body.get("type", "any")),
+        type=layout_type(expression(body.get("type", "any"))),
         description=_text(body, "description"),
         default=body.get("default"),
         required="default" not in body,

@@ -254,7 +254,7 @@ GOLDEN_MD = """\
 |------|-------------|------|---------|:--------:|
 | <a name="input_name"></a> [name](#input_name) | Name of the_thing. | `string` | n/a | yes |
 | <a name="input_retention_days"></a> [retention_days](#input_retention_days) | Days to keep logs: 7 \\| 30. | `number` | `30` | no |
-| <a name="input_settings"></a> [settings](#input_settings) | First line.<br/>Second line with `code_span`. | `object({prefix = optional(string, "incoming/"), enabled = optional(bool, true)})` | `{}` | no |
+| <a name="input_settings"></a> [settings](#input_settings) | First line.<br/>Second line with `code_span`. | <pre>object({<br/>  prefix = optional(string, "incoming/")<br/>  enabled = optional(bool, true)<br/>})</pre> | `{}` | no |
 | <a name="input_zones"></a> [zones](#input_zones) | n/a | `list(string)` | <pre>[<br/>  "a",<br/>  "b"<br/>]</pre> | no |
 
 ## Outputs
@@ -288,10 +288,9 @@ def test_golden_inputs_rows(tmp_path: Path) -> None:
     assert by_name['| <a name="input_name">'].endswith("| `string` | n/a | yes |")
     assert by_name['| <a name="input_retention_days">'].endswith("| `number` | `30` | no |")
     settings = by_name['| <a name="input_settings">']
-    assert settings.endswith(
-        '| `object({prefix = optional(string, "incoming/"), enabled = optional(bool, true)})`'
-        " | `{}` | no |"
-    )
+    # A long object type is laid out one attribute per line, as it is written in variables.tf.
+    assert '| <pre>object({<br/>  prefix = optional(string, "incoming/")<br/>' in settings
+    assert settings.endswith("<br/>})</pre> | `{}` | no |")
 
 
 def test_empty_module_says_so(tmp_path: Path) -> None:
@@ -460,3 +459,20 @@ def test_unparsable_file_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert tfdocs.main(["--check", "--root", str(tmp_path)]) == 1
     err = capsys.readouterr().err
     assert err.startswith(f"[scribe] error: {tmp_path / 'main.tf'}: cannot parse: ")
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [
+        ("map(object({a = string}))", "map(object({a = string}))"),  # short: one line
+        (
+            'object({name = optional(string, "x,{y}"), limits = optional(object({burst = number, '
+            "rate = number}), {}), tags = optional(map(string), {})})",
+            'object({\n  name = optional(string, "x,{y}")\n  limits = optional(object({\n'
+            "    burst = number\n    rate = number\n  }), {})\n"
+            "  tags = optional(map(string), {})\n})",
+        ),
+    ],
+)
+def test_long_types_are_laid_out_one_attribute_per_line(written: str, shown: str) -> None:
+    assert tfdocs.layout_type(written) == shown
