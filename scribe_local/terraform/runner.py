@@ -64,16 +64,24 @@ def command(tfdir: Path, args: tuple[str, ...]) -> list[str]:
     return [terraform_binary(), f"-chdir={tfdir}", *args, *colour]
 
 
-def start(tfdir: Path, *args: str, env: Mapping[str, str] | None = None) -> subprocess.Popen[str]:
-    """Start `terraform <args>` in tfdir without waiting (stdout and stderr merged), for callers
-    that interrupt it or run several at once."""
+def _popen(
+    tfdir: Path, args: tuple[str, ...], env: Mapping[str, str] | None, stderr: int
+) -> subprocess.Popen[str]:
     return subprocess.Popen(
         command(tfdir, args),
         env=environment(env),
         stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
+        stderr=stderr,
         text=True,
+        encoding="utf-8",
+        errors="replace",
     )
+
+
+def start(tfdir: Path, *args: str, env: Mapping[str, str] | None = None) -> subprocess.Popen[str]:
+    """Start `terraform <args>` in tfdir without waiting (stdout and stderr merged), for callers
+    that interrupt it or run several at once."""
+    return _popen(tfdir, args, env, subprocess.STDOUT)
 
 
 def run(
@@ -90,15 +98,7 @@ def run(
     if progress:
         print(f"[scribe] {label} in {tfdir} ...", file=sys.stderr, flush=True)
     started = time.monotonic()
-    with subprocess.Popen(
-        command(tfdir, args),
-        env=environment(env),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        encoding="utf-8",
-        errors="replace",
-    ) as process:
+    with _popen(tfdir, args, env, subprocess.PIPE) as process:
         assert process.stdout is not None
         assert process.stderr is not None
         errors: list[str] = []
