@@ -97,11 +97,18 @@ variable "log_retention_days" {
 
 variable "bucket_name" {
   type        = string
-  description = "Bucket the function writes into."
+  description = "Bucket the function writes into. Checked with the S3 naming rule of modules/bucket's name."
 
   validation {
-    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.bucket_name))
-    error_message = "bucket_name must be a valid S3 bucket name."
+    condition = (
+      length(var.bucket_name) >= 3 && length(var.bucket_name) <= 63 &&
+      can(regex("^[a-z0-9][a-z0-9.-]*[a-z0-9]$", var.bucket_name)) &&
+      !strcontains(var.bucket_name, "..") &&
+      !can(regex("^[0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+$", var.bucket_name)) &&
+      !startswith(var.bucket_name, "xn--") &&
+      !endswith(var.bucket_name, "-s3alias")
+    )
+    error_message = "bucket_name must be 3-63 characters of a-z, 0-9, '-' and '.', start and end with a letter or digit, contain no '..', not look like an IP address, and not start with 'xn--' or end with '-s3alias'."
   }
 }
 

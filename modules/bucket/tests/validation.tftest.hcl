@@ -56,3 +56,15 @@ run "noncurrent_expiration_fraction" {
   variables { noncurrent_version_expiration_days = 1.5 }
   expect_failures = [var.noncurrent_version_expiration_days]
 }
+
+run "name_punycode_prefix" {
+  command = plan
+  variables { name = "xn--abc" }
+  expect_failures = [var.name]
+}
+
+run "name_s3alias_suffix" {
+  command = plan
+  variables { name = "texts-s3alias" }
+  expect_failures = [var.name]
+}

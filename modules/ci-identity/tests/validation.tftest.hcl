@@ -251,3 +251,28 @@ run "session_too_long" {
   variables { max_session_duration = 43201 }
   expect_failures = [var.max_session_duration]
 }
+
+# state_bucket_name checks the S3 naming rule of modules/bucket's name (tests/plan/test_conventions.py).
+run "state_bucket_double_dot" {
+  command = plan
+  variables { state_bucket_name = "a..b" }
+  expect_failures = [var.state_bucket_name]
+}
+
+run "state_bucket_punycode_prefix" {
+  command = plan
+  variables { state_bucket_name = "xn--abc" }
+  expect_failures = [var.state_bucket_name]
+}
+
+run "state_bucket_ip_address" {
+  command = plan
+  variables { state_bucket_name = "192.168.1.1" }
+  expect_failures = [var.state_bucket_name]
+}
+
+run "state_bucket_s3alias_suffix" {
+  command = plan
+  variables { state_bucket_name = "tfstate-s3alias" }
+  expect_failures = [var.state_bucket_name]
+}

@@ -181,3 +181,34 @@ run "role_path_without_slashes" {
   variables { role_path = "scribe-dev" }
   expect_failures = [var.role_path]
 }
+
+# bucket_name checks the S3 naming rule of modules/bucket's name (tests/plan/test_conventions.py).
+run "bucket_name_double_dot" {
+  command = plan
+  variables { bucket_name = "a..b" }
+  expect_failures = [var.bucket_name]
+}
+
+run "bucket_name_punycode_prefix" {
+  command = plan
+  variables { bucket_name = "xn--abc" }
+  expect_failures = [var.bucket_name]
+}
+
+run "bucket_name_ip_address" {
+  command = plan
+  variables { bucket_name = "192.168.1.1" }
+  expect_failures = [var.bucket_name]
+}
+
+run "bucket_name_s3alias_suffix" {
+  command = plan
+  variables { bucket_name = "texts-s3alias" }
+  expect_failures = [var.bucket_name]
+}
+
+run "bucket_name_too_long" {
+  command = plan
+  variables { bucket_name = "a234567890123456789012345678901234567890123456789012345678901234" }
+  expect_failures = [var.bucket_name]
+}
