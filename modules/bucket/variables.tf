@@ -19,6 +19,7 @@ variable "force_destroy" {
   type        = bool
   description = "Let `terraform destroy` delete the bucket with every object and version in it. Convenient for throw-away environments; keep it false where the data matters."
   default     = false
+  nullable    = false
 }
 
 variable "kms_key_arn" {
@@ -36,6 +37,7 @@ variable "enforce_tls" {
   type        = bool
   description = "Attach a bucket policy that denies every request made without TLS (aws:SecureTransport = false). On by default. Turning it off is INSECURE and only meant for emulators such as moto that cannot evaluate the condition."
   default     = true
+  nullable    = false
 }
 
 variable "noncurrent_version_expiration_days" {
@@ -53,4 +55,5 @@ variable "tags" {
   type        = map(string)
   description = "Tags added to every resource of the module that supports tags."
   default     = {}
+  nullable    = false
 }

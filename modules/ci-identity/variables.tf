@@ -166,6 +166,7 @@ variable "max_session_duration" {
   type        = number
   description = "Longest session, in seconds, that a deploy role hands out (3600-43200)."
   default     = 3600
+  nullable    = false
 
   validation {
     condition     = var.max_session_duration >= 3600 && var.max_session_duration <= 43200 && floor(var.max_session_duration) == var.max_session_duration
@@ -177,4 +178,5 @@ variable "tags" {
   type        = map(string)
   description = "Tags added to every resource of the module that supports tags."
   default     = {}
+  nullable    = false
 }
