@@ -40,7 +40,7 @@ module "writer" {
 }
 
 module "api" {
-  #checkov:skip=CKV_AWS_309:routes default to AWS_IAM (var.api optional default, unresolved by checkov); NONE is an explicit, documented opt-out
+  #checkov:skip=CKV_AWS_309:routes default to AWS_IAM (modules/api's default, taken when var.api.authorization_type is null, which checkov cannot resolve); NONE is an explicit, documented opt-out
   source = "./modules/api"
 
   name                      = "${var.name}-api"

@@ -22,6 +22,7 @@ variable "tags" {
   type        = map(string)
   description = "Tags added to every resource (through the provider's default_tags), besides Stack and ManagedBy."
   default     = {}
+  nullable    = false
 }
 
 variable "package_path" {
@@ -33,28 +34,30 @@ variable "package_path" {
 variable "bucket" {
   type = object({
     name                               = optional(string)
-    force_destroy                      = optional(bool, false)
-    enforce_tls                        = optional(bool, true)
+    force_destroy                      = optional(bool)
+    enforce_tls                        = optional(bool)
     kms_key_arn                        = optional(string)
     noncurrent_version_expiration_days = optional(number)
   })
-  description = "The bucket (modules/bucket). name defaults to <name>-<account id>-<region>; force_destroy lets destroy empty it (keep false where data matters); enforce_tls = false is INSECURE, for emulators only. The module validates every field."
+  description = "The bucket (modules/bucket). name defaults to <name>-<account id>-<region>; force_destroy lets destroy empty it (module default false: keep it where data matters); enforce_tls = false is INSECURE, for emulators only (module default true); kms_key_arn null means SSE-S3; noncurrent_version_expiration_days null keeps every version. An attribute left out (or null) takes the module's default; the module validates every field."
   default     = {}
+  nullable    = false
 }
 
 variable "writer" {
   type = object({
-    key_prefix           = optional(string, "incoming/")
-    max_body_bytes       = optional(number, 1048576)
-    memory_size          = optional(number, 128)
-    timeout              = optional(number, 28)
-    runtime              = optional(string, "python3.13")
-    architecture         = optional(string, "arm64")
+    key_prefix           = optional(string)
+    max_body_bytes       = optional(number)
+    memory_size          = optional(number)
+    timeout              = optional(number)
+    runtime              = optional(string)
+    architecture         = optional(string)
     reserved_concurrency = optional(number)
-    log_retention_days   = optional(number, 30)
+    log_retention_days   = optional(number)
   })
-  description = "The writer function (modules/lambda): key prefix, body limit, memory, timeout, runtime, concurrency cap and log retention. The module validates every field."
+  description = "The writer function (modules/lambda): key prefix, body limit, memory, timeout, runtime, architecture, concurrency cap and log retention. An attribute left out (or null) takes the module's default (key_prefix \"incoming/\", max_body_bytes 1048576, memory_size 128, timeout 28, runtime python3.13, architecture arm64, log_retention_days 30); reserved_concurrency null leaves the function unreserved. The module validates every field."
   default     = {}
+  nullable    = false
 }
 
 variable "permissions_boundary_policy_name" {
@@ -82,18 +85,19 @@ variable "role_path" {
 
 variable "api" {
   type = object({
-    authorization_type = optional(string, "AWS_IAM")
+    authorization_type = optional(string)
     throttling = optional(object({
-      burst_limit = optional(number, 50)
-      rate_limit  = optional(number, 25)
-    }), {})
-    access_log_retention_days = optional(number, 30)
+      burst_limit = optional(number)
+      rate_limit  = optional(number)
+    }))
+    access_log_retention_days = optional(number)
     jwt_authorizer = optional(object({
       issuer   = string
       audience = list(string)
-      scopes   = optional(list(string), [])
+      scopes   = optional(list(string))
     }))
   })
-  description = "The HTTP API (modules/api). authorization_type AWS_IAM (default) requires SigV4; JWT requires jwt_authorizer (issuer, audience, scopes); NONE makes the API public and is INSECURE. The module validates every field."
+  description = "The HTTP API (modules/api). authorization_type AWS_IAM (the module's default) requires SigV4; JWT requires jwt_authorizer (issuer, audience, scopes); NONE makes the API public and is INSECURE. An attribute left out (or null) takes the module's default (throttling burst_limit 50 and rate_limit 25, access_log_retention_days 30, no jwt_authorizer); the module validates every field."
   default     = {}
+  nullable    = false
 }

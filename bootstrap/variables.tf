@@ -17,12 +17,14 @@ variable "enforce_tls" {
   type        = bool
   description = "TLS-only policy on the state bucket. Keep it on: false is INSECURE and only for emulators (moto) that cannot evaluate aws:SecureTransport."
   default     = true
+  nullable    = false
 }
 
 variable "name_prefix" {
   type        = string
   description = "Prefix of the CI identity's resources (deploy roles, boundary, optional user)."
   default     = "scribe-ci"
+  nullable    = false
 }
 
 variable "circleci_org_id" {
@@ -49,35 +51,39 @@ variable "oidc_provider_arn" {
 variable "environments" {
   type = map(object({
     stack_name  = string
-    vcs_ref     = optional(string, "refs/heads/*")
+    vcs_ref     = optional(string)
     state_key   = string
-    key_prefix  = optional(string, "incoming/")
+    key_prefix  = optional(string)
     api_id      = optional(string)
     kms_key_arn = optional(string)
   }))
-  description = "Environments deployed from CircleCI (this account's only, in the account-per-environment layout): the stack name, the git ref allowed to deploy, the state key, and once known the HTTP API id and the bucket's KMS key (modules/ci-identity explains each)."
+  description = "Environments deployed from CircleCI (this account's only, in the account-per-environment layout): the stack name, the git ref allowed to deploy, the state key, and once known the HTTP API id and the bucket's KMS key (modules/ci-identity explains each). vcs_ref and key_prefix left out (or null) take the module's defaults, refs/heads/* and incoming/."
 }
 
 variable "create_ci_user" {
   type        = bool
   description = "Also create an IAM user that may only assume the deploy roles, from ci_user_source_cidrs (no access key is created)."
   default     = false
+  nullable    = false
 }
 
 variable "ci_user_source_cidrs" {
   type        = list(string)
   description = "The CI system's egress CIDRs: the only addresses the IAM user's key works from. Required with create_ci_user."
   default     = []
+  nullable    = false
 }
 
 variable "max_session_duration" {
   type        = number
   description = "Longest deploy-role session, in seconds."
   default     = 3600
+  nullable    = false
 }
 
 variable "tags" {
   type        = map(string)
   description = "Tags added to every resource."
   default     = {}
+  nullable    = false
 }

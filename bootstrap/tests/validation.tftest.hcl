@@ -28,3 +28,26 @@ run "region_not_a_region" {
   variables { region = "europe" }
   expect_failures = [var.region]
 }
+
+# null means "the default" for every input that has one (nullable = false); vcs_ref and
+# key_prefix left null take modules/ci-identity's defaults (its validations refuse a null).
+run "null_inputs_take_the_defaults" {
+  command = plan
+  variables {
+    enforce_tls          = null
+    name_prefix          = null
+    oidc_provider_arn    = null
+    create_ci_user       = null
+    ci_user_source_cidrs = null
+    max_session_duration = null
+    tags                 = null
+    environments = {
+      dev = { stack_name = "scribe-dev", state_key = "scribe/dev.tfstate", vcs_ref = null, key_prefix = null }
+    }
+  }
+
+  assert {
+    condition     = output.state_bucket_name == "scribe-tfstate-test" && output.ci_user_name == null
+    error_message = "The defaults must plan the state bucket and no CI user."
+  }
+}

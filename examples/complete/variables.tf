@@ -2,6 +2,7 @@ variable "name" {
   type        = string
   description = "Stack name: prefixes every resource (3-32 characters of a-z, 0-9 and '-')."
   default     = "scribe-complete"
+  nullable    = false
 
   validation {
     condition     = can(regex("^[a-z][a-z0-9-]{1,30}[a-z0-9]$", var.name))
@@ -13,6 +14,7 @@ variable "region" {
   type        = string
   description = "AWS region to deploy to."
   default     = "eu-west-1"
+  nullable    = false
 }
 
 variable "package_path" {
@@ -24,4 +26,5 @@ variable "tags" {
   type        = map(string)
   description = "Tags added to every resource that supports tags."
   default     = {}
+  nullable    = false
 }

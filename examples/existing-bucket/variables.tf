@@ -2,6 +2,7 @@ variable "name" {
   type        = string
   description = "Name prefix of the writer function, its role and the HTTP API."
   default     = "scribe-existing"
+  nullable    = false
 
   validation {
     condition     = can(regex("^[a-z][a-z0-9-]{1,30}[a-z0-9]$", var.name))
@@ -29,12 +30,14 @@ variable "key_prefix" {
   type        = string
   description = "Prefix the texts are stored under, '/'-terminated, e.g. \"scribe/\". Keeps the writer away from the rest of the bucket."
   default     = "scribe/"
+  nullable    = false
 }
 
 variable "authorization_type" {
   type        = string
   description = "AWS_IAM (default: SigV4-signed callers), or NONE for a PUBLIC API (insecure: anyone with the URL writes into the bucket)."
   default     = "AWS_IAM"
+  nullable    = false
 
   validation {
     condition     = contains(["AWS_IAM", "NONE"], var.authorization_type)
@@ -51,4 +54,5 @@ variable "tags" {
   type        = map(string)
   description = "Tags added to every resource that supports tags."
   default     = {}
+  nullable    = false
 }

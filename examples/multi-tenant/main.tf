@@ -29,7 +29,7 @@ module "writer" {
 }
 
 module "api" {
-  #checkov:skip=CKV_AWS_309:routes default to AWS_IAM (tenants' optional default, unresolved by checkov); NONE is an explicit, documented opt-out
+  #checkov:skip=CKV_AWS_309:routes default to AWS_IAM (modules/api's default, taken when a tenant's authorization_type is null, which checkov cannot resolve); NONE is an explicit, documented opt-out
   source   = "../../modules/api"
   for_each = var.tenants
 

@@ -32,6 +32,7 @@ variable "authorization_type" {
   type        = string
   description = "Who may call the routes. AWS_IAM (the default) requires SigV4-signed requests from principals allowed execute-api:Invoke. JWT requires a bearer token accepted by jwt_authorizer. NONE makes the API PUBLIC: anyone with the URL can write to the bucket — INSECURE, meant for local emulation."
   default     = "AWS_IAM"
+  nullable    = false
 
   validation {
     condition     = contains(["AWS_IAM", "JWT", "NONE"], var.authorization_type)
@@ -45,7 +46,7 @@ variable "jwt_authorizer" {
     audience = list(string)
     scopes   = optional(list(string), [])
   })
-  description = "JWT authorizer for authorization_type = \"JWT\": the token issuer (https URL of an OIDC provider, e.g. a Cognito user pool), the accepted audiences (client ids) and the OAuth scopes a token must carry on the routes (empty: any)."
+  description = "JWT authorizer for authorization_type = \"JWT\": the token issuer (https URL of an OIDC provider, e.g. a Cognito user pool), the accepted audiences (client ids) and the OAuth scopes a token must carry on the routes (empty or null: any). Null (the default) creates no authorizer: it must be null unless authorization_type is JWT."
   default     = null
 
   validation {
@@ -64,8 +65,9 @@ variable "throttling" {
     burst_limit = optional(number, 50)
     rate_limit  = optional(number, 25)
   })
-  description = "Stage-wide throttling: burst_limit requests at once and rate_limit requests per second on average."
+  description = "Stage-wide throttling: burst_limit requests at once (default 50) and rate_limit requests per second on average (default 25). Null, or an attribute left out or null, takes that default."
   default     = {}
+  nullable    = false
 
   validation {
     condition = (
@@ -80,6 +82,7 @@ variable "access_log_retention_days" {
   type        = number
   description = "Retention of the API's access-log group, in days (one of the values CloudWatch Logs accepts)."
   default     = 30
+  nullable    = false
 
   validation {
     condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.access_log_retention_days)
@@ -91,4 +94,5 @@ variable "tags" {
   type        = map(string)
   description = "Tags added to every resource of the module that supports tags."
   default     = {}
+  nullable    = false
 }

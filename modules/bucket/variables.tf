@@ -1,6 +1,6 @@
 variable "name" {
   type        = string
-  description = "Bucket name. S3 rules: 3-63 characters of lower-case letters, digits, '-' and '.', starting and ending with a letter or digit, no '..', not shaped like an IP address."
+  description = "Bucket name. S3 rules: 3-63 characters of lower-case letters, digits, '-' and '.', starting and ending with a letter or digit, no '..', not shaped like an IP address, no 'xn--' prefix and no '-s3alias' suffix (modules/lambda bucket_name and modules/ci-identity state_bucket_name check the same rule)."
 
   validation {
     condition = (
@@ -11,7 +11,7 @@ variable "name" {
       !startswith(var.name, "xn--") &&
       !endswith(var.name, "-s3alias")
     )
-    error_message = "The bucket name must be 3-63 characters of a-z, 0-9, '-' and '.', start and end with a letter or digit, contain no '..', not look like an IP address, and not start with 'xn--' or end with '-s3alias'."
+    error_message = "name (the bucket name) must be 3-63 characters of a-z, 0-9, '-' and '.', start and end with a letter or digit, contain no '..', not look like an IP address, and not start with 'xn--' or end with '-s3alias'."
   }
 }
 
@@ -19,6 +19,7 @@ variable "force_destroy" {
   type        = bool
   description = "Let `terraform destroy` delete the bucket with every object and version in it. Convenient for throw-away environments; keep it false where the data matters."
   default     = false
+  nullable    = false
 }
 
 variable "kms_key_arn" {
@@ -36,6 +37,7 @@ variable "enforce_tls" {
   type        = bool
   description = "Attach a bucket policy that denies every request made without TLS (aws:SecureTransport = false). On by default. Turning it off is INSECURE and only meant for emulators such as moto that cannot evaluate the condition."
   default     = true
+  nullable    = false
 }
 
 variable "noncurrent_version_expiration_days" {
@@ -53,4 +55,5 @@ variable "tags" {
   type        = map(string)
   description = "Tags added to every resource of the module that supports tags."
   default     = {}
+  nullable    = false
 }

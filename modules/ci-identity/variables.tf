@@ -123,11 +123,18 @@ variable "environments" {
 
 variable "state_bucket_name" {
   type        = string
-  description = "Bucket that holds the Terraform states (see bootstrap/). Each role may read and write only its own state key and lock file."
+  description = "Bucket that holds the Terraform states (see bootstrap/). Each role may read and write only its own state key and lock file. Checked with the S3 naming rule of modules/bucket's name."
 
   validation {
-    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.state_bucket_name))
-    error_message = "state_bucket_name must be a valid S3 bucket name."
+    condition = (
+      length(var.state_bucket_name) >= 3 && length(var.state_bucket_name) <= 63 &&
+      can(regex("^[a-z0-9][a-z0-9.-]*[a-z0-9]$", var.state_bucket_name)) &&
+      !strcontains(var.state_bucket_name, "..") &&
+      !can(regex("^[0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+$", var.state_bucket_name)) &&
+      !startswith(var.state_bucket_name, "xn--") &&
+      !endswith(var.state_bucket_name, "-s3alias")
+    )
+    error_message = "state_bucket_name must be 3-63 characters of a-z, 0-9, '-' and '.', start and end with a letter or digit, contain no '..', not look like an IP address, and not start with 'xn--' or end with '-s3alias'."
   }
 }
 
@@ -159,6 +166,7 @@ variable "max_session_duration" {
   type        = number
   description = "Longest session, in seconds, that a deploy role hands out (3600-43200)."
   default     = 3600
+  nullable    = false
 
   validation {
     condition     = var.max_session_duration >= 3600 && var.max_session_duration <= 43200 && floor(var.max_session_duration) == var.max_session_duration
@@ -170,4 +178,5 @@ variable "tags" {
   type        = map(string)
   description = "Tags added to every resource of the module that supports tags."
   default     = {}
+  nullable    = false
 }

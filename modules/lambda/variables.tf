@@ -22,6 +22,7 @@ variable "handler" {
   type        = string
   description = "Entry point inside the package, module.function."
   default     = "scribe.apigw.handler"
+  nullable    = false
 
   validation {
     condition     = can(regex("^[A-Za-z_][A-Za-z0-9_.]*\\.[A-Za-z_][A-Za-z0-9_]*$", var.handler))
@@ -33,6 +34,7 @@ variable "runtime" {
   type        = string
   description = "Python runtime of the function. The handler uses only syntax and libraries that both supported runtimes accept."
   default     = "python3.13"
+  nullable    = false
 
   validation {
     condition     = contains(["python3.12", "python3.13"], var.runtime)
@@ -44,6 +46,7 @@ variable "architecture" {
   type        = string
   description = "Instruction set of the function. The handler is pure Python, so arm64 (cheaper per GB-second) is the default."
   default     = "arm64"
+  nullable    = false
 
   validation {
     condition     = contains(["arm64", "x86_64"], var.architecture)
@@ -55,6 +58,7 @@ variable "memory_size" {
   type        = number
   description = "Memory in MB. 128 is plenty for the handler (the old prototype used 1024); raise it only with a measurement."
   default     = 128
+  nullable    = false
 
   validation {
     condition     = var.memory_size >= 128 && var.memory_size <= 10240 && floor(var.memory_size) == var.memory_size
@@ -66,6 +70,7 @@ variable "timeout" {
   type        = number
   description = "Function timeout in seconds. The S3 client makes at most 3 attempts (1 s connect, up to 1 s for 100-continue, 2 s read) with backoff that S3's x-amz-retry-after can stretch: 25 s worst case, so keep it at 26 or more; API Gateway HTTP APIs give up after 30 s."
   default     = 28
+  nullable    = false
 
   validation {
     condition     = var.timeout >= 26 && var.timeout <= 30 && floor(var.timeout) == var.timeout
@@ -88,6 +93,7 @@ variable "log_retention_days" {
   type        = number
   description = "Retention of the function's log group, in days (one of the values CloudWatch Logs accepts; 0 = never expire is refused)."
   default     = 30
+  nullable    = false
 
   validation {
     condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
@@ -97,11 +103,18 @@ variable "log_retention_days" {
 
 variable "bucket_name" {
   type        = string
-  description = "Bucket the function writes into."
+  description = "Bucket the function writes into. Checked with the S3 naming rule of modules/bucket's name."
 
   validation {
-    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.bucket_name))
-    error_message = "bucket_name must be a valid S3 bucket name."
+    condition = (
+      length(var.bucket_name) >= 3 && length(var.bucket_name) <= 63 &&
+      can(regex("^[a-z0-9][a-z0-9.-]*[a-z0-9]$", var.bucket_name)) &&
+      !strcontains(var.bucket_name, "..") &&
+      !can(regex("^[0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+$", var.bucket_name)) &&
+      !startswith(var.bucket_name, "xn--") &&
+      !endswith(var.bucket_name, "-s3alias")
+    )
+    error_message = "bucket_name must be 3-63 characters of a-z, 0-9, '-' and '.', start and end with a letter or digit, contain no '..', not look like an IP address, and not start with 'xn--' or end with '-s3alias'."
   }
 }
 
@@ -109,6 +122,7 @@ variable "key_prefix" {
   type        = string
   description = "Key prefix the function writes under: empty, or '/'-terminated segments of [A-Za-z0-9._-], e.g. \"incoming/\". The role may write only below it."
   default     = "incoming/"
+  nullable    = false
 
   validation {
     condition     = var.key_prefix == "" || (can(regex("^([A-Za-z0-9._-]+/)+$", var.key_prefix)) && !can(regex("(^|/)\\.{1,2}/", var.key_prefix)) && length(var.key_prefix) <= 128)
@@ -120,6 +134,7 @@ variable "max_body_bytes" {
   type        = number
   description = "Largest body accepted, in bytes; larger requests get 413. Lambda's 6 MB synchronous payload and base64 inflation put the ceiling at 4 MiB."
   default     = 1048576
+  nullable    = false
 
   validation {
     condition     = var.max_body_bytes >= 1 && var.max_body_bytes <= 4194304 && floor(var.max_body_bytes) == var.max_body_bytes
@@ -140,7 +155,7 @@ variable "kms_key_arn" {
 
 variable "permissions_boundary_arn" {
   type        = string
-  description = "Permissions boundary attached to the function's role, if your account requires one."
+  description = "Permissions boundary attached to the function's role, if your account requires one. Null (the default) attaches none."
   default     = null
 
   validation {
@@ -165,4 +180,5 @@ variable "tags" {
   type        = map(string)
   description = "Tags added to every resource of the module that supports tags."
   default     = {}
+  nullable    = false
 }

@@ -68,3 +68,26 @@ def test_every_resource_is_tagged_with_stack_and_env(
     for address, tags in tagged.items():
         assert tags.get("Stack") == f"scribe-{env}", address
         assert tags.get("Environment") == env, address
+
+
+# env -> reserved concurrency as planned (-1: unreserved, the module's null).
+RESERVED = {"local": -1, "dev": 5, "prod": 50}
+
+
+def test_env_plan_gets_the_module_defaults(
+    env_plan: tuple[str, dict[str, dict[str, Any]]],
+) -> None:
+    """The env files set none of these: the plan holds the modules' defaults, exactly the values
+    the root's optional() attributes used to restate (no default lives in the root any more)."""
+    env, resources = env_plan
+    function = resources["module.writer.aws_lambda_function.this"]
+    assert (function["timeout"], function["memory_size"]) == (28, 128)
+    assert (function["runtime"], function["architectures"]) == ("python3.13", ["arm64"])
+    assert function["handler"] == "scribe.apigw.handler"
+    assert function["reserved_concurrent_executions"] == RESERVED[env]
+    variables = function["environment"][0]["variables"]
+    assert (variables["KEY_PREFIX"], variables["MAX_BODY_BYTES"]) == ("incoming/", "1048576")
+    assert not any(a.startswith("module.api.aws_apigatewayv2_authorizer.") for a in resources)
+    encryption = resources["module.bucket.aws_s3_bucket_server_side_encryption_configuration.this"]
+    rule = encryption["rule"][0]["apply_server_side_encryption_by_default"][0]
+    assert rule["sse_algorithm"] == "AES256"

@@ -25,3 +25,12 @@ run "name_with_upper_case" {
   variables { name = "Scribe" }
   expect_failures = [var.name]
 }
+
+run "null_inputs_take_the_defaults" {
+  command = plan
+  variables {
+    name   = null
+    region = null
+    tags   = null
+  }
+}

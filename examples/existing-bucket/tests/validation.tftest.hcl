@@ -33,3 +33,19 @@ run "jwt_is_not_offered" {
   variables { authorization_type = "JWT" }
   expect_failures = [var.authorization_type]
 }
+
+run "null_inputs_take_the_defaults" {
+  command = plan
+  variables {
+    name               = null
+    key_prefix         = null
+    authorization_type = null
+    bucket_kms_key_arn = null
+    tags               = null
+  }
+
+  assert {
+    condition     = output.key_prefix == "scribe/"
+    error_message = "key_prefix = null must give the example's scribe/."
+  }
+}

@@ -43,3 +43,18 @@ run "tenant_name_with_slash" {
   variables { tenants = { "a/b" = {} } }
   expect_failures = [var.tenants]
 }
+
+# A tenant's attributes carry no default of their own: null means the modules' defaults.
+run "null_tenant_attributes_take_the_module_defaults" {
+  command = plan
+  variables {
+    tenants       = { alpha = { authorization_type = null, max_body_bytes = null, reserved_concurrency = null } }
+    force_destroy = null
+    tags          = null
+  }
+
+  assert {
+    condition     = output.key_prefixes["alpha"] == "tenants/alpha/"
+    error_message = "one writer for the tenant"
+  }
+}

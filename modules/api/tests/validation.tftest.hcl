@@ -109,3 +109,49 @@ run "access_log_retention_not_allowed" {
   variables { access_log_retention_days = 4 }
   expect_failures = [var.access_log_retention_days]
 }
+
+# null means "the module's default" for every input that has one (nullable = false).
+run "throttling_null_takes_the_default" {
+  command = plan
+  variables { throttling = null }
+
+  assert {
+    condition     = aws_apigatewayv2_stage.default.default_route_settings[0].throttling_burst_limit == 50 && aws_apigatewayv2_stage.default.default_route_settings[0].throttling_rate_limit == 25
+    error_message = "throttling = null must give burst 50 and rate 25."
+  }
+}
+
+run "throttling_attribute_null_takes_its_default" {
+  command = plan
+  variables { throttling = { burst_limit = 100, rate_limit = null } }
+
+  assert {
+    condition     = aws_apigatewayv2_stage.default.default_route_settings[0].throttling_burst_limit == 100 && aws_apigatewayv2_stage.default.default_route_settings[0].throttling_rate_limit == 25
+    error_message = "A null rate_limit must give 25 and keep the burst asked for."
+  }
+}
+
+run "null_inputs_take_the_defaults" {
+  command = plan
+  variables {
+    authorization_type        = null
+    access_log_retention_days = null
+    jwt_authorizer            = null
+    tags                      = null
+  }
+
+  assert {
+    condition     = alltrue([for route in aws_apigatewayv2_route.this : route.authorization_type == "AWS_IAM"])
+    error_message = "authorization_type = null must give AWS_IAM."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_log_group.access.retention_in_days == 30
+    error_message = "access_log_retention_days = null must give 30."
+  }
+
+  assert {
+    condition     = length(aws_apigatewayv2_authorizer.jwt) == 0
+    error_message = "jwt_authorizer = null must create no authorizer."
+  }
+}

@@ -56,3 +56,42 @@ run "noncurrent_expiration_fraction" {
   variables { noncurrent_version_expiration_days = 1.5 }
   expect_failures = [var.noncurrent_version_expiration_days]
 }
+
+run "name_punycode_prefix" {
+  command = plan
+  variables { name = "xn--abc" }
+  expect_failures = [var.name]
+}
+
+run "name_s3alias_suffix" {
+  command = plan
+  variables { name = "texts-s3alias" }
+  expect_failures = [var.name]
+}
+
+# null means "the module's default" for every input that has one (nullable = false).
+run "null_inputs_take_the_defaults" {
+  command = plan
+  variables {
+    force_destroy                      = null
+    enforce_tls                        = null
+    kms_key_arn                        = null
+    noncurrent_version_expiration_days = null
+    tags                               = null
+  }
+
+  assert {
+    condition     = aws_s3_bucket.this.force_destroy == false
+    error_message = "force_destroy = null must give false."
+  }
+
+  assert {
+    condition     = length(aws_s3_bucket_policy.tls_only) == 1
+    error_message = "enforce_tls = null must keep the TLS-only policy."
+  }
+
+  assert {
+    condition     = length(aws_s3_bucket_lifecycle_configuration.this) == 0
+    error_message = "noncurrent_version_expiration_days = null must keep every version."
+  }
+}

@@ -251,3 +251,58 @@ run "session_too_long" {
   variables { max_session_duration = 43201 }
   expect_failures = [var.max_session_duration]
 }
+
+# state_bucket_name checks the S3 naming rule of modules/bucket's name (tests/plan/test_conventions.py).
+run "state_bucket_double_dot" {
+  command = plan
+  variables { state_bucket_name = "a..b" }
+  expect_failures = [var.state_bucket_name]
+}
+
+run "state_bucket_punycode_prefix" {
+  command = plan
+  variables { state_bucket_name = "xn--abc" }
+  expect_failures = [var.state_bucket_name]
+}
+
+run "state_bucket_ip_address" {
+  command = plan
+  variables { state_bucket_name = "192.168.1.1" }
+  expect_failures = [var.state_bucket_name]
+}
+
+run "state_bucket_s3alias_suffix" {
+  command = plan
+  variables { state_bucket_name = "tfstate-s3alias" }
+  expect_failures = [var.state_bucket_name]
+}
+
+# null means "the module's default" for every input that has one (nullable = false).
+run "null_inputs_take_the_defaults" {
+  command = plan
+  variables {
+    oidc_provider_arn    = null
+    create_ci_user       = null
+    ci_user_source_cidrs = null
+    max_session_duration = null
+    tags                 = null
+    environments = {
+      dev = { stack_name = "scribe-dev", state_key = "scribe/dev.tfstate", vcs_ref = null, key_prefix = null, api_id = null, kms_key_arn = null }
+    }
+  }
+
+  assert {
+    condition     = aws_iam_role.deploy["dev"].max_session_duration == 3600
+    error_message = "max_session_duration = null must give 3600."
+  }
+
+  assert {
+    condition     = length(aws_iam_user.ci) == 0 && length(aws_iam_openid_connect_provider.circleci) == 1
+    error_message = "null create_ci_user and oidc_provider_arn must create no user and one OIDC provider."
+  }
+
+  assert {
+    condition     = var.environments["dev"].vcs_ref == "refs/heads/*" && var.environments["dev"].key_prefix == "incoming/"
+    error_message = "null vcs_ref and key_prefix must give refs/heads/* and incoming/."
+  }
+}

@@ -181,3 +181,81 @@ run "role_path_without_slashes" {
   variables { role_path = "scribe-dev" }
   expect_failures = [var.role_path]
 }
+
+# bucket_name checks the S3 naming rule of modules/bucket's name (tests/plan/test_conventions.py).
+run "bucket_name_double_dot" {
+  command = plan
+  variables { bucket_name = "a..b" }
+  expect_failures = [var.bucket_name]
+}
+
+run "bucket_name_punycode_prefix" {
+  command = plan
+  variables { bucket_name = "xn--abc" }
+  expect_failures = [var.bucket_name]
+}
+
+run "bucket_name_ip_address" {
+  command = plan
+  variables { bucket_name = "192.168.1.1" }
+  expect_failures = [var.bucket_name]
+}
+
+run "bucket_name_s3alias_suffix" {
+  command = plan
+  variables { bucket_name = "texts-s3alias" }
+  expect_failures = [var.bucket_name]
+}
+
+run "bucket_name_too_long" {
+  command = plan
+  variables { bucket_name = "a234567890123456789012345678901234567890123456789012345678901234" }
+  expect_failures = [var.bucket_name]
+}
+
+# null means "the module's default" for every input that has one (nullable = false).
+run "null_inputs_take_the_defaults" {
+  command = plan
+  variables {
+    handler                  = null
+    runtime                  = null
+    architecture             = null
+    memory_size              = null
+    timeout                  = null
+    reserved_concurrency     = null
+    log_retention_days       = null
+    key_prefix               = null
+    max_body_bytes           = null
+    kms_key_arn              = null
+    permissions_boundary_arn = null
+    role_path                = null
+    tags                     = null
+  }
+
+  assert {
+    condition = (
+      aws_lambda_function.this.handler == "scribe.apigw.handler" &&
+      aws_lambda_function.this.runtime == "python3.13" &&
+      aws_lambda_function.this.architectures == tolist(["arm64"]) &&
+      aws_lambda_function.this.memory_size == 128 &&
+      aws_lambda_function.this.timeout == 28 &&
+      aws_lambda_function.this.reserved_concurrent_executions == -1
+    )
+    error_message = "null handler, runtime, architecture, memory_size, timeout and reserved_concurrency must give the defaults."
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.environment[0].variables.KEY_PREFIX == "incoming/" && aws_lambda_function.this.environment[0].variables.MAX_BODY_BYTES == "1048576"
+    error_message = "null key_prefix and max_body_bytes must give incoming/ and 1048576."
+  }
+
+  assert {
+    condition     = output.key_prefix == "incoming/"
+    error_message = "The key_prefix output must be the module's default."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_log_group.this.retention_in_days == 30 && aws_iam_role.this.path == "/"
+    error_message = "null log_retention_days and role_path must give 30 and /."
+  }
+}
