@@ -1,11 +1,6 @@
 # Validation blocks of the bootstrap root (its modules validate the rest).
 mock_provider "aws" {
-  mock_data "aws_caller_identity" {
-    defaults = { account_id = "123456789012" }
-  }
-  mock_data "aws_iam_policy_document" {
-    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
-  }
+  source = "../tests/terraform/mocks" # the shared mock answers
 }
 
 variables {

@@ -42,6 +42,8 @@ def workdir(tmp_path: Path, relative: str, package_zip: Path) -> tuple[Path, Pat
     else:
         tfdir = copy_config(relative, tmp_path)
         test_dir = tfdir / "tests"
+        mocks = REPO / "tests" / "terraform" / "mocks"  # shared by every native test
+        shutil.copytree(mocks, tmp_path / "tests" / "terraform" / "mocks")
     if test_dir.is_dir():
         shutil.copy2(package_zip, test_dir / "package.zip")
     return tfdir, test_dir

@@ -1,12 +1,7 @@
 # Validation blocks of the root stack (the modules validate everything they are passed).
 # Run by tests/plan/test_native.py with -test-directory=tests/terraform.
 mock_provider "aws" {
-  mock_data "aws_caller_identity" {
-    defaults = { account_id = "123456789012" }
-  }
-  mock_data "aws_iam_policy_document" {
-    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
-  }
+  source = "tests/terraform/mocks" # the shared mock answers
 }
 
 variables {

@@ -1,15 +1,7 @@
 # Every validation block of examples/multi-tenant rejects a bad value (run by `make test`).
 # tests/package.zip is put there by the test harness (any zip: the provider is mocked).
 mock_provider "aws" {
-  mock_data "aws_caller_identity" {
-    defaults = { account_id = "123456789012" }
-  }
-  mock_data "aws_region" {
-    defaults = { name = "eu-west-1" }
-  }
-  mock_data "aws_iam_policy_document" {
-    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
-  }
+  source = "../../tests/terraform/mocks" # the shared mock answers
 }
 
 variables {

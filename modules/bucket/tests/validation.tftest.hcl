@@ -1,5 +1,7 @@
 # Every validation block of modules/bucket rejects a bad value (run by `make test`).
-mock_provider "aws" {}
+mock_provider "aws" {
+  source = "../../tests/terraform/mocks" # the shared mock answers
+}
 
 variables {
   name = "scribe-validation-bucket"
