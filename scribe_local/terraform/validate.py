@@ -7,7 +7,6 @@ sources resolve), initialised without a backend: the checkout gets no .terraform
 
 from __future__ import annotations
 
-import shutil
 import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
@@ -16,10 +15,7 @@ from pathlib import Path
 from scribe_local.paths import REPO, terraform_dirs
 from scribe_local.terraform import runner
 from scribe_local.terraform.cli_config import TerraformMissing, terraform_binary
-from scribe_local.terraform.workdir import copy_config
-
-# Native tests and READMEs play no part in validation.
-WITHOUT_TESTS = shutil.ignore_patterns(".terraform", "*.tfstate*", "*.tfplan", "tests", "*.md")
+from scribe_local.terraform.workdir import WITHOUT_TESTS, copy_config
 
 
 def validate(relative: str, root: Path = REPO) -> tuple[str, bool, str]:

@@ -33,6 +33,11 @@ ENDPOINT_SERVICES = (
 ROOT_FILES = ("*.tf", ".terraform.lock.hcl")
 Ignore = Callable[[Any, list[str]], set[str]]
 IGNORED: Ignore = shutil.ignore_patterns(".terraform", "*.tfstate*", "*.tfplan", "__pycache__")
+# A copy that is planned, applied or validated needs no native tests and no README (its tests'
+# shared mocks live in the checkout's tests/terraform/mocks, which `terraform init` would look for).
+WITHOUT_TESTS: Ignore = shutil.ignore_patterns(
+    ".terraform", "*.tfstate*", "*.tfplan", "__pycache__", "tests", "*.md"
+)
 
 
 def provider_block(moto_url: str, region: str = REGION, static_keys: bool = True) -> str:
@@ -115,7 +120,7 @@ def copy_module(
 ) -> Path:
     """Copy a module or an example (copy_config) to dest/<relative>, wired to moto (the
     provider in region: moto answers in any region)."""
-    tfdir = copy_config(relative, dest, source)
+    tfdir = copy_config(relative, dest, source, WITHOUT_TESTS)
     has_provider = any('provider "aws"' in tf.read_text() for tf in tfdir.glob("*.tf"))
     # A fixture with its own provider block gets an override; a bare module gets a provider.
     name = "moto_override.tf" if has_provider else "moto_provider.tf"
