@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 from typing import Any
 
@@ -245,19 +246,25 @@ def signed(
     caller: Caller = CALLER,
     service: str = "execute-api",
     region: str = "us-east-1",
+    extra: dict[str, str] | None = None,
+    host: str = HOST,
 ) -> list[tuple[str, str]]:
     """Headers of a request signed by botocore, the signer every AWS SDK uses."""
     request = AWSRequest(
-        method="POST", url=f"http://{HOST}{path}", data=body, headers={"Content-Type": "text/plain"}
+        method="POST",
+        url=f"http://{host}{path}",
+        data=body,
+        headers={"Content-Type": "text/plain", **(extra or {})},
     )
     credentials = Credentials(caller.access_key_id, caller.secret_access_key, caller.session_token)
     SigV4Auth(credentials, service, region).add_auth(request)
-    return [("Host", HOST), *request.headers.items()]
+    return [("Host", host), *request.headers.items()]
 
 
 def iam_gateway(outcome: Any = OK) -> Gateway:
     gateway = gateway_with(outcome, authorization="AWS_IAM")
     gateway.callers = {CALLER.access_key_id: CALLER}
+    gateway.hosts.add(HOST)  # where a GatewayServer would serve it
     return gateway
 
 
@@ -318,3 +325,45 @@ def test_unsigned_or_wrongly_signed_requests_are_403(case: str, message: str) ->
     assert answer.status == 403
     assert json.loads(answer.body)["message"].startswith(message)
     assert gateway.functions["fn"].events == []  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/notes/a.txt?x=a+b",  # botocore signs the + as sent
+        "/notes/a.txt?b=2&a=1&a=0",
+        "/notes//a.txt",
+        "/notes/./a.txt",
+        "/notes/a%20b.txt?q=%2B%20",
+        "/notes/a.txt?flag",
+    ],
+)
+def test_every_request_botocore_signs_is_accepted(target: str) -> None:
+    gateway = iam_gateway()
+    answer = gateway.handle("POST", target, signed(target, b"hello"), b"hello", "ip")
+    assert answer.status == 201, answer.body
+
+
+def test_a_signed_payload_hash_must_be_the_body_s() -> None:
+    """A captured request whose signature covers x-amz-content-sha256 replays with another body:
+    the hash is the body's own, so the replay is refused; the original is accepted."""
+    body = b"the text that was signed"
+    digest = hashlib.sha256(body).hexdigest()
+    headers = signed("/notes/a.txt", body, extra={"X-Amz-Content-SHA256": digest})
+    gateway = iam_gateway()
+    assert gateway.handle("POST", "/notes/a.txt", headers, body, "ip").status == 201
+    replay = gateway.handle("POST", "/notes/a.txt", headers, b"another text", "ip")
+    assert replay.status == 403
+    assert json.loads(replay.body)["message"].startswith("The request signature we calculated")
+    unsigned = signed("/notes/a.txt", body, extra={"X-Amz-Content-SHA256": "UNSIGNED-PAYLOAD"})
+    assert gateway.handle("POST", "/notes/a.txt", unsigned, body, "ip").status == 403
+    assert len(gateway.functions["fn"].events) == 1  # type: ignore[attr-defined]
+
+
+def test_a_request_signed_for_another_host_is_refused() -> None:
+    gateway = iam_gateway()
+    other = signed("/notes/a.txt", b"x", host="other.execute-api.us-east-1.amazonaws.com")
+    answer = gateway.handle("POST", "/notes/a.txt", other, b"x", "ip")
+    assert (answer.status, json.loads(answer.body)) == (403, {"message": "Forbidden"})
+    own = signed("/notes/a.txt", b"x", host="abc123.execute-api.us-east-1.amazonaws.com")
+    assert gateway.handle("POST", "/notes/a.txt", own, b"x", "ip").status == 201

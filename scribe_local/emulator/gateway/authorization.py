@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 from scribe_local.emulator.function import FunctionSpec
 from scribe_local.emulator.gateway.errors import Forbidden, InternalServerError, Unauthorized
@@ -21,7 +22,11 @@ from scribe_local.emulator.gateway.sigv4 import Caller, SignatureError, verify
 
 
 def authenticate(
-    config: ApiConfig, route: Route, request: Request, callers: dict[str, Caller]
+    config: ApiConfig,
+    route: Route,
+    request: Request,
+    callers: dict[str, Caller],
+    hosts: Collection[str],
 ) -> Caller | None:
     """The signing caller on an AWS_IAM route, None on a route open to all; raises the refusal."""
     if route.authorization_type == "NONE":
@@ -37,6 +42,7 @@ def authenticate(
             request.raw_query,
             request.headers,
             request.body,
+            hosts,
         )
     except SignatureError as refused:
         raise Forbidden(str(refused)) from None

@@ -52,6 +52,8 @@ class Gateway:
         self.config = config
         self.functions = functions
         self.callers = callers or {}  # access key id -> caller accepted on AWS_IAM routes
+        # The hosts requests may be signed for: the API's own domain, and where it is served.
+        self.hosts = {config.domain_name}
 
     def handle(
         self, method: str, target: str, headers: Headers, body: bytes, source_ip: str
@@ -67,7 +69,7 @@ class Gateway:
         if len(request.body) > MAX_PAYLOAD_BYTES:
             raise PayloadTooLarge
         route, parameters = self.config.route_for(request.method, path)
-        caller = authenticate(self.config, route, request, self.callers)
+        caller = authenticate(self.config, route, request, self.callers, self.hosts)
         check_invoke_permission(self.config, route, request.method, path)
         event = build_event(self.config, route, parameters, request, caller)
         started = time.monotonic()

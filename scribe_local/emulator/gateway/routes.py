@@ -66,6 +66,11 @@ class ApiConfig:
     region: str = REGION
     account_id: str = ACCOUNT_ID
 
+    @property
+    def domain_name(self) -> str:
+        """The API's default endpoint host, as AWS names it."""
+        return f"{self.api_id}.execute-api.{self.region}.amazonaws.com"
+
     def stage_path(self, raw_path: str) -> str:
         """The path below the stage: a named stage is the first path segment; $default has none."""
         if self.stage == "$default":

@@ -90,6 +90,8 @@ class GatewayServer(ThreadingHTTPServer):
     def __init__(self, gateway: Gateway, port: int = 0) -> None:
         super().__init__(("127.0.0.1", port), _Handler)
         self.gateway = gateway
+        bound = self.server_address[1]
+        gateway.hosts |= {f"127.0.0.1:{bound}", f"localhost:{bound}"}
 
     @property
     def url(self) -> str:

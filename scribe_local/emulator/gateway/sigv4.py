@@ -1,8 +1,11 @@
 """Verification of AWS Signature Version 4 requests, as API Gateway does for AWS_IAM routes.
 
 The gateway knows the secret of each caller it may accept (keys issued by `make up`, or the
-temporary keys a test hands it); moto does not reveal secrets. Only the signature and the
-caller's identity are checked: the caller's own IAM policy (execute-api:Invoke) is not evaluated.
+temporary keys a test hands it); moto does not reveal secrets. The canonical request and the
+signature are botocore's own (the signer every AWS SDK uses), applied to the request as received;
+the payload hash is always the body's, and the signed host must be one the gateway answers to.
+Only the signature and the caller's identity are checked: the caller's own IAM policy
+(execute-api:Invoke) is not evaluated.
 """
 
 from __future__ import annotations
@@ -10,12 +13,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-import urllib.parse
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-ALGORITHM = "AWS4-HMAC-SHA256"
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest, HTTPHeaders
+from botocore.credentials import Credentials
+
 MAX_SKEW = timedelta(minutes=15)
+MISMATCH = "The request signature we calculated does not match the signature you provided."
 AUTHORIZATION = re.compile(
     r"^AWS4-HMAC-SHA256 Credential=(?P<key>[^/]+)/(?P<date>\d{8})/(?P<region>[^/]+)/"
     r"(?P<service>[^/]+)/aws4_request, ?SignedHeaders=(?P<signed>[a-z0-9;-]+), ?"
@@ -35,18 +42,22 @@ class SignatureError(Exception):
     """Why a request is refused; the text is API Gateway's message for the case."""
 
 
-def _uri_encode(text: str, safe: str) -> str:
-    return urllib.parse.quote(text, safe=safe)
+class _ReceivedRequest(SigV4Auth):  # type: ignore[misc]
+    """botocore's SigV4 (the signer of every AWS SDK) applied to a request as received: the
+    canonical request, string to sign and signature come from botocore itself, so what botocore
+    signs is what is checked. Only the headers to sign differ: those the Authorization header
+    names, with the values received."""
 
+    def __init__(self, secret: str, scope: str, signed: list[str]) -> None:
+        _, region, service, _ = scope.split("/")
+        super().__init__(Credentials("", secret), service, region)
+        self._signed = signed
 
-def canonical_query(raw_query: str) -> str:
-    pairs = urllib.parse.parse_qsl(raw_query, keep_blank_values=True)
-    encoded = sorted((_uri_encode(k, "-_.~"), _uri_encode(v, "-_.~")) for k, v in pairs)
-    return "&".join(f"{k}={v}" for k, v in encoded)
-
-
-def _hmac(key: bytes, text: str) -> bytes:
-    return hmac.new(key, text.encode(), hashlib.sha256).digest()
+    def headers_to_sign(self, request: AWSRequest) -> HTTPHeaders:
+        headers = HTTPHeaders()
+        for name in self._signed:
+            headers[name] = request.headers.get(name, "")
+        return headers
 
 
 def expected_signature(
@@ -60,28 +71,17 @@ def expected_signature(
     amz_date: str,
     scope: str,
 ) -> str:
-    canonical_headers = "".join(
-        f"{name}:{' '.join(headers.get(name, '').split())}\n" for name in signed
-    )
-    payload = headers.get("x-amz-content-sha256") or hashlib.sha256(body).hexdigest()
-    canonical = "\n".join(
-        [
-            method,
-            _uri_encode(raw_path, "/~"),  # non-S3 services encode the (already encoded) path again
-            canonical_query(raw_query),
-            canonical_headers,
-            ";".join(signed),
-            payload,
-        ]
-    )
-    to_sign = "\n".join(
-        [ALGORITHM, amz_date, scope, hashlib.sha256(canonical.encode()).hexdigest()]
-    )
-    date, region, service, _ = scope.split("/")
-    key = _hmac(
-        _hmac(_hmac(_hmac(f"AWS4{secret}".encode(), date), region), service), "aws4_request"
-    )
-    return hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
+    """The signature of the request as received, computed by botocore. The payload hash is always
+    the body's own: a client's x-amz-content-sha256 must equal it (checked by `verify`)."""
+    target = raw_path + (f"?{raw_query}" if raw_query else "")
+    request = AWSRequest(method=method, url=f"https://{headers.get('host', '')}{target}", data=body)
+    for name in signed:
+        request.headers[name] = headers.get(name, "")
+    request.context["timestamp"] = amz_date
+    auth = _ReceivedRequest(secret, scope, signed)
+    canonical = auth.canonical_request(request)
+    signature: str = auth.signature(auth.string_to_sign(request, canonical), request)
+    return signature
 
 
 def verify(
@@ -92,11 +92,13 @@ def verify(
     raw_query: str,
     headers: dict[str, str],
     body: bytes,
+    hosts: Collection[str],
     now: datetime | None = None,
 ) -> Caller:
     """Return the caller whose valid signature the request carries, or raise SignatureError.
 
-    headers: lower-case names (duplicates joined with commas, as received)."""
+    headers: lower-case names (duplicates joined with commas, as received); hosts: the names this
+    gateway answers to (a request signed for another host is not for this API)."""
     authorization = headers.get("authorization")
     if not authorization:
         raise SignatureError("Forbidden")
@@ -121,6 +123,11 @@ def verify(
     signed = found["signed"].split(";")
     if "host" not in signed:
         raise SignatureError("The host header must be signed.")
+    if headers.get("host", "").lower() not in hosts:
+        raise SignatureError("Forbidden")
+    declared = headers.get("x-amz-content-sha256")
+    if declared is not None and declared != hashlib.sha256(body).hexdigest():
+        raise SignatureError(MISMATCH)  # a signed hash of another body, or UNSIGNED-PAYLOAD
     scope = f"{found['date']}/{found['region']}/{found['service']}/aws4_request"
     expected = expected_signature(
         caller.secret_access_key,
@@ -134,7 +141,5 @@ def verify(
         scope,
     )
     if not hmac.compare_digest(expected, found["signature"]):
-        raise SignatureError(
-            "The request signature we calculated does not match the signature you provided."
-        )
+        raise SignatureError(MISMATCH)
     return caller
