@@ -11,6 +11,10 @@ from pathlib import Path
 
 from scribe_local.paths import PACKAGE_SRC, REPO
 
+# The zip's size budget (the tests and the bench hold it to this): 8 KiB, raised from 4 KiB when
+# the handler learnt the NUL rule; clarity of the handler comes first.
+ZIP_BUDGET_BYTES = 8 * 1024
+
 
 def build_package(out: Path) -> Path:
     """Write the byte-identical zip of lambda/src to out; return out."""

@@ -157,18 +157,17 @@ def build_corpus() -> list[Case]:
     return [
         # valid requests that look hostile: 201 and exactly their text
         accepted("control: the name later taken", f"{OK}/taken.txt", b"first"),
-        accepted("NUL inside the text", f"{OK}/nul.txt", b"a\x00b"),
         accepted(
             "control characters and ANSI escapes", f"{OK}/ctl.txt", b"\x01\x1b[31mred\x7f\r\n"
         ),
         accepted("text that looks like base64 is not decoded", f"{OK}/b64.txt", b"aGVsbG8="),
         accepted("UTF-8 BOM kept as text", f"{OK}/bom.txt", "\ufeffhello".encode()),
         accepted(
-            "JSON escapes of NUL and US",
+            "JSON escape of US (a control character that is not NUL)",
             f"{OK}/json-ctl.txt",
-            json_body('{"text": "\\u0000\\u001f"}'),
+            json_body('{"text": "\\u001f"}'),
             JSON,
-            stored=b"\x00\x1f",
+            stored=b"\x1f",
         ),
         accepted(
             "JSON duplicate key: the last one wins",
@@ -297,6 +296,9 @@ def build_corpus() -> list[Case]:
             json_body('{"text": "a"}'),
             (("Content-Type", "application/json"), ("Content-Type", "text/plain")),
         ),
+        # bodies: NUL (text tools take it for binary)
+        body_case("NUL inside the text", b"a\x00b", "nul_in_text"),
+        body_case("JSON escape of NUL", json_body('{"text": "a\\u0000b"}'), "nul_in_text", JSON),
         # bodies: empty, invalid UTF-8
         body_case("empty text", b"", "empty_body"),
         body_case("empty JSON body", b"", "empty_body", JSON),
@@ -478,6 +480,7 @@ def test_corpus_size_and_coverage() -> None:
         "unsupported_media_type",
         "empty_body",
         "invalid_utf8",
+        "nul_in_text",
         "invalid_json",
         "body_too_large",
         "already_exists",

@@ -40,6 +40,7 @@ ERRORS = {
     "invalid_body": 400,
     "empty_body": 400,
     "invalid_utf8": 400,
+    "nul_in_text": 400,
     "invalid_json": 400,
     "already_exists": 409,
 }
@@ -214,9 +215,10 @@ def expected(request: Request) -> tuple[str | None, bytes]:
     if not decoded:
         return "empty_body", b""
     try:
-        return None, decoded.encode("utf-8")
+        stored = decoded.encode("utf-8")
     except UnicodeEncodeError:
         return "invalid_utf8", b""
+    return ("nul_in_text", b"") if "\x00" in decoded else (None, stored)
 
 
 class Run:

@@ -21,6 +21,7 @@ ERRORS = {  # code: (HTTP status, message)
     "invalid_body": (400, "invalid base64"),
     "empty_body": (400, "empty text"),
     "invalid_utf8": (400, "invalid UTF-8"),
+    "nul_in_text": (400, "text holds U+0000 (NUL): text tools take it for binary"),
     "invalid_json": (400, 'body must be {"text": "<string>"}'),
     "already_exists": (409, "name taken"),
     "storage_error": (502, "storage failed"),
@@ -87,9 +88,12 @@ def text_bytes(media: str, raw: bytes) -> bytes:
         text = json_text(text) if media == "application/json" and raw else text
         if not text:
             raise ScribeError("empty_body")
-        return text.encode()
+        data = text.encode()
     except UnicodeError:
         raise ScribeError("invalid_utf8") from None
+    if "\0" in text:
+        raise ScribeError("nul_in_text")
+    return data
 
 
 def json_text(body: str) -> str:
