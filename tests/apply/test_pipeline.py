@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from scribe_local.emulator.gateway import GatewayServer, load_gateway
+from scribe_local.emulator.gateway import serving
 from scribe_local.emulator.gateway.sigv4 import Caller
 from scribe_local.emulator.moto_server import (
     ACCOUNT_ID,
@@ -341,26 +341,23 @@ def test_smoke_step_with_the_deploy_role_credentials(
             role["AWS_SESSION_TOKEN"],
         )
     }
-    server = GatewayServer(
-        load_gateway(pipeline.moto.url, api_id, package_zip, tmp_path / "function.log", callers)
-    )
-    server.start_in_thread()
-    try:
-        pipeline.moto.set_iam_enforcement(True)
-        unsigned = http(
-            "POST", f"{server.url}/smoke/unsigned.txt", b"x", {"Content-Type": "text/plain"}
-        )
-        smoke_env = {**role, "AWS_ENDPOINT_URL": pipeline.proxy.url}
-        result = pipeline.make("smoke", env, extra_env=smoke_env, API_URL=server.url)
-        pipeline.phase(None)
-        s3 = pipeline.client_as(role, "s3")
-        bucket = pipeline.outputs[env]["bucket_name"]["value"]
-        with pytest.raises(ClientError) as denied:
-            s3.get_object(Bucket=bucket, Key="incoming/not-smoke.txt")
-    finally:
-        pipeline.phase(None)
-        pipeline.moto.set_iam_enforcement(False)
-        server.close()
+    log = tmp_path / "function.log"
+    with serving(pipeline.moto.url, api_id, package_zip, log, callers) as server:
+        try:
+            pipeline.moto.set_iam_enforcement(True)
+            unsigned = http(
+                "POST", f"{server.url}/smoke/unsigned.txt", b"x", {"Content-Type": "text/plain"}
+            )
+            smoke_env = {**role, "AWS_ENDPOINT_URL": pipeline.proxy.url}
+            result = pipeline.make("smoke", env, extra_env=smoke_env, API_URL=server.url)
+            pipeline.phase(None)
+            s3 = pipeline.client_as(role, "s3")
+            bucket = pipeline.outputs[env]["bucket_name"]["value"]
+            with pytest.raises(ClientError) as denied:
+                s3.get_object(Bucket=bucket, Key="incoming/not-smoke.txt")
+        finally:
+            pipeline.phase(None)
+            pipeline.moto.set_iam_enforcement(False)
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"smoke test passed: s3://scribe-{env}-" in result.stdout
     assert denied.value.response["Error"]["Code"] == "AccessDenied"

@@ -45,19 +45,15 @@ class SignatureError(Exception):
 class _ReceivedRequest(SigV4Auth):  # type: ignore[misc]
     """botocore's SigV4 (the signer of every AWS SDK) applied to a request as received: the
     canonical request, string to sign and signature come from botocore itself, so what botocore
-    signs is what is checked. Only the headers to sign differ: those the Authorization header
-    names, with the values received."""
+    signs is what is checked. Only the headers to sign differ: the request carries exactly those
+    the Authorization header names (botocore would drop some, such as user-agent)."""
 
-    def __init__(self, secret: str, scope: str, signed: list[str]) -> None:
+    def __init__(self, secret: str, scope: str) -> None:
         _, region, service, _ = scope.split("/")
         super().__init__(Credentials("", secret), service, region)
-        self._signed = signed
 
     def headers_to_sign(self, request: AWSRequest) -> HTTPHeaders:
-        headers = HTTPHeaders()
-        for name in self._signed:
-            headers[name] = request.headers.get(name, "")
-        return headers
+        return request.headers
 
 
 def expected_signature(
@@ -78,7 +74,7 @@ def expected_signature(
     for name in signed:
         request.headers[name] = headers.get(name, "")
     request.context["timestamp"] = amz_date
-    auth = _ReceivedRequest(secret, scope, signed)
+    auth = _ReceivedRequest(secret, scope)
     canonical = auth.canonical_request(request)
     signature: str = auth.signature(auth.string_to_sign(request, canonical), request)
     return signature
