@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,12 +20,14 @@ from scribe_local.emulator.gateway import (
     Request,
     Route,
     build_event,
+    callers,
     function_name_from_uri,
     invoke_allowed,
     map_result,
     string_like,
 )
-from scribe_local.emulator.gateway.sigv4 import Caller
+from scribe_local.emulator.gateway.callers import Caller, CallersFile
+from scribe_local.iam.evaluator import Evaluator
 
 ROUTES = tuple(
     sorted(
@@ -236,8 +239,23 @@ def test_answers_carry_an_api_gateway_request_id() -> None:
 
 # --- AWS_IAM routes: SigV4 verified as API Gateway does ----------------------------------------
 
-CALLER = Caller("AKIDLOCALCALLER", "local-caller-secret", "arn:aws:iam::123456789012:user/c")
+API_ARN = "arn:aws:execute-api:us-east-1:123456789012:abc123"
+
+
+def allow(*resources: str, effect: str = "Allow", **extra: Any) -> dict[str, Any]:
+    statement = {"Effect": effect, "Action": "execute-api:Invoke", "Resource": list(resources)}
+    return {"Version": "2012-10-17", "Statement": [{**statement, **extra}]}
+
+
+INVOKE_ALL = {"user/c/invoke": allow(f"{API_ARN}/*")}
+CALLER = Caller(
+    "AKIDLOCALCALLER",
+    "local-caller-secret",
+    "arn:aws:iam::123456789012:user/c",
+    policies=INVOKE_ALL,
+)
 HOST = "127.0.0.1:8080"
+EVALUATOR = Evaluator()  # one Node process for the module's gateways
 
 
 def signed(
@@ -265,6 +283,7 @@ def iam_gateway(outcome: Any = OK) -> Gateway:
     gateway = gateway_with(outcome, authorization="AWS_IAM")
     gateway.callers = {CALLER.access_key_id: CALLER}
     gateway.hosts.add(HOST)  # where a GatewayServer would serve it
+    gateway.evaluator = EVALUATOR
     return gateway
 
 
@@ -283,6 +302,8 @@ def test_temporary_credentials_need_their_session_token() -> None:
         "temp-secret",
         "arn:aws:sts::123456789012:assumed-role/r/s",
         session_token="token-1",
+        principal_arn="arn:aws:iam::123456789012:role/r",
+        policies={"role/r/invoke": allow(f"{API_ARN}/$default/POST/*")},
     )
     gateway = iam_gateway()
     gateway.callers = {temporary.access_key_id: temporary}
@@ -367,3 +388,111 @@ def test_a_request_signed_for_another_host_is_refused() -> None:
     assert (answer.status, json.loads(answer.body)) == (403, {"message": "Forbidden"})
     own = signed("/notes/a.txt", b"x", host="abc123.execute-api.us-east-1.amazonaws.com")
     assert gateway.handle("POST", "/notes/a.txt", own, b"x", "ip").status == 201
+
+
+# --- AWS_IAM routes: the caller's own IAM policy, decided by the IAM evaluator --------------
+
+
+def caller_with(policies: dict[str, Any], boundary: dict[str, Any] | None = None) -> Caller:
+    return Caller(
+        CALLER.access_key_id,
+        CALLER.secret_access_key,
+        CALLER.arn,
+        None,
+        CALLER.arn,
+        policies,
+        boundary,
+    )
+
+
+def status_as(caller: Caller, target: str, method: str = "POST") -> int:
+    gateway = iam_gateway()
+    gateway.callers = {caller.access_key_id: caller}
+    headers = signed(target, b"x", caller)
+    answer = gateway.handle(method, target, headers, b"x", "203.0.113.7")
+    if answer.status == 403:
+        assert json.loads(answer.body) == {"message": "Forbidden"}
+        assert gateway.functions["fn"].events == []  # type: ignore[attr-defined]
+    return answer.status
+
+
+NOTES_ONLY = {"user/c/notes": allow(f"{API_ARN}/$default/POST/notes/*")}
+
+
+@pytest.mark.parametrize(
+    ("policies", "target", "status"),
+    [
+        (NOTES_ONLY, "/notes/a.txt", 201),
+        (NOTES_ONLY, "/notes/deep/er/a.txt", 201),  # IAM's * spans /
+        (NOTES_ONLY, "/other.txt", 403),
+        (NOTES_ONLY, "/", 403),
+        (NOTES_ONLY, "/notesx/a.txt", 403),
+        ({}, "/notes/a.txt", 403),  # no identity policy: implicit deny
+        (
+            {"user/c/other-api": allow("arn:aws:execute-api:us-east-1:123456789012:zzz/*")},
+            "/notes/a.txt",
+            403,
+        ),
+        ({"user/c/other-stage": allow(f"{API_ARN}/prod/*")}, "/notes/a.txt", 403),
+        ({"user/c/get-only": allow(f"{API_ARN}/*/GET/*")}, "/notes/a.txt", 403),
+        (
+            {**NOTES_ONLY, "user/c/deny": allow(f"{API_ARN}/*/*/notes/secret*", effect="Deny")},
+            "/notes/secret.txt",
+            403,
+        ),
+        (
+            {**NOTES_ONLY, "user/c/deny": allow(f"{API_ARN}/*/*/notes/secret*", effect="Deny")},
+            "/notes/public.txt",
+            201,
+        ),
+        (
+            {
+                "user/c/from-ip": allow(
+                    f"{API_ARN}/*", Condition={"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}
+                )
+            },
+            "/a.txt",
+            201,
+        ),
+        (
+            {
+                "user/c/from-ip": allow(
+                    f"{API_ARN}/*", Condition={"IpAddress": {"aws:SourceIp": "198.51.100.0/24"}}
+                )
+            },
+            "/a.txt",
+            403,
+        ),
+        (
+            {
+                "user/c/tls": allow(
+                    f"{API_ARN}/*", Condition={"Bool": {"aws:SecureTransport": "true"}}
+                )
+            },
+            "/a.txt",
+            201,
+        ),
+    ],
+)
+def test_the_caller_s_identity_policy_decides_the_invoke(
+    policies: dict[str, Any], target: str, status: int
+) -> None:
+    assert status_as(caller_with(policies), target) == status
+
+
+def test_the_permissions_boundary_must_allow_the_invoke_too() -> None:
+    boundary = allow(f"{API_ARN}/$default/POST/public/*")
+    assert status_as(caller_with(INVOKE_ALL, boundary), "/public/a.txt") == 201
+    assert status_as(caller_with(INVOKE_ALL, boundary), "/notes/a.txt") == 403
+    assert status_as(caller_with({}, boundary), "/public/a.txt") == 403
+
+
+def test_a_caller_issued_while_the_gateway_runs_is_accepted(tmp_path: Path) -> None:
+    gateway = iam_gateway()
+    gateway.callers = {}
+    gateway.callers_file = CallersFile(tmp_path / "callers.json")
+    headers = signed("/notes/a.txt", b"x", CALLER)
+    assert gateway.handle("POST", "/notes/a.txt", headers, b"x", "ip").status == 403
+    callers.add(tmp_path / "callers.json", caller_with(NOTES_ONLY))
+    assert gateway.handle("POST", "/notes/a.txt", headers, b"x", "ip").status == 201
+    assert gateway.handle("POST", "/a.txt", signed("/a.txt", b"x"), b"x", "ip").status == 403

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Iterable
 from pathlib import Path
 
-from scribe_local.emulator.gateway.gateway import load_callers, load_gateway
+from scribe_local.emulator.gateway.gateway import load_gateway
 from scribe_local.emulator.gateway.server import GatewayServer
 
 
@@ -32,14 +32,16 @@ def _parse_args(argv: Iterable[str] | None = None) -> argparse.Namespace:
         help="written with the gateway's URL once it serves",
     )
     parser.add_argument("--log-file", type=Path, required=True, help="function log lines")
-    parser.add_argument("--callers", type=Path, help="JSON list of callers for AWS_IAM routes")
+    parser.add_argument(
+        "--callers", type=Path, help="callers file for AWS_IAM routes (re-read when it changes)"
+    )
     return parser.parse_args(list(argv) if argv is not None else None)
 
 
 def main(argv: Iterable[str] | None = None) -> int:
     args = _parse_args(argv)
     gateway = load_gateway(
-        args.endpoint_url, args.api_id, args.package, args.log_file, load_callers(args.callers)
+        args.endpoint_url, args.api_id, args.package, args.log_file, callers_file=args.callers
     )
     server = GatewayServer(gateway, args.port)
     signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())

@@ -2,7 +2,13 @@
 
 - A route's authorization type: AWS_IAM requires a SigV4 signature (service execute-api) by one
   of the callers the gateway was given (sigv4.py); an unsigned or wrongly signed request is 403
-  with API Gateway's message. JWT authorizers are not emulated (401).
+  with API Gateway's message. Then the caller's identity policies (inline, attached, boundary;
+  callers.py) must allow execute-api:Invoke on
+  arn:aws:execute-api:<region>:<account>:<api id>/<stage>/<METHOD>/<path>, decided by the same
+  IAM evaluator as the CI identity tests (scribe_local/iam/evaluator.py), with the request
+  context keys API Gateway supplies; an implicit or explicit deny is 403 {"message":"Forbidden"}
+  (HTTP APIs answer IAM refusals with their generic message). JWT authorizers are not emulated
+  (401).
 - The function's resource policy, checked like Lambda does: a statement allowing
   apigateway.amazonaws.com whose AWS:SourceArn (compared with StringLike) matches
   arn:aws:execute-api:<region>:<account>:<api id>/<stage>/<METHOD>/<path>; without one the
@@ -12,13 +18,18 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Collection
+from datetime import UTC, datetime
 
 from scribe_local.emulator.function import FunctionSpec
+from scribe_local.emulator.gateway.callers import Caller
 from scribe_local.emulator.gateway.errors import Forbidden, InternalServerError, Unauthorized
 from scribe_local.emulator.gateway.payload import Request
 from scribe_local.emulator.gateway.routes import ApiConfig, Route
-from scribe_local.emulator.gateway.sigv4 import Caller, SignatureError, verify
+from scribe_local.emulator.gateway.sigv4 import SignatureError, verify
+from scribe_local.iam.evaluator import ContextValue, Evaluator
+from scribe_local.iam.evaluator import Request as IamRequest
 
 
 def authenticate(
@@ -46,6 +57,55 @@ def authenticate(
         )
     except SignatureError as refused:
         raise Forbidden(str(refused)) from None
+
+
+BOUNDARY = "permissions-boundary"  # the boundary's name among the caller's policies
+
+
+def invoke_request(config: ApiConfig, caller: Caller, resource: str, source_ip: str) -> IamRequest:
+    """execute-api:Invoke as API Gateway asks IAM to decide it for a signed request, with the
+    global condition keys it supplies (the deployed API is HTTPS only: aws:SecureTransport is
+    true even though the local gateway is plain HTTP)."""
+    kind = "AssumedRole" if ":assumed-role/" in caller.arn else "User"
+    context: dict[str, ContextValue] = {
+        "aws:PrincipalArn": caller.principal_arn or caller.arn,
+        "aws:PrincipalAccount": config.account_id,
+        "aws:PrincipalType": kind,
+        "aws:SourceIp": source_ip,
+        "aws:SecureTransport": "true",
+        "aws:CurrentTime": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "aws:EpochTime": str(int(time.time())),
+        "aws:RequestedRegion": config.region,
+        "aws:ViaAWSService": "false",
+    }
+    if kind == "User":
+        context["aws:username"] = caller.arn.rsplit("/", 1)[-1]
+    return IamRequest(
+        principal=caller.arn,
+        action="execute-api:Invoke",
+        resource=resource,
+        identity=tuple(caller.policies),
+        boundaries=(BOUNDARY,) if caller.boundary is not None else (),
+        context=context,
+        account=config.account_id,
+    )
+
+
+def check_caller_may_invoke(
+    evaluator: Evaluator,
+    config: ApiConfig,
+    caller: Caller,
+    method: str,
+    path: str,
+    source_ip: str,
+) -> None:
+    """Raise Forbidden unless the caller's IAM identity allows execute-api:Invoke on the route."""
+    request = invoke_request(config, caller, source_arn(config, method, path), source_ip)
+    policies = dict(caller.policies)
+    if caller.boundary is not None:
+        policies[BOUNDARY] = caller.boundary
+    if not evaluator.evaluate(policies, [request])[0].allowed:
+        raise Forbidden
 
 
 def string_like(pattern: str, value: str) -> bool:

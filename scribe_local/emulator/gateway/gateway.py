@@ -1,9 +1,9 @@
 """The gateway: one request from arrival to response, independent of the HTTP server.
 
-stage path -> size limit -> route -> caller -> invoke permission -> payload 2.0 event -> function
--> mapped result. Every refusal on the way is raised as a GatewayError; `handle` turns it into
-API Gateway's answer in one place. A function error, a timeout or an out-of-memory kill is 500
-{"message":"Internal Server Error"}
+stage path -> size limit -> route -> caller (signature, then its IAM policy) -> invoke
+permission -> payload 2.0 event -> function -> mapped result. Every refusal on the way is raised
+as a GatewayError; `handle` turns it into API Gateway's answer in one place. A function error,
+a timeout or an out-of-memory kill is 500 {"message":"Internal Server Error"}
 (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-troubleshooting-lambda.html),
 and an integration slower than the HTTP API limit of 30 s is 504
 (https://repost.aws/knowledge-center/api-gateway-504-errors; the module keeps function timeouts at
@@ -12,12 +12,16 @@ or below 30 s, so a timeout surfaces as the function error).
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
 from scribe_local.emulator.function import FunctionError, LocalFunction
-from scribe_local.emulator.gateway.authorization import authenticate, check_invoke_permission
+from scribe_local.emulator.gateway.authorization import (
+    authenticate,
+    check_caller_may_invoke,
+    check_invoke_permission,
+)
+from scribe_local.emulator.gateway.callers import Caller, CallersFile
 from scribe_local.emulator.gateway.errors import (
     GatewayError,
     IntegrationTimeout,
@@ -34,8 +38,8 @@ from scribe_local.emulator.gateway.payload import (
     map_result,
 )
 from scribe_local.emulator.gateway.routes import ApiConfig, load_api
-from scribe_local.emulator.gateway.sigv4 import Caller
 from scribe_local.emulator.moto_server import moto_client
+from scribe_local.iam.evaluator import Evaluator
 
 INTEGRATION_TIMEOUT_S = 30.0  # HTTP API maximum integration timeout
 
@@ -48,10 +52,14 @@ class Gateway:
         config: ApiConfig,
         functions: dict[str, LocalFunction],
         callers: dict[str, Caller] | None = None,
+        callers_file: Path | None = None,
     ) -> None:
         self.config = config
         self.functions = functions
         self.callers = callers or {}  # access key id -> caller accepted on AWS_IAM routes
+        # Callers issued while the gateway runs (`make caller`) join through the callers file.
+        self.callers_file = CallersFile(callers_file) if callers_file else None
+        self.evaluator = Evaluator()  # the caller's IAM policy; Node starts on first use
         # The hosts requests may be signed for: the API's own domain, and where it is served.
         self.hosts = {config.domain_name}
 
@@ -69,7 +77,12 @@ class Gateway:
         if len(request.body) > MAX_PAYLOAD_BYTES:
             raise PayloadTooLarge
         route, parameters = self.config.route_for(request.method, path)
-        caller = authenticate(self.config, route, request, self.callers, self.hosts)
+        callers = self.callers | (self.callers_file.current() if self.callers_file else {})
+        caller = authenticate(self.config, route, request, callers, self.hosts)
+        if caller is not None:
+            check_caller_may_invoke(
+                self.evaluator, self.config, caller, request.method, path, request.source_ip
+            )
         check_invoke_permission(self.config, route, request.method, path)
         event = build_event(self.config, route, parameters, request, caller)
         started = time.monotonic()
@@ -84,6 +97,7 @@ class Gateway:
     def close(self) -> None:
         for function in self.functions.values():
             function.close()
+        self.evaluator.close()
 
 
 def role_credentials(endpoint_url: str, role_arn: str, session_name: str) -> dict[str, str]:
@@ -97,19 +111,13 @@ def role_credentials(endpoint_url: str, role_arn: str, session_name: str) -> dic
     }
 
 
-def load_callers(path: Path | None) -> dict[str, Caller]:
-    """Callers file: a JSON list of {access_key_id, secret_access_key, arn, session_token?}."""
-    if path is None or not path.is_file():
-        return {}
-    return {c["access_key_id"]: Caller(**c) for c in json.loads(path.read_text())}
-
-
 def load_gateway(
     endpoint_url: str,
     api_id: str,
     zip_path: Path,
     log_path: Path,
     callers: dict[str, Caller] | None = None,
+    callers_file: Path | None = None,
 ) -> Gateway:
     """Load the API from moto and prepare warm-able functions with their roles' credentials."""
     config = load_api(endpoint_url, api_id)
@@ -124,4 +132,4 @@ def load_gateway(
         )
         for name, spec in config.functions.items()
     }
-    return Gateway(config, functions, callers)
+    return Gateway(config, functions, callers, callers_file)

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from scribe_local.emulator.gateway.callers import Caller
 from scribe_local.emulator.gateway.errors import GatewayError, InternalServerError
 from scribe_local.emulator.gateway.routes import ApiConfig, Route
-from scribe_local.emulator.gateway.sigv4 import Caller
 
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # HTTP API payload quota
 TEXT_TYPES = re.compile(

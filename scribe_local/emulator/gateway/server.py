@@ -10,10 +10,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from scribe_local.emulator.gateway.callers import Caller
 from scribe_local.emulator.gateway.errors import BadRequest, GatewayError, PayloadTooLarge
 from scribe_local.emulator.gateway.gateway import Gateway, load_gateway
 from scribe_local.emulator.gateway.payload import MAX_PAYLOAD_BYTES, Response, error_response
-from scribe_local.emulator.gateway.sigv4 import Caller
 
 
 class _Handler(BaseHTTPRequestHandler):

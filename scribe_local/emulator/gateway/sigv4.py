@@ -4,8 +4,8 @@ The gateway knows the secret of each caller it may accept (keys issued by `make 
 temporary keys a test hands it); moto does not reveal secrets. The canonical request and the
 signature are botocore's own (the signer every AWS SDK uses), applied to the request as received;
 the payload hash is always the body's, and the signed host must be one the gateway answers to.
-Only the signature and the caller's identity are checked: the caller's own IAM policy
-(execute-api:Invoke) is not evaluated.
+This module checks the signature and names the caller; whether the caller's IAM policies allow
+execute-api:Invoke is decided in authorization.py.
 """
 
 from __future__ import annotations
@@ -14,12 +14,13 @@ import hashlib
 import hmac
 import re
 from collections.abc import Collection
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest, HTTPHeaders
 from botocore.credentials import Credentials
+
+from scribe_local.emulator.gateway.callers import Caller
 
 MAX_SKEW = timedelta(minutes=15)
 MISMATCH = "The request signature we calculated does not match the signature you provided."
@@ -28,14 +29,6 @@ AUTHORIZATION = re.compile(
     r"(?P<service>[^/]+)/aws4_request, ?SignedHeaders=(?P<signed>[a-z0-9;-]+), ?"
     r"Signature=(?P<signature>[0-9a-f]{64})$"
 )
-
-
-@dataclass(frozen=True)
-class Caller:
-    access_key_id: str
-    secret_access_key: str
-    arn: str
-    session_token: str | None = None
 
 
 class SignatureError(Exception):
