@@ -30,7 +30,7 @@ PIP_LOCKED = python -m pip install --quiet --disable-pip-version-check --require
 LOCK_VENV := .cache/lock-venv
 UV_COMPILE = $(LOCK_VENV)/bin/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes
 
-.PHONY: help venv lock package up down demo test lint ruff mypy fmt-check validate docs docs-check \
+.PHONY: help venv lock package up down demo caller test lint ruff mypy fmt-check validate docs docs-check \
 	circleci-check checkov fmt unit bench clean plan apply smoke iam iam-evaluator
 
 help: ## List the targets
@@ -53,14 +53,18 @@ lock: ## Re-resolve requirements-*.in into the hash locks requirements-*.lock (n
 package: $(STAMP) ## Build the Lambda zip (build/scribe.zip), byte-identical across builds
 	@$(PY) lambda/package.py --src lambda/src --out build/scribe.zip
 
-up: $(STAMP) ## Start moto, apply envs/local.tfvars, start the local gateway; prints API_URL
+up: $(STAMP) $(IAM_STAMP) ## Start moto, apply envs/local.tfvars, start the local gateway; prints API_URL and the caller's keys
 	@$(PY) -m scribe_local.stack up
 
 down: $(STAMP) ## Destroy the local stack and stop what `make up` started
 	@$(PY) -m scribe_local.stack down
 
-demo: $(STAMP) ## up, POST a text, read it back from S3, down
+demo: $(STAMP) $(IAM_STAMP) ## up, POST a signed text, read it back from S3, down
 	@$(PY) -m scribe_local.stack demo
+
+caller: $(STAMP) $(IAM_STAMP) ## Issue a caller of the running local stack with the identity policy POLICY=<file.json>; prints its keys
+	@test -n "$(POLICY)" || { echo "[scribe] name the identity policy: make caller POLICY=<file.json>" >&2; exit 1; }
+	@$(PY) -m scribe_local.stack caller --policy "$(POLICY)"
 
 plan: $(STAMP) ## init with envs/$(ENV).s3.tfbackend, save build/$(ENV).tfplan and its text (needs build/scribe.zip)
 	@test -f $(TF_DIR)/build/scribe.zip || { echo "[scribe] $(TF_DIR)/build/scribe.zip is missing: run make package" >&2; exit 1; }

@@ -36,10 +36,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from botocore.credentials import Credentials
+
 from bench.child import body, event
+from scribe_local.client import PLAIN_TEXT, signed_headers
 from scribe_local.emulator.function import MAX_WORKERS
-from scribe_local.emulator.gateway import serving
-from scribe_local.emulator.moto_server import FAKE_CREDENTIALS, REGION, MotoServer, moto_client
+from scribe_local.emulator.gateway import callers, serving
+from scribe_local.emulator.moto_server import (
+    ACCOUNT_ID,
+    FAKE_CREDENTIALS,
+    REGION,
+    MotoServer,
+    moto_client,
+)
 from scribe_local.packaging import ZIP_BUDGET_BYTES, build_package
 from scribe_local.paths import PACKAGE_SRC, REPO
 from scribe_local.terraform import runner
@@ -252,15 +261,13 @@ def memory(moto: MotoServer, opts: Options) -> dict[str, Any]:
     }
 
 
-def post(url: str, text: str) -> tuple[str, float]:
-    """POST text; (the HTTP status, or the exception's name when none came back; seconds)."""
-    request = urllib.request.Request(  # noqa: S310 (loopback gateway)
-        url,
-        data=text.encode(),
-        method="POST",
-        headers={"Content-Type": "text/plain; charset=utf-8"},
-    )
+def post(url: str, text: str, caller: Credentials) -> tuple[str, float]:
+    """POST text signed by the caller, as a client of the AWS_IAM API does (the signing is
+    timed too); (the HTTP status, or the exception's name when none came back; seconds)."""
     started = time.perf_counter()
+    data = text.encode()
+    headers = signed_headers(caller, "POST", url, data, PLAIN_TEXT, REGION)
+    request = urllib.request.Request(url, data=data, method="POST", headers=headers)  # noqa: S310
     try:
         with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
             response.read()
@@ -273,12 +280,12 @@ def post(url: str, text: str) -> tuple[str, float]:
     return status, time.perf_counter() - started
 
 
-def http_level(url: str, concurrency: int, count: int) -> dict[str, Any]:
+def http_level(url: str, concurrency: int, count: int, caller: Credentials) -> dict[str, Any]:
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
         # warm the gateway's function workers first (each new one is a cold start)
-        list(pool.map(lambda i: post(url, body(i)), range(concurrency)))
+        list(pool.map(lambda i: post(url, body(i), caller), range(concurrency)))
         started = time.perf_counter()
-        answers = list(pool.map(lambda i: post(url, body(i)), range(count)))
+        answers = list(pool.map(lambda i: post(url, body(i), caller), range(count)))
         wall = time.perf_counter() - started
     latencies = [seconds for _, seconds in answers]
     return {
@@ -303,7 +310,7 @@ def stack(
     zip_path = tmp / "deploy" / "scribe.zip"
     build_package(zip_path)
     tfdir = copy_root(tmp / "root", moto.url)
-    local = local_vars(zip_path)
+    local = local_vars(zip_path, load=True)
     tf: dict[str, Any] = {}
     http: dict[str, Any] = {}
     applied = False
@@ -319,9 +326,15 @@ def stack(
         tf["resources"] = len(managed)  # managed resources; data sources are not counted
         tf["resource_addresses"] = managed
         api_id = runner.outputs(tfdir)["api_id"]
-        with serving(moto.url, api_id, zip_path, tmp / "function.log") as gateway:
+        api_arn = f"arn:aws:execute-api:{REGION}:{ACCOUNT_ID}:{api_id}"
+        caller = callers.issue(
+            moto_client("iam", moto.url), "bench", callers.invoke_policy(api_arn)
+        )
+        accepted = {caller.access_key_id: caller}
+        keys = Credentials(caller.access_key_id, caller.secret_access_key)
+        with serving(moto.url, api_id, zip_path, tmp / "function.log", accepted) as gateway:
             for level in opts.http_levels:
-                result = http_level(gateway.url + "/", level, opts.http_requests)
+                result = http_level(gateway.url + "/", level, opts.http_requests, keys)
                 samples[f"HTTP c={level}"] = result.pop("latencies_ms")
                 http[str(level)] = result
         http["iam_enforcement"] = False

@@ -13,8 +13,7 @@ writer = {
 }
 
 api = {
-  # The local gateway has no SigV4 callers yet: a public API, acceptable on loopback only.
-  authorization_type        = "NONE"
+  # AWS_IAM (the module's default) as in dev and prod: sign with the caller keys `make up` prints.
   access_log_retention_days = 1
   throttling                = { burst_limit = 20, rate_limit = 10 }
 }

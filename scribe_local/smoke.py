@@ -5,7 +5,9 @@ only POST smoke/* names and read <prefix>smoke/*) and locally against `make up`:
     python -m scribe_local.smoke --terraform-dir .          # outputs of an applied root
     python -m scribe_local.smoke --env-file .scribe/local.env
 Requests are SigV4-signed for execute-api whenever credentials are available (required when the
-API uses AWS_IAM, ignored when it uses NONE). Exit status 0 only when the text landed intact.
+API uses AWS_IAM, ignored when it uses NONE): locally with the caller's keys that `make up`
+printed (CALLER_*), and the object is read back with the local admin's (AWS_*). Exit status 0
+only when the text landed intact.
 """
 
 from __future__ import annotations
@@ -14,17 +16,15 @@ import argparse
 import json
 import os
 import sys
-import urllib.error
-import urllib.request
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import boto3
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 
+from scribe_local.client import signed_post
 from scribe_local.terraform import runner
 
 
@@ -32,26 +32,17 @@ class SmokeFailure(Exception):
     pass
 
 
-def signed_post(url: str, body: bytes, region: str) -> tuple[int, bytes]:
-    headers = {"Content-Type": "text/plain; charset=utf-8"}
-    credentials = boto3.Session().get_credentials()
-    if credentials is not None:
-        request = AWSRequest(method="POST", url=url, data=body, headers=headers)
-        SigV4Auth(credentials.get_frozen_credentials(), "execute-api", region).add_auth(request)
-        headers = dict(request.headers.items())
-    http = urllib.request.Request(url, data=body, method="POST", headers=headers)  # noqa: S310
-    try:
-        with urllib.request.urlopen(http, timeout=60) as response:  # noqa: S310
-            return int(response.status), bytes(response.read())
-    except urllib.error.HTTPError as error:
-        return int(error.code), bytes(error.read())
-
-
-def smoke(api_url: str, bucket: str, key_prefix: str, region: str) -> str:
-    """Write one unique text through the API and read it back; return its S3 URI."""
+def smoke(
+    api_url: str, bucket: str, key_prefix: str, region: str, caller: Credentials | None
+) -> str:
+    """Write one unique text through the API, signed by the caller (None: the session's own
+    credentials), and read it back with the session's credentials; return its S3 URI."""
     name = f"smoke/{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex}.txt"
     text = f"scribe smoke test {uuid.uuid4()}\n"
-    status, answer = signed_post(f"{api_url}/{name}", text.encode(), region)
+    if caller is None:
+        session = boto3.Session().get_credentials()
+        caller = session.get_frozen_credentials() if session is not None else None
+    status, answer = signed_post(f"{api_url}/{name}", text.encode(), region, caller)
     if status != 201:
         raise SmokeFailure(f"POST {api_url}/{name} answered {status}: {answer[:500]!r}")
     document: dict[str, Any] = json.loads(answer)
@@ -80,11 +71,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     try:
+        caller = None
         if args.env_file:
             settings = read_env_file(args.env_file)
             os.environ.update({k: v for k, v in settings.items() if k.startswith("AWS_")})
             api_url, bucket = settings["API_URL"], settings["BUCKET"]
             key_prefix = settings.get("KEY_PREFIX", "incoming/")
+            caller = Credentials(
+                settings["CALLER_ACCESS_KEY_ID"], settings["CALLER_SECRET_ACCESS_KEY"]
+            )
         else:
             outputs = runner.outputs(args.terraform_dir)
             api_url, bucket = outputs["api_url"], outputs["bucket_name"]
@@ -93,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or ""
         if not region:
             raise SmokeFailure("set AWS_REGION (the region of the stack)")
-        uri = smoke(api_url, bucket, key_prefix, region)
+        uri = smoke(api_url, bucket, key_prefix, region, caller)
     except (SmokeFailure, KeyError, OSError) as error:
         print(f"smoke test FAILED: {error}", file=sys.stderr)
         return 1

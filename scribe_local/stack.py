@@ -1,12 +1,15 @@
-"""`make up`, `make down` and `make demo`: the whole stack on this machine, no AWS account needed.
+"""`make up`, `make down`, `make demo` and `make caller`: the whole stack on this machine, no
+AWS account needed.
 
-up:   package the Lambda, start a moto server on a free loopback port, apply envs/local.tfvars
-      against it from a work dir (.scribe/stack), start the local gateway on the deployed zip,
-      switch moto's IAM enforcement on, and print/write API_URL, AWS_ENDPOINT_URL, BUCKET and a
-      local admin's keys to .scribe/local.env.
-down: switch enforcement off, destroy, stop exactly the processes `up` started (by pid).
-demo: up, POST a text, read it back from S3, down.
-Each is idempotent.
+up:     package the Lambda, start a moto server on a free loopback port, apply envs/local.tfvars
+        against it from a work dir (.scribe/stack), issue a caller allowed execute-api:Invoke on
+        the API, start the local gateway on the deployed zip, switch moto's IAM enforcement on,
+        and print/write API_URL, AWS_ENDPOINT_URL, BUCKET, a local admin's keys and the caller's
+        keys (CALLER_ACCESS_KEY_ID, CALLER_SECRET_ACCESS_KEY) to .scribe/local.env.
+down:   switch enforcement off, destroy, stop exactly the processes `up` started (by pid).
+demo:   up, POST a text signed with the caller's keys, read it back from S3, down.
+caller: issue one more caller with a given identity policy; the running gateway accepts it.
+up, down and demo are idempotent.
 """
 
 from __future__ import annotations
@@ -15,13 +18,19 @@ import argparse
 import json
 import shutil
 import sys
-import urllib.error
-import urllib.request
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from botocore.credentials import Credentials
 
 from scribe_local import processes
+from scribe_local.client import signed_post
+from scribe_local.emulator.gateway import callers
 from scribe_local.emulator.moto_server import ACCOUNT_ID, REGION, MotoServer, moto_client
+from scribe_local.iam.evaluator import EvaluatorError, evaluate
+from scribe_local.iam.evaluator import Request as IamRequest
 from scribe_local.packaging import build_package
 from scribe_local.paths import PACKAGE_ZIP, STATE_DIR
 from scribe_local.terraform import runner
@@ -81,34 +90,27 @@ class LocalStack:
         ]
 
 
-def issue_caller(moto: MotoServer, api_id: str) -> tuple[str, str]:
-    """Keys of an IAM user allowed execute-api:Invoke on the API, accepted by the gateway on
-    AWS_IAM routes (sign with service execute-api, region us-east-1)."""
-    iam = moto_client("iam", moto.url)
-    user = iam.create_user(UserName="scribe-local-caller")["User"]
-    invoke = {
-        "Effect": "Allow",
-        "Action": "execute-api:Invoke",
-        "Resource": f"arn:aws:execute-api:{REGION}:{ACCOUNT_ID}:{api_id}/*",
-    }
-    iam.put_user_policy(
-        UserName="scribe-local-caller",
-        PolicyName="invoke-scribe",
-        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [invoke]}),
+def issue_caller(iam: Any, user: str, policy: dict[str, Any]) -> callers.Caller:
+    """An IAM user with `policy` and its keys, added to the callers the gateway accepts on AWS_IAM
+    routes (sign with service execute-api, region us-east-1). The policy is checked first."""
+    check_policy(policy)
+    caller = callers.issue(iam, user, policy)
+    callers.add(CALLERS_FILE, caller)
+    return caller
+
+
+def check_policy(policy: dict[str, Any]) -> None:
+    """Refuse a policy IAM would refuse, before anything is created (the evaluator validates it)."""
+    probe = IamRequest(
+        f"arn:aws:iam::{ACCOUNT_ID}:user/probe",
+        "execute-api:Invoke",
+        f"arn:aws:execute-api:{REGION}:{ACCOUNT_ID}:probe/$default/POST/",
+        ("p",),
     )
-    key = iam.create_access_key(UserName="scribe-local-caller")["AccessKey"]
-    CALLERS_FILE.write_text(
-        json.dumps(
-            [
-                {
-                    "access_key_id": key["AccessKeyId"],
-                    "secret_access_key": key["SecretAccessKey"],
-                    "arn": user["Arn"],
-                }
-            ]
-        )
-    )
-    return key["AccessKeyId"], key["SecretAccessKey"]
+    try:
+        evaluate({"p": policy}, [probe])
+    except EvaluatorError as error:
+        raise ValueError(f"the policy is not a valid identity policy: {error}") from None
 
 
 def spawn_gateway(stack: LocalStack) -> int:
@@ -169,7 +171,11 @@ def up() -> LocalStack:
     stack.api_id, stack.bucket = out["api_id"], out["bucket_name"]
     stack.function_name, stack.key_prefix = out["function_name"], out["key_prefix"]
     stack.admin_key_id, stack.admin_secret = moto.create_admin("scribe-local-admin")
-    stack.caller_key_id, stack.caller_secret = issue_caller(moto, stack.api_id)
+    CALLERS_FILE.unlink(missing_ok=True)
+    iam = moto_client("iam", moto.url)
+    api_arn = f"arn:aws:execute-api:{REGION}:{ACCOUNT_ID}:{stack.api_id}"
+    caller = issue_caller(iam, "scribe-local-caller", callers.invoke_policy(api_arn))
+    stack.caller_key_id, stack.caller_secret = caller.access_key_id, caller.secret_access_key
     stack.gateway_pid = spawn_gateway(stack)
     moto.set_iam_enforcement(True)
     stack.save()
@@ -203,23 +209,39 @@ def down() -> None:
     print("[scribe] local stack stopped", file=sys.stderr)
 
 
+def caller(policy_file: Path) -> callers.Caller:
+    """`make caller POLICY=<file>`: a new caller of the running stack with that identity policy."""
+    stack = LocalStack.load()
+    if stack is None or not processes.alive(stack.gateway_pid, GATEWAY):
+        raise RuntimeError("the local stack is not up: run `make up` first")
+    try:
+        policy = json.loads(policy_file.read_text())
+    except (OSError, ValueError) as error:
+        raise ValueError(f"POLICY={policy_file}: {error}") from None
+    iam = moto_client("iam", stack.moto.url, stack.admin_key_id, stack.admin_secret)
+    user = f"scribe-local-caller-{len(callers.load(CALLERS_FILE)) + 1}"
+    issued = issue_caller(iam, user, policy)
+    print(f"CALLER_ACCESS_KEY_ID={issued.access_key_id}")
+    print(f"CALLER_SECRET_ACCESS_KEY={issued.secret_access_key}")
+    print(
+        f"[scribe] {issued.arn} may call {stack.api_url} as its policy allows "
+        "(sign for execute-api in us-east-1)",
+        file=sys.stderr,
+    )
+    return issued
+
+
 def demo() -> int:
     stack = up()
     try:
         text = f"Hello from scribe at {datetime.now(UTC).isoformat(timespec='seconds')}\n"
-        request = urllib.request.Request(  # noqa: S310 (loopback gateway)
-            stack.api_url,
-            data=text.encode(),
-            method="POST",
-            headers={"Content-Type": "text/plain; charset=utf-8"},
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-                status, answer = response.status, json.loads(response.read())
-        except urllib.error.HTTPError as error:
-            print(f"POST {stack.api_url} -> {error.code}: {error.read().decode()}")
+        keys = Credentials(stack.caller_key_id, stack.caller_secret)
+        status, body = signed_post(stack.api_url, text.encode(), REGION, keys)
+        if status != 201:
+            print(f"POST {stack.api_url} -> {status}: {body.decode()}")
             return 1
-        print(f"POST {stack.api_url} -> {status} {json.dumps(answer)}")
+        answer = json.loads(body)
+        print(f"POST {stack.api_url} -> {status} {json.dumps(answer)} (signed by the caller)")
         s3 = moto_client("s3", stack.moto.url, stack.admin_key_id, stack.admin_secret)
         stored = s3.get_object(Bucket=answer["bucket"], Key=answer["key"])["Body"].read().decode()
         print(f"s3://{answer['bucket']}/{answer['key']}")
@@ -234,9 +256,18 @@ def demo() -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("command", choices=["up", "down", "demo"])
-    command = parser.parse_args(argv).command
+    parser.add_argument("command", choices=["up", "down", "demo", "caller"])
+    parser.add_argument("--policy", type=Path, help="caller: the identity policy (JSON file)")
+    args = parser.parse_args(argv)
+    command = args.command
     try:
+        if command == "caller":
+            if args.policy is None:
+                raise ValueError(
+                    "give the caller's identity policy: make caller POLICY=<file.json>"
+                )
+            caller(args.policy)
+            return 0
         if command == "up":
             up()
             return 0

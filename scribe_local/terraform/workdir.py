@@ -10,10 +10,13 @@ module) plus one generated file that points the AWS provider at moto:
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import hcl2
 
 from scribe_local.emulator.moto_server import FAKE_CREDENTIALS, REGION
 from scribe_local.paths import REPO
@@ -70,9 +73,24 @@ def provider_block(moto_url: str, region: str = REGION, static_keys: bool = True
 LOCAL_VAR_FILE = "envs/local.tfvars"
 
 
-def local_vars(package: Path) -> list[str]:
-    """The arguments that deploy the root as the local stack, with the zip at package."""
-    return [f"-var-file={LOCAL_VAR_FILE}", f"-var=package_path={package}"]
+# The load tests and the bench drive hundreds of requests a second through the gateway, which
+# throttles as the stage says: they deploy the local stack with the module's highest limits.
+LOAD_THROTTLING = {"burst_limit": 5000, "rate_limit": 10000}
+
+
+def load_test_api() -> dict[str, Any]:
+    """The `api` of envs/local.tfvars with the stage throttling at LOAD_THROTTLING."""
+    with (REPO / LOCAL_VAR_FILE).open() as tfvars:
+        return {**hcl2.load(tfvars)["api"], "throttling": LOAD_THROTTLING}
+
+
+def local_vars(package: Path, *, load: bool = False) -> list[str]:
+    """The arguments that deploy the root as the local stack, with the zip at package (load: with
+    the stage throttling of load_test_api, every other setting as envs/local.tfvars has it)."""
+    args = [f"-var-file={LOCAL_VAR_FILE}", f"-var=package_path={package}"]
+    if load:
+        args.append(f"-var=api={json.dumps(load_test_api())}")
+    return args
 
 
 LOCAL_BACKEND = '\nterraform {\n  backend "local" {}\n}\n'

@@ -13,11 +13,14 @@ from typing import Any
 
 import pytest
 import tftest
+from botocore.credentials import Credentials
 
-from scribe_local.emulator.gateway import GatewayServer, load_gateway
+from scribe_local.client import signed_headers
+from scribe_local.emulator.gateway import GatewayServer, callers, load_gateway
 from scribe_local.emulator.gateway import serving as gateway_serving
-from scribe_local.emulator.moto_server import MotoServer, moto_client
-from scribe_local.terraform.workdir import LOCAL_VAR_FILE, local_vars
+from scribe_local.emulator.gateway.callers import Caller
+from scribe_local.emulator.moto_server import ACCOUNT_ID, REGION, MotoServer, moto_client
+from scribe_local.terraform.workdir import LOCAL_VAR_FILE, load_test_api, local_vars
 from tests import terraform_harness as h
 
 
@@ -37,8 +40,15 @@ def lower(headers: Any) -> dict[str, str]:
 
 
 def http(
-    method: str, url: str, body: bytes = b"", headers: dict[str, str] | None = None
+    method: str,
+    url: str,
+    body: bytes = b"",
+    headers: dict[str, str] | None = None,
+    caller: Caller | None = None,
 ) -> HttpAnswer:
+    """One request; SigV4-signed by botocore with the caller's keys when a caller is given."""
+    if caller is not None:
+        headers = signed_headers(credentials(caller), method, url, body, headers or {}, REGION)
     request = urllib.request.Request(  # noqa: S310 (loopback gateway)
         url, data=body if method != "GET" else None, method=method, headers=headers or {}
     )
@@ -47,6 +57,10 @@ def http(
             return HttpAnswer(response.status, lower(response.headers.items()), response.read())
     except urllib.error.HTTPError as error:
         return HttpAnswer(error.code, lower(error.headers.items()), error.read())
+
+
+def credentials(caller: Caller) -> Credentials:
+    return Credentials(caller.access_key_id, caller.secret_access_key, caller.session_token)
 
 
 @dataclass
@@ -60,6 +74,7 @@ class Stack:
     var_args: list[str]
     s3: Any = None  # an admin's client: works while IAM enforcement is on
     gateway: GatewayServer | None = None
+    caller: Caller | None = None  # allowed execute-api:Invoke on every route, as `make up` issues
     log_path: Path = field(default_factory=Path)
     destroyed: bool = False
 
@@ -90,17 +105,25 @@ class Stack:
         self.tf.destroy(
             auto_approve=True,
             tf_vars=h.tf_vars({"package_path": self.var_args[0]}),
-            tf_var_file=LOCAL_VAR_FILE,
+            tf_var_file=load_test_var_files(Path(self.tf.tfdir)),
         )
         self.destroyed = True
+
+
+def load_test_var_files(tfdir: Path) -> list[str]:
+    """envs/local.tfvars, then a var file raising the stage throttling for the load tests (the
+    throttling itself is tested on `make up`'s stack and in tests/local). Terraform takes the
+    last value given, and tftest puts -var before -var-file: hence a file, not a -var."""
+    (tfdir / "load.tfvars.json").write_text(json.dumps({"api": load_test_api()}))
+    return [LOCAL_VAR_FILE, "load.tfvars.json"]
 
 
 def apply_stack(tmp: Path, moto: MotoServer, package_zip: Path) -> Stack:
     moto.reset()
     tf = h.root(tmp, moto.url)
     values = h.tf_vars({"package_path": str(package_zip)})
-    tf.apply(auto_approve=True, tf_vars=values, tf_var_file=LOCAL_VAR_FILE)
-    exitcode = h.detailed_exitcode(tf, *local_vars(package_zip))
+    tf.apply(auto_approve=True, tf_vars=values, tf_var_file=load_test_var_files(Path(tf.tfdir)))
+    exitcode = h.detailed_exitcode(tf, *local_vars(package_zip, load=True))
     outputs = {name: value for name, value in tf.output().items()}
     return Stack(tf, moto, outputs, exitcode, [str(package_zip)])
 
@@ -118,7 +141,16 @@ def stack(
     try:
         api_id = applied.outputs["api_id"]
         applied.log_path = tmp / "function.log"
-        gateway = load_gateway(moto_server.url, api_id, package_zip, applied.log_path)
+        iam = moto_client("iam", moto_server.url)
+        api_arn = f"arn:aws:execute-api:{REGION}:{ACCOUNT_ID}:{api_id}"
+        applied.caller = callers.issue(iam, "test-caller", callers.invoke_policy(api_arn))
+        gateway = load_gateway(
+            moto_server.url,
+            api_id,
+            package_zip,
+            applied.log_path,
+            {applied.caller.access_key_id: applied.caller},
+        )
         applied.gateway = GatewayServer(gateway)
         applied.gateway.start_in_thread()
         applied.s3 = moto_client("s3", moto_server.url, *moto_server.create_admin("test-admin"))
@@ -130,10 +162,14 @@ def stack(
 
 @contextmanager
 def serving(
-    moto: MotoServer, api_id: str, package_zip: Path, log_path: Path
+    moto: MotoServer,
+    api_id: str,
+    package_zip: Path,
+    log_path: Path,
+    accepted: dict[str, Caller] | None = None,
 ) -> Iterator[GatewayServer]:
     """The local gateway for one applied API, on the zip Terraform deployed, while in the block."""
-    with gateway_serving(moto.url, api_id, package_zip, log_path) as server:
+    with gateway_serving(moto.url, api_id, package_zip, log_path, accepted) as server:
         yield server
 
 

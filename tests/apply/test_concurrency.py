@@ -38,8 +38,11 @@ from typing import Any, TypeVar
 
 import pytest
 
+from scribe_local.client import signed_headers
 from scribe_local.emulator.gateway import GatewayServer, load_gateway
-from tests.apply.conftest import Stack
+from scribe_local.emulator.gateway.callers import Caller
+from scribe_local.emulator.moto_server import REGION
+from tests.apply.conftest import Stack, credentials
 
 PLAIN = {"Content-Type": "text/plain; charset=utf-8"}
 GENERATED = re.compile(r"incoming/\d{8}T\d{6}\.\d{6}Z-[0-9a-f]{16}\.txt")
@@ -56,19 +59,30 @@ class Answer:
     document: Any
 
 
-def exchange(connection: http.client.HTTPConnection, method: str, path: str, body: bytes) -> Answer:
-    connection.request(method, path, body=body, headers=PLAIN)
+def exchange(
+    connection: http.client.HTTPConnection,
+    method: str,
+    path: str,
+    body: bytes,
+    caller: Caller | None = None,
+) -> Answer:
+    """One request on the connection, SigV4-signed with the caller's keys when given."""
+    url = f"http://{connection.host}:{connection.port}{path}"
+    headers = (
+        signed_headers(credentials(caller), method, url, body, PLAIN, REGION) if caller else PLAIN
+    )
+    connection.request(method, path, body=body, headers=headers)
     response = connection.getresponse()
     return Answer(response.status, json.loads(response.read()))
 
 
-def post(base_url: str, path: str, body: bytes) -> Answer:
-    """One POST on a new connection."""
+def post(base_url: str, path: str, body: bytes, caller: Caller | None) -> Answer:
+    """One signed POST on a new connection."""
     connection = http.client.HTTPConnection(
         urllib.parse.urlsplit(base_url).netloc, timeout=REQUEST_TIMEOUT_S
     )
     try:
-        return exchange(connection, "POST", path, body)
+        return exchange(connection, "POST", path, body, caller)
     finally:
         connection.close()
 
@@ -128,7 +142,9 @@ def version_text(stack: Stack, key: str, version_id: str) -> bytes:
 def test_500_concurrent_generated_key_posts(stack: Stack) -> None:
     texts = [f"concurrent text {i} {uuid.uuid4()}\n".encode() for i in range(REQUESTS)]
     started = time.perf_counter()
-    answers = run_all([functools.partial(post, stack.url, "/", text) for text in texts], WORKERS)
+    answers = run_all(
+        [functools.partial(post, stack.url, "/", text, stack.caller) for text in texts], WORKERS
+    )
     wall = time.perf_counter() - started
 
     statuses = Counter(a.status for a in answers)
@@ -154,7 +170,7 @@ def test_500_concurrent_generated_key_posts(stack: Stack) -> None:
     )
 
 
-def race(base_url: str, path: str) -> tuple[list[Answer], list[bytes]]:
+def race(base_url: str, path: str, caller: Caller | None) -> tuple[list[Answer], list[bytes]]:
     """RACERS create-only POSTs of one name, each on its own open connection, released together."""
     barrier = threading.Barrier(RACERS, timeout=30)
     texts = [f"racer {i} {uuid.uuid4()}".encode() for i in range(RACERS)]
@@ -163,7 +179,7 @@ def race(base_url: str, path: str) -> tuple[list[Answer], list[bytes]]:
     def racer(text: bytes) -> Answer:
         connection = connections.mine()
         barrier.wait()
-        return exchange(connection, "POST", path, text)
+        return exchange(connection, "POST", path, text, caller)
 
     try:
         return run_all([functools.partial(racer, t) for t in texts], RACERS), texts
@@ -173,7 +189,7 @@ def race(base_url: str, path: str) -> tuple[list[Answer], list[bytes]]:
 
 def test_50_way_race_on_one_name_against_moto(stack: Stack) -> None:
     """What holds whatever moto's (non-atomic) conditional PUT does; the winners are reported."""
-    answers, texts = race(stack.url, "/race/direct.txt")
+    answers, texts = race(stack.url, "/race/direct.txt", stack.caller)
     key = "incoming/race/direct.txt"
     winners = [(a, t) for a, t in zip(answers, texts, strict=True) if a.status == 201]
     losers = [a for a in answers if a.status != 201]
@@ -248,7 +264,9 @@ def serialised_gateway(
     threading.Thread(target=proxy.serve_forever, daemon=True).start()
     api_id = stack.outputs["api_id"]
     with stack.enforcement_paused():
-        gateway = load_gateway(proxy.url, api_id, package_zip, tmp_path / "function.log")
+        assert stack.caller is not None
+        accepted = {stack.caller.access_key_id: stack.caller}
+        gateway = load_gateway(proxy.url, api_id, package_zip, tmp_path / "function.log", accepted)
     server = GatewayServer(gateway)
     server.start_in_thread()
     try:
@@ -264,7 +282,7 @@ def test_50_way_race_on_one_name_has_one_winner_when_s3_is_atomic(
 ) -> None:
     url, proxy = serialised_gateway
     proxy.log.clear()
-    answers, texts = race(url, "/race/atomic.txt")
+    answers, texts = race(url, "/race/atomic.txt", stack.caller)
     key = "incoming/race/atomic.txt"
     statuses = Counter(a.status for a in answers)
     assert statuses == {201: 1, 409: RACERS - 1}, statuses
@@ -287,8 +305,10 @@ def test_50_way_race_on_one_name_has_one_winner_when_s3_is_atomic(
 def test_overwrite_five_times_keeps_every_version(stack: Stack) -> None:
     key = "incoming/overwrite/doc.txt"
     texts = [f"version {i}".encode() for i in range(6)]
-    created = [post(stack.url, "/overwrite/doc.txt", texts[0])]
-    created += [post(stack.url, "/overwrite/doc.txt?overwrite=true", t) for t in texts[1:]]
+    created = [post(stack.url, "/overwrite/doc.txt", texts[0], stack.caller)]
+    created += [
+        post(stack.url, "/overwrite/doc.txt?overwrite=true", t, stack.caller) for t in texts[1:]
+    ]
     assert [a.status for a in created] == [201] * 6
     ids = [a.document["version_id"] for a in created]
     assert len(set(ids)) == 6

@@ -25,8 +25,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from scribe_local.emulator.gateway import serving
-from scribe_local.emulator.gateway.sigv4 import Caller
+from scribe_local.emulator.gateway import callers, serving
 from scribe_local.emulator.moto_server import (
     ACCOUNT_ID,
     FAKE_CREDENTIALS,
@@ -332,17 +331,19 @@ def test_smoke_step_with_the_deploy_role_credentials(
     pipeline.phase(f"smoke-{env}")  # in env's working dir, on env's state, as in CI
     api_id = pipeline.outputs[env]["api_id"]["value"]
     role = pipeline.as_role(env)
-    # The gateway accepts the role's temporary keys on the AWS_IAM routes, as API Gateway would.
-    callers = {
-        role["AWS_ACCESS_KEY_ID"]: Caller(
-            role["AWS_ACCESS_KEY_ID"],
-            role["AWS_SECRET_ACCESS_KEY"],
-            pipeline.role_arns[env],
-            role["AWS_SESSION_TOKEN"],
-        )
-    }
+    # The gateway accepts the role's temporary keys on the AWS_IAM routes, and evaluates the
+    # role's own policies and boundary for execute-api:Invoke, as API Gateway asks IAM to.
+    session = pipeline.client_as(role, "sts").get_caller_identity()["Arn"]
+    caller = callers.with_identity(
+        moto_client("iam", pipeline.moto.url),
+        role["AWS_ACCESS_KEY_ID"],
+        role["AWS_SECRET_ACCESS_KEY"],
+        session,
+        role["AWS_SESSION_TOKEN"],
+    )
+    accepted = {caller.access_key_id: caller}
     log = tmp_path / "function.log"
-    with serving(pipeline.moto.url, api_id, package_zip, log, callers) as server:
+    with serving(pipeline.moto.url, api_id, package_zip, log, accepted) as server:
         try:
             pipeline.moto.set_iam_enforcement(True)
             unsigned = http(

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from scribe_local.emulator.gateway import role_credentials
-from scribe_local.emulator.moto_server import moto_client
+from scribe_local.emulator.gateway import callers, role_credentials
+from scribe_local.emulator.moto_server import ACCOUNT_ID, REGION, moto_client
 from tests.apply.conftest import Stack, http
 
 TEXT = "plain text\n"
@@ -34,7 +34,7 @@ def test_outputs(stack: Stack) -> None:
 
 
 def test_named_write_lands_in_s3(stack: Stack) -> None:
-    answer = http("POST", f"{stack.url}/notes/first.txt", TEXT.encode(), PLAIN)
+    answer = http("POST", f"{stack.url}/notes/first.txt", TEXT.encode(), PLAIN, caller=stack.caller)
     assert answer.status == 201, answer.body
     body = answer.json()
     assert body["key"] == "incoming/notes/first.txt"
@@ -53,7 +53,13 @@ def test_named_write_lands_in_s3(stack: Stack) -> None:
 
 
 def test_generated_key_write(stack: Stack) -> None:
-    answer = http("POST", stack.url, b'{"text": "from json"}', {"Content-Type": "application/json"})
+    answer = http(
+        "POST",
+        stack.url,
+        b'{"text": "from json"}',
+        {"Content-Type": "application/json"},
+        caller=stack.caller,
+    )
     assert answer.status == 201, answer.body
     key = answer.json()["key"]
     assert key.startswith("incoming/")
@@ -66,11 +72,11 @@ def test_generated_key_write(stack: Stack) -> None:
 
 def test_second_create_of_a_name_is_409_and_overwrite_keeps_versions(stack: Stack) -> None:
     url = f"{stack.url}/notes/once.txt"
-    assert http("POST", url, b"one", PLAIN).status == 201
-    conflict = http("POST", url, b"two", PLAIN)
+    assert http("POST", url, b"one", PLAIN, caller=stack.caller).status == 201
+    conflict = http("POST", url, b"two", PLAIN, caller=stack.caller)
     assert conflict.status == 409
     assert conflict.json()["error"] == "already_exists"
-    assert http("POST", f"{url}?overwrite=true", b"three", PLAIN).status == 201
+    assert http("POST", f"{url}?overwrite=true", b"three", PLAIN, caller=stack.caller).status == 201
     s3 = stack.s3
     bucket = stack.outputs["bucket_name"]
     assert s3.get_object(Bucket=bucket, Key="incoming/notes/once.txt")["Body"].read() == b"three"
@@ -88,7 +94,7 @@ def test_rejections_write_nothing(stack: Stack) -> None:
         (f"{stack.url}/json.txt", b"{bad", {"Content-Type": "application/json"}, 400),
     ]
     for url, body, headers, status in cases:
-        answer = http("POST", url, body, headers)
+        answer = http("POST", url, body, headers, caller=stack.caller)
         assert answer.status == status, (url, answer.body)
         error = answer.json()
         assert set(error) == {"error", "message", "request_id"}, error
@@ -112,7 +118,10 @@ def test_unknown_route_is_404_like_api_gateway(stack: Stack) -> None:
 
 def test_function_logs_one_json_line_per_request_without_the_body(stack: Stack) -> None:
     secret = "do-not-log-this-body"
-    assert http("POST", f"{stack.url}/logged.txt", secret.encode(), PLAIN).status == 201
+    assert (
+        http("POST", f"{stack.url}/logged.txt", secret.encode(), PLAIN, caller=stack.caller).status
+        == 201
+    )
     lines = [line for line in stack.log_path.read_text().splitlines() if line.startswith("{")]
     assert secret not in stack.log_path.read_text()
     records = [json.loads(line) for line in lines]
@@ -170,3 +179,36 @@ def test_destroy_removes_a_non_empty_versioned_bucket(stack: Stack) -> None:
     names = [b["Name"] for b in s3.list_buckets()["Buckets"]]
     assert bucket not in names
     assert stack.client("lambda").list_functions()["Functions"] == []
+
+
+def test_routes_require_a_signed_caller_whose_policy_allows_the_route(stack: Stack) -> None:
+    """As in dev and prod (AWS_IAM): unsigned is 403; a caller issued with a least-privilege
+    policy (POST /notes/* only, as `make caller` issues it) gets 201 there and 403 elsewhere."""
+    assert stack.gateway is not None
+    unsigned = http("POST", f"{stack.url}/notes/unsigned.txt", b"x", PLAIN)
+    assert (unsigned.status, unsigned.json()) == (403, {"message": "Forbidden"})
+    api_arn = f"arn:aws:execute-api:{REGION}:{ACCOUNT_ID}:{stack.outputs['api_id']}"
+    notes_only = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "execute-api:Invoke",
+                "Resource": f"{api_arn}/*/POST/notes/*",
+            }
+        ],
+    }
+    with stack.enforcement_paused():
+        caller = callers.issue(stack.client("iam"), "notes-only", notes_only)
+    stack.gateway.gateway.callers[caller.access_key_id] = caller
+    allowed = http("POST", f"{stack.url}/notes/least.txt", b"least", PLAIN, caller=caller)
+    assert allowed.status == 201, allowed.body
+    for path in ("/elsewhere.txt", "/notesx/a.txt", ""):
+        denied = http("POST", f"{stack.url}{path}", b"x", PLAIN, caller=caller)
+        assert (denied.status, denied.json()) == (403, {"message": "Forbidden"}), path
+    keys = [
+        o["Key"] for o in stack.s3.list_objects_v2(Bucket=stack.outputs["bucket_name"])["Contents"]
+    ]
+    assert "incoming/notes/least.txt" in keys
+    assert "incoming/notes/unsigned.txt" not in keys
+    assert "incoming/elsewhere.txt" not in keys
