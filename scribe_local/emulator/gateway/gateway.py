@@ -1,9 +1,10 @@
 """The gateway: one request from arrival to response, independent of the HTTP server.
 
-stage path -> size limit -> route -> caller -> invoke permission -> payload 2.0 event -> function
--> mapped result. Every refusal on the way is raised as a GatewayError; `handle` turns it into
-API Gateway's answer in one place. A function error, a timeout or an out-of-memory kill is 500
-{"message":"Internal Server Error"}
+stage path -> size limit -> route -> throttling -> caller -> invoke permission -> payload 2.0 event
+-> function -> mapped result. Every refusal on the way is raised as a GatewayError; `handle` turns
+it into API Gateway's answer in one place: 429 when the route's token bucket is empty
+(throttling.py says why it comes before the caller check). A function error, a timeout or an
+out-of-memory kill is 500 {"message":"Internal Server Error"}
 (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-troubleshooting-lambda.html),
 and an integration slower than the HTTP API limit of 30 s is 504
 (https://repost.aws/knowledge-center/api-gateway-504-errors; the module keeps function timeouts at
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from scribe_local.emulator.function import FunctionError, LocalFunction
@@ -35,6 +37,7 @@ from scribe_local.emulator.gateway.payload import (
 )
 from scribe_local.emulator.gateway.routes import ApiConfig, load_api
 from scribe_local.emulator.gateway.sigv4 import Caller
+from scribe_local.emulator.gateway.throttling import Throttler
 from scribe_local.emulator.moto_server import moto_client
 
 INTEGRATION_TIMEOUT_S = 30.0  # HTTP API maximum integration timeout
@@ -48,10 +51,12 @@ class Gateway:
         config: ApiConfig,
         functions: dict[str, LocalFunction],
         callers: dict[str, Caller] | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.config = config
         self.functions = functions
         self.callers = callers or {}  # access key id -> caller accepted on AWS_IAM routes
+        self.throttler = Throttler(config.throttles, config.default_throttle, clock)
         # The hosts requests may be signed for: the API's own domain, and where it is served.
         self.hosts = {config.domain_name}
 
@@ -69,6 +74,7 @@ class Gateway:
         if len(request.body) > MAX_PAYLOAD_BYTES:
             raise PayloadTooLarge
         route, parameters = self.config.route_for(request.method, path)
+        self.throttler.admit(route.key)
         caller = authenticate(self.config, route, request, self.callers, self.hosts)
         check_invoke_permission(self.config, route, request.method, path)
         event = build_event(self.config, route, parameters, request, caller)
