@@ -1,4 +1,4 @@
-"""The local gateway's throttling, as API Gateway applies it."""
+"""The local gateway's throttling and size limits, as API Gateway and Lambda apply them."""
 
 from __future__ import annotations
 
@@ -11,8 +11,16 @@ import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import pytest
+
 from scribe_local.emulator.function import FunctionSpec
 from scribe_local.emulator.gateway import ApiConfig, Gateway, GatewayServer, Route
+from scribe_local.emulator.gateway.payload import (
+    MAX_PAYLOAD_BYTES,
+    Request,
+    build_event,
+    invocation_bytes,
+)
 from scribe_local.emulator.gateway.routes import load_api
 from scribe_local.emulator.gateway.throttling import (
     ACCOUNT_THROTTLE,
@@ -21,6 +29,12 @@ from scribe_local.emulator.gateway.throttling import (
     route_throttles,
 )
 from scribe_local.emulator.moto_server import MotoServer, moto_client
+
+MIB = 1024 * 1024
+# Lambda's own numbers: "Request must be smaller than 6291456 bytes for the InvokeFunction
+# operation", "Response payload size exceeded maximum allowed payload size (6291556 bytes)".
+LAMBDA_REQUEST_MAX_BYTES = 6_291_456
+LAMBDA_RESPONSE_MAX_BYTES = 6_291_556
 
 
 class FakeClock:
@@ -321,3 +335,72 @@ def test_without_stage_settings_the_account_limits_apply() -> None:
     statuses = [gw.handle("POST", "/a.txt", [], b"x", "ip").status for _ in range(50)]
     assert statuses == [201] * 50
     assert gw.throttler.bucket("POST /{name+}").throttle == ACCOUNT_THROTTLE
+
+
+# --- size limits ----------------------------------------------------------------------------
+
+
+def test_the_api_gateway_quota_is_10_mib() -> None:
+    gw = gateway()
+    answer = gw.handle("POST", "/a.bin", [], b"x" * (MAX_PAYLOAD_BYTES + 1), "ip")
+    assert (answer.status, json.loads(answer.body)) == (
+        413,
+        {"message": "Request Entity Too Large"},
+    )
+    assert calls(gw) == 0
+
+
+@pytest.mark.parametrize(
+    ("content_type", "size", "status"),
+    [
+        ("application/octet-stream", 4 * MIB, 201),  # base64: 5.33 MiB of event
+        ("application/octet-stream", 5 * MIB, 500),  # base64: 6.67 MiB, over Lambda's 6 MiB
+        ("text/plain", 5 * MIB, 201),  # sent as text: 5 MiB of event
+        ("text/plain", 6 * MIB, 500),  # the event's envelope takes it over
+    ],
+)
+def test_an_event_over_lambda_s_6_mb_is_refused_before_the_function_runs(
+    content_type: str, size: int, status: int
+) -> None:
+    gw = gateway()
+    body = b"a" * size
+    answer = gw.handle("POST", "/a.bin", [("Content-Type", content_type)], body, "ip")
+    assert answer.status == status
+    if status == 500:
+        assert json.loads(answer.body) == {"message": "Internal Server Error"}
+        assert calls(gw) == 0
+    else:
+        assert calls(gw) == 1
+
+
+def test_the_event_limit_is_lambda_s_6_mib_to_the_byte() -> None:
+    headers = [("Content-Type", "text/plain")]
+    gw = gateway()
+    route, parameters = gw.config.route_for("POST", "/a.txt")
+    one_byte = build_event(
+        gw.config, route, parameters, Request.parse("POST", "/a.txt", headers, b"a", "ip")
+    )
+    fits = LAMBDA_REQUEST_MAX_BYTES - (len(invocation_bytes(one_byte)) - 1)
+    assert gw.handle("POST", "/a.txt", headers, b"a" * fits, "ip").status == 201
+    assert gw.handle("POST", "/a.txt", headers, b"a" * (fits + 1), "ip").status == 500
+    assert calls(gw) == 1
+
+
+def result_of(body_bytes: int) -> dict[str, Any]:
+    """A proxy result whose JSON is exactly `body_bytes` + the envelope's bytes."""
+    return {"statusCode": 200, "body": "r" * body_bytes}
+
+
+def test_a_result_over_lambda_s_6_mb_is_a_500() -> None:
+    envelope = len(json.dumps(result_of(0), separators=(",", ":")))
+    fits = gateway(result_of(LAMBDA_RESPONSE_MAX_BYTES - envelope)).handle(
+        "POST", "/a", [], b"x", "ip"
+    )
+    assert (fits.status, len(fits.body)) == (200, LAMBDA_RESPONSE_MAX_BYTES - envelope)
+    too_large = gateway(result_of(LAMBDA_RESPONSE_MAX_BYTES - envelope + 1)).handle(
+        "POST", "/a", [], b"x", "ip"
+    )
+    assert (too_large.status, json.loads(too_large.body)) == (
+        500,
+        {"message": "Internal Server Error"},
+    )

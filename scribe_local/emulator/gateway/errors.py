@@ -45,7 +45,8 @@ class TooManyRequests(GatewayError):
 
 
 class InternalServerError(GatewayError):
-    """The integration failed: no invoke permission, a function error, a malformed result."""
+    """The integration failed: no invoke permission, a function error, a malformed result, an
+    event or a result over Lambda's synchronous payload limit (payload.py)."""
 
 
 class IntegrationTimeout(GatewayError):

@@ -1,10 +1,11 @@
 """The gateway: one request from arrival to response, independent of the HTTP server.
 
 stage path -> size limit -> route -> throttling -> caller -> invoke permission -> payload 2.0 event
--> function -> mapped result. Every refusal on the way is raised as a GatewayError; `handle` turns
-it into API Gateway's answer in one place: 429 when the route's token bucket is empty
-(throttling.py says why it comes before the caller check). A function error, a timeout or an
-out-of-memory kill is 500 {"message":"Internal Server Error"}
+(Lambda's size limit) -> function -> result (Lambda's size limit) -> mapped result. Every refusal
+on the way is raised as a GatewayError; `handle` turns it into API Gateway's answer in one place:
+429 when the route's token bucket is empty (throttling.py says why it comes before the caller
+check), 500 for an event or result over Lambda's 6 MB (payload.py). A function error, a timeout
+or an out-of-memory kill is 500 {"message":"Internal Server Error"}
 (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-troubleshooting-lambda.html),
 and an integration slower than the HTTP API limit of 30 s is 504
 (https://repost.aws/knowledge-center/api-gateway-504-errors; the module keeps function timeouts at
@@ -32,6 +33,8 @@ from scribe_local.emulator.gateway.payload import (
     Request,
     Response,
     build_event,
+    check_event_size,
+    check_result_size,
     error_response,
     map_result,
 )
@@ -78,6 +81,7 @@ class Gateway:
         caller = authenticate(self.config, route, request, self.callers, self.hosts)
         check_invoke_permission(self.config, route, request.method, path)
         event = build_event(self.config, route, parameters, request, caller)
+        check_event_size(event)
         started = time.monotonic()
         try:
             payload = self.functions[route.function_name].invoke(event, request.request_id)
@@ -85,6 +89,7 @@ class Gateway:
             if time.monotonic() - started > INTEGRATION_TIMEOUT_S:
                 raise IntegrationTimeout from None
             raise InternalServerError from None
+        check_result_size(payload)
         return map_result(payload, request.request_id)
 
     def close(self) -> None:
