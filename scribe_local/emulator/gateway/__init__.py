@@ -2,8 +2,10 @@
 
 It reads the real API from moto and serves HTTP on loopback. One module per concern:
 - routes.py         the API as deployed (routes, stage, functions) and route matching;
+- throttling.py     the stage's and routes' throttling: a token bucket per route, 429;
 - authorization.py  the route's caller check (SigV4 in sigv4.py) and the invoke permission;
-- payload.py        payload format 2.0: the event sent to the function, the result mapped back;
+- payload.py        payload format 2.0: the event sent to the function, the result mapped back,
+                    and the size limits of API Gateway and Lambda;
 - errors.py         refusals carrying API Gateway's status and message;
 - gateway.py        one request from arrival to response (`Gateway.handle`);
 - server.py         raw HTTP (bodies, chunked encoding) around a Gateway;
@@ -15,6 +17,7 @@ from scribe_local.emulator.gateway.gateway import Gateway, load_gateway, role_cr
 from scribe_local.emulator.gateway.payload import Request, Response, build_event, map_result
 from scribe_local.emulator.gateway.routes import ApiConfig, Route, function_name_from_uri
 from scribe_local.emulator.gateway.server import GatewayServer, serving
+from scribe_local.emulator.gateway.throttling import Throttle, TokenBucket
 
 __all__ = [
     "ApiConfig",
@@ -23,6 +26,8 @@ __all__ = [
     "Request",
     "Response",
     "Route",
+    "Throttle",
+    "TokenBucket",
     "build_event",
     "function_name_from_uri",
     "invoke_allowed",

@@ -38,8 +38,15 @@ class PayloadTooLarge(GatewayError):
     status, default_message = 413, "Request Entity Too Large"
 
 
+class TooManyRequests(GatewayError):
+    """Stage or route throttling (throttling.py)."""
+
+    status, default_message = 429, "Too Many Requests"
+
+
 class InternalServerError(GatewayError):
-    """The integration failed: no invoke permission, a function error, a malformed result."""
+    """The integration failed: no invoke permission, a function error, a malformed result, an
+    event or a result over Lambda's synchronous payload limit (payload.py)."""
 
 
 class IntegrationTimeout(GatewayError):

@@ -1,9 +1,12 @@
 """The gateway: one request from arrival to response, independent of the HTTP server.
 
-stage path -> size limit -> route -> caller (signature, then its IAM policy) -> invoke
-permission -> payload 2.0 event -> function -> mapped result. Every refusal on the way is raised
-as a GatewayError; `handle` turns it into API Gateway's answer in one place. A function error,
-a timeout or an out-of-memory kill is 500 {"message":"Internal Server Error"}
+stage path -> size limit -> route -> throttling -> caller (signature, then its IAM policy) ->
+invoke permission -> payload 2.0 event (Lambda's size limit) -> function -> result (Lambda's size
+limit) -> mapped result. Every refusal on the way is raised as a GatewayError; `handle` turns it
+into API Gateway's answer in one place: 429 when the route's token bucket is empty
+(throttling.py says why it comes before the caller check), 500 for an event or result over
+Lambda's 6 MB (payload.py). A function error, a timeout or an out-of-memory kill is 500
+{"message":"Internal Server Error"}
 (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-troubleshooting-lambda.html),
 and an integration slower than the HTTP API limit of 30 s is 504
 (https://repost.aws/knowledge-center/api-gateway-504-errors; the module keeps function timeouts at
@@ -13,6 +16,7 @@ or below 30 s, so a timeout surfaces as the function error).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from scribe_local.emulator.function import FunctionError, LocalFunction
@@ -34,10 +38,13 @@ from scribe_local.emulator.gateway.payload import (
     Request,
     Response,
     build_event,
+    check_event_size,
+    check_result_size,
     error_response,
     map_result,
 )
 from scribe_local.emulator.gateway.routes import ApiConfig, load_api
+from scribe_local.emulator.gateway.throttling import Throttler
 from scribe_local.emulator.moto_server import moto_client
 from scribe_local.iam.evaluator import Evaluator
 
@@ -53,6 +60,7 @@ class Gateway:
         functions: dict[str, LocalFunction],
         callers: dict[str, Caller] | None = None,
         callers_file: Path | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.config = config
         self.functions = functions
@@ -60,6 +68,7 @@ class Gateway:
         # Callers issued while the gateway runs (`make caller`) join through the callers file.
         self.callers_file = CallersFile(callers_file) if callers_file else None
         self.evaluator = Evaluator()  # the caller's IAM policy; Node starts on first use
+        self.throttler = Throttler(config.throttles, config.default_throttle, clock)
         # The hosts requests may be signed for: the API's own domain, and where it is served.
         self.hosts = {config.domain_name}
 
@@ -77,6 +86,7 @@ class Gateway:
         if len(request.body) > MAX_PAYLOAD_BYTES:
             raise PayloadTooLarge
         route, parameters = self.config.route_for(request.method, path)
+        self.throttler.admit(route.key)
         callers = self.callers | (self.callers_file.current() if self.callers_file else {})
         caller = authenticate(self.config, route, request, callers, self.hosts)
         if caller is not None:
@@ -85,6 +95,7 @@ class Gateway:
             )
         check_invoke_permission(self.config, route, request.method, path)
         event = build_event(self.config, route, parameters, request, caller)
+        check_event_size(event)
         started = time.monotonic()
         try:
             payload = self.functions[route.function_name].invoke(event, request.request_id)
@@ -92,6 +103,7 @@ class Gateway:
             if time.monotonic() - started > INTEGRATION_TIMEOUT_S:
                 raise IntegrationTimeout from None
             raise InternalServerError from None
+        check_result_size(payload)
         return map_result(payload, request.request_id)
 
     def close(self) -> None:

@@ -1,5 +1,30 @@
 """Payload format 2.0: the request as an HTTP API sees it, the event it sends to a Lambda proxy
-integration, and the mapping of the function's result back to an HTTP response.
+integration, and the mapping of the function's result back to an HTTP response, within the size
+limits of each.
+
+- API Gateway's HTTP API payload quota, 10 MB [1]: a larger body is refused before anything else
+  with 413 `{"message":"Request Entity Too Large"}` (server.py checks the declared length,
+  gateway.py the body).
+- Lambda's synchronous invocation payload, 6 MB for the request and for the response [2], [3].
+  The request is the whole event as JSON, whose body is base64 for binary media types (4/3 of the
+  bytes): a 5 MB binary body passes API Gateway's quota and not Lambda's. Lambda refuses a larger
+  event with RequestEntityTooLargeException ("Request must be smaller than 6291456 bytes for the
+  InvokeFunction operation") before the function runs, and fails an invocation whose result is
+  larger with the function error Function.ResponseSizeTooLarge ("Response payload size exceeded
+  maximum allowed payload size (6291556 bytes)"): 6 MiB, and 6 MiB + 100 bytes [4], [5].
+- What an HTTP API answers to either is not documented. Its documented answer to a Lambda
+  integration that fails is 500 `{"message":"Internal Server Error"}` [6], and a function error is
+  one; a REST API has been seen answering 413 `{"message": "Request Too Long"}` to the oversized
+  event [7]. Both are answered here as the documented integration failure, 500: the stricter
+  reading, under which a client cannot count on a 4xx to tell it its body was too large.
+
+[1] https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html
+[2] https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
+[3] https://docs.aws.amazon.com/lambda/latest/dg/API_Invoke.html
+[4] https://zaccharles.medium.com/deep-dive-lambdas-response-payload-size-limit-8aedba9530ed
+[5] https://zaccharles.medium.com/deep-dive-lambdas-request-payload-size-limit-2-2-6350c1ae5577
+[6] https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-troubleshooting-lambda.html
+[7] https://github.com/koki-develop/lgtm-generator/issues/10
 """
 
 from __future__ import annotations
@@ -18,6 +43,8 @@ from scribe_local.emulator.gateway.errors import GatewayError, InternalServerErr
 from scribe_local.emulator.gateway.routes import ApiConfig, Route
 
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # HTTP API payload quota
+LAMBDA_REQUEST_MAX_BYTES = 6 * 1024 * 1024  # Lambda's synchronous invocation request (the event)
+LAMBDA_RESPONSE_MAX_BYTES = 6 * 1024 * 1024 + 100  # ... and its response, as Lambda enforces it
 TEXT_TYPES = re.compile(
     r"^(text/.*|application/(json|[\w.+-]+\+json|xml|[\w.+-]+\+xml|javascript|"
     r"x-www-form-urlencoded))$"
@@ -135,6 +162,25 @@ def build_event(
             event["body"] = base64.b64encode(body).decode()
             event["isBase64Encoded"] = True
     return event
+
+
+def invocation_bytes(event: dict[str, Any]) -> bytes:
+    """The Invoke request's payload: the event as API Gateway serialises it (compact JSON)."""
+    return json.dumps(event, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def check_event_size(event: dict[str, Any]) -> None:
+    """Lambda refuses an event over its synchronous limit before the function runs."""
+    if len(invocation_bytes(event)) > LAMBDA_REQUEST_MAX_BYTES:
+        raise InternalServerError
+
+
+def check_result_size(payload: Any) -> None:
+    """Lambda fails an invocation whose result, as JSON, is over its synchronous limit
+    (Function.ResponseSizeTooLarge). Measured compact: the body string is what counts."""
+    size = len(json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode())
+    if size > LAMBDA_RESPONSE_MAX_BYTES:
+        raise InternalServerError
 
 
 def map_result(payload: Any, request_id: str) -> Response:

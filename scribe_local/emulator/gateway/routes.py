@@ -1,4 +1,5 @@
-"""The API as deployed: its routes, stage and functions, read from moto, and route matching.
+"""The API as deployed: its routes, stage (and its throttling) and functions, read from moto, and
+route matching.
 
 A request is matched the way HTTP APIs do: literal paths before {param} before {param+}, then
 $default; no match is 404.
@@ -8,10 +9,11 @@ from __future__ import annotations
 
 import re
 import urllib.parse
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from scribe_local.emulator.function import FunctionSpec
 from scribe_local.emulator.gateway.errors import NotFound
+from scribe_local.emulator.gateway.throttling import ACCOUNT_THROTTLE, Throttle, route_throttles
 from scribe_local.emulator.moto_server import ACCOUNT_ID, REGION, moto_client
 
 
@@ -65,6 +67,8 @@ class ApiConfig:
     functions: dict[str, FunctionSpec]
     region: str = REGION
     account_id: str = ACCOUNT_ID
+    throttles: dict[str, Throttle] = field(default_factory=dict)  # route key -> its limits
+    default_throttle: Throttle = ACCOUNT_THROTTLE  # a route the stage's settings do not list
 
     @property
     def domain_name(self) -> str:
@@ -102,10 +106,10 @@ def load_api(endpoint_url: str, api_id: str) -> ApiConfig:
     """Read the API, its routes and integrations, and their functions from moto."""
     apigw = moto_client("apigatewayv2", endpoint_url)
     lam = moto_client("lambda", endpoint_url)
-    stages = [s["StageName"] for s in apigw.get_stages(ApiId=api_id)["Items"]]
+    stages = {s["StageName"]: s for s in apigw.get_stages(ApiId=api_id)["Items"]}
     if not stages:
         raise RuntimeError(f"API {api_id} has no stage: nothing is deployed")
-    stage = "$default" if "$default" in stages else stages[0]
+    stage = "$default" if "$default" in stages else next(iter(stages))
     integrations = {i["IntegrationId"]: i for i in apigw.get_integrations(ApiId=api_id)["Items"]}
     routes: list[Route] = []
     functions: dict[str, FunctionSpec] = {}
@@ -118,4 +122,11 @@ def load_api(endpoint_url: str, api_id: str) -> ApiConfig:
             functions[name] = FunctionSpec.from_lambda(lam, name)
         routes.append(Route.parse(item["RouteKey"], item.get("AuthorizationType", "NONE"), name))
     routes.sort(key=lambda r: r.precedence)
-    return ApiConfig(api_id=api_id, stage=stage, routes=tuple(routes), functions=functions)
+    return ApiConfig(
+        api_id=api_id,
+        stage=stage,
+        routes=tuple(routes),
+        functions=functions,
+        throttles=route_throttles(stages[stage], (r.key for r in routes)),
+        default_throttle=ACCOUNT_THROTTLE.over(stages[stage].get("DefaultRouteSettings")),
+    )
