@@ -2,7 +2,8 @@
 
 It reads the real API from moto and serves HTTP on loopback. One module per concern:
 - routes.py         the API as deployed (routes, stage, functions) and route matching;
-- authorization.py  the route's caller check (SigV4 in sigv4.py) and the invoke permission;
+- authorization.py  the route's caller check (SigV4 in sigv4.py, JWT in jwt_authorizer.py) and
+                    the invoke permission;
 - payload.py        payload format 2.0: the event sent to the function, the result mapped back;
 - errors.py         refusals carrying API Gateway's status and message;
 - gateway.py        one request from arrival to response (`Gateway.handle`);

@@ -2,7 +2,8 @@
 
 - A route's authorization type: AWS_IAM requires a SigV4 signature (service execute-api) by one
   of the callers the gateway was given (sigv4.py); an unsigned or wrongly signed request is 403
-  with API Gateway's message. JWT authorizers are not emulated (401).
+  with API Gateway's message. JWT requires a token the route's authorizer accepts
+  (jwt_authorizer.py): 401 without a valid one, 403 without one of the route's scopes.
 - The function's resource policy, checked like Lambda does: a statement allowing
   apigateway.amazonaws.com whose AWS:SourceArn (compared with StringLike) matches
   arn:aws:execute-api:<region>:<account>:<api id>/<stage>/<METHOD>/<path>; without one the
@@ -16,6 +17,7 @@ from collections.abc import Collection
 
 from scribe_local.emulator.function import FunctionSpec
 from scribe_local.emulator.gateway.errors import Forbidden, InternalServerError, Unauthorized
+from scribe_local.emulator.gateway.jwt_authorizer import JwksCache, JwtIdentity, authorize
 from scribe_local.emulator.gateway.payload import Request
 from scribe_local.emulator.gateway.routes import ApiConfig, Route
 from scribe_local.emulator.gateway.sigv4 import Caller, SignatureError, verify
@@ -27,12 +29,18 @@ def authenticate(
     request: Request,
     callers: dict[str, Caller],
     hosts: Collection[str],
-) -> Caller | None:
-    """The signing caller on an AWS_IAM route, None on a route open to all; raises the refusal."""
+    jwks: JwksCache | None = None,
+) -> Caller | JwtIdentity | None:
+    """The signing caller on an AWS_IAM route, the token's identity on a JWT route, None on a
+    route open to all; raises the refusal."""
     if route.authorization_type == "NONE":
         return None
+    if route.authorization_type == "JWT":
+        if route.authorizer is None or jwks is None:
+            raise Unauthorized
+        return authorize(route.authorizer, route.scopes, request.headers, jwks)
     if route.authorization_type != "AWS_IAM":
-        raise Unauthorized  # JWT: not emulated
+        raise Unauthorized  # CUSTOM (Lambda) authorizers are not emulated
     try:
         return verify(
             callers,

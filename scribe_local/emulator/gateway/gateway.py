@@ -24,6 +24,7 @@ from scribe_local.emulator.gateway.errors import (
     InternalServerError,
     PayloadTooLarge,
 )
+from scribe_local.emulator.gateway.jwt_authorizer import JwksCache
 from scribe_local.emulator.gateway.payload import (
     MAX_PAYLOAD_BYTES,
     Headers,
@@ -48,10 +49,12 @@ class Gateway:
         config: ApiConfig,
         functions: dict[str, LocalFunction],
         callers: dict[str, Caller] | None = None,
+        jwks: JwksCache | None = None,
     ) -> None:
         self.config = config
         self.functions = functions
         self.callers = callers or {}  # access key id -> caller accepted on AWS_IAM routes
+        self.jwks = jwks or JwksCache()  # the JWT issuers' keys, fetched over HTTPS
         # The hosts requests may be signed for: the API's own domain, and where it is served.
         self.hosts = {config.domain_name}
 
@@ -69,7 +72,7 @@ class Gateway:
         if len(request.body) > MAX_PAYLOAD_BYTES:
             raise PayloadTooLarge
         route, parameters = self.config.route_for(request.method, path)
-        caller = authenticate(self.config, route, request, self.callers, self.hosts)
+        caller = authenticate(self.config, route, request, self.callers, self.hosts, self.jwks)
         check_invoke_permission(self.config, route, request.method, path)
         event = build_event(self.config, route, parameters, request, caller)
         started = time.monotonic()
@@ -110,6 +113,7 @@ def load_gateway(
     zip_path: Path,
     log_path: Path,
     callers: dict[str, Caller] | None = None,
+    jwks: JwksCache | None = None,
 ) -> Gateway:
     """Load the API from moto and prepare warm-able functions with their roles' credentials."""
     config = load_api(endpoint_url, api_id)
@@ -124,4 +128,4 @@ def load_gateway(
         )
         for name, spec in config.functions.items()
     }
-    return Gateway(config, functions, callers)
+    return Gateway(config, functions, callers, jwks)

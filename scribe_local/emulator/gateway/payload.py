@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from scribe_local.emulator.gateway.errors import GatewayError, InternalServerError
+from scribe_local.emulator.gateway.jwt_authorizer import JwtIdentity
 from scribe_local.emulator.gateway.routes import ApiConfig, Route
 from scribe_local.emulator.gateway.sigv4 import Caller
 
@@ -76,7 +77,7 @@ def build_event(
     route: Route,
     path_parameters: dict[str, str],
     request: Request,
-    caller: Caller | None = None,
+    caller: Caller | JwtIdentity | None = None,
 ) -> dict[str, Any]:
     """A payload format 2.0 event, as an HTTP API sends it to a Lambda proxy integration."""
     merged, raw_path, body = request.headers, request.raw_path, request.body
@@ -112,7 +113,9 @@ def build_event(
     }
     if request.cookies:
         event["cookies"] = list(request.cookies)
-    if caller is not None:
+    if isinstance(caller, JwtIdentity):
+        event["requestContext"]["authorizer"] = caller.event_context()
+    elif caller is not None:
         event["requestContext"]["authorizer"] = {
             "iam": {
                 "accessKey": caller.access_key_id,

@@ -1,7 +1,8 @@
 """The API as deployed: its routes, stage and functions, read from moto, and route matching.
 
 A request is matched the way HTTP APIs do: literal paths before {param} before {param+}, then
-$default; no match is 404.
+$default; no match is 404. A route with a JWT authorizer carries it (issuer, audiences, identity
+source) and its authorization scopes.
 """
 
 from __future__ import annotations
@@ -9,9 +10,11 @@ from __future__ import annotations
 import re
 import urllib.parse
 from dataclasses import dataclass
+from typing import Any
 
 from scribe_local.emulator.function import FunctionSpec
 from scribe_local.emulator.gateway.errors import NotFound
+from scribe_local.emulator.gateway.jwt_authorizer import JwtAuthorizer
 from scribe_local.emulator.moto_server import ACCOUNT_ID, REGION, moto_client
 
 
@@ -23,11 +26,21 @@ class Route:
     precedence: tuple[int, int]
     authorization_type: str
     function_name: str
+    authorizer: JwtAuthorizer | None = None
+    scopes: tuple[str, ...] = ()  # the route's authorization scopes (JWT)
 
     @classmethod
-    def parse(cls, key: str, authorization_type: str, function_name: str) -> Route:
+    def parse(
+        cls,
+        key: str,
+        authorization_type: str,
+        function_name: str,
+        authorizer: JwtAuthorizer | None = None,
+        scopes: tuple[str, ...] = (),
+    ) -> Route:
+        auth = (authorization_type, function_name, authorizer, scopes)
         if key == "$default":
-            return cls(key, "ANY", re.compile(".*"), (3, 0), authorization_type, function_name)
+            return cls(key, "ANY", re.compile(".*"), (3, 0), *auth)
         method, path = key.split(" ", 1)
         parts: list[str] = []
         kind = 0
@@ -44,9 +57,7 @@ class Route:
                 parts.append(re.escape(segment))
         pattern = re.compile("/" + "/".join(parts))
         literal_segments = sum(1 for p in parts if not p.startswith("(?P"))
-        return cls(
-            key, method, pattern, (kind, -literal_segments), authorization_type, function_name
-        )
+        return cls(key, method, pattern, (kind, -literal_segments), *auth)
 
     def match(self, method: str, path: str) -> dict[str, str] | None:
         if self.method not in ("ANY", method):
@@ -98,6 +109,21 @@ def function_name_from_uri(uri: str) -> str:
     return found.group(1).split(":")[6]
 
 
+def jwt_authorizers(apigw: Any, api_id: str) -> dict[str, JwtAuthorizer]:
+    """The API's JWT authorizers by id (other authorizer types are not emulated)."""
+    found: dict[str, JwtAuthorizer] = {}
+    for item in apigw.get_authorizers(ApiId=api_id)["Items"]:
+        if item.get("AuthorizerType") != "JWT":
+            continue
+        jwt = item.get("JwtConfiguration") or {}
+        found[item["AuthorizerId"]] = JwtAuthorizer(
+            issuer=jwt.get("Issuer", ""),
+            audience=tuple(jwt.get("Audience") or ()),
+            identity_source=tuple(item.get("IdentitySource") or ()),
+        )
+    return found
+
+
 def load_api(endpoint_url: str, api_id: str) -> ApiConfig:
     """Read the API, its routes and integrations, and their functions from moto."""
     apigw = moto_client("apigatewayv2", endpoint_url)
@@ -107,6 +133,7 @@ def load_api(endpoint_url: str, api_id: str) -> ApiConfig:
         raise RuntimeError(f"API {api_id} has no stage: nothing is deployed")
     stage = "$default" if "$default" in stages else stages[0]
     integrations = {i["IntegrationId"]: i for i in apigw.get_integrations(ApiId=api_id)["Items"]}
+    authorizers = jwt_authorizers(apigw, api_id)
     routes: list[Route] = []
     functions: dict[str, FunctionSpec] = {}
     for item in apigw.get_routes(ApiId=api_id)["Items"]:
@@ -116,6 +143,11 @@ def load_api(endpoint_url: str, api_id: str) -> ApiConfig:
         name = function_name_from_uri(integration["IntegrationUri"])
         if name not in functions:
             functions[name] = FunctionSpec.from_lambda(lam, name)
-        routes.append(Route.parse(item["RouteKey"], item.get("AuthorizationType", "NONE"), name))
+        authorization_type = item.get("AuthorizationType", "NONE")
+        authorizer = authorizers.get(item.get("AuthorizerId", ""))
+        if authorization_type == "JWT" and authorizer is None:
+            raise RuntimeError(f"route {item['RouteKey']}: JWT without a JWT authorizer")
+        scopes = tuple(item.get("AuthorizationScopes") or ())
+        routes.append(Route.parse(item["RouteKey"], authorization_type, name, authorizer, scopes))
     routes.sort(key=lambda r: r.precedence)
     return ApiConfig(api_id=api_id, stage=stage, routes=tuple(routes), functions=functions)
