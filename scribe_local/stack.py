@@ -4,6 +4,8 @@ up:   package the Lambda, start a moto server on a free loopback port, apply env
       against it from a work dir (.scribe/stack), start the local gateway on the deployed zip,
       switch moto's IAM enforcement on, and print/write API_URL, AWS_ENDPOINT_URL, BUCKET and a
       local admin's keys to .scribe/local.env.
+      --auth jwt: first start a local OIDC issuer (HTTPS, self-signed certificate), deploy the
+      API with a JWT authorizer for it, and add JWT_ISSUER_URL and JWT_TOKEN to local.env.
 down: switch enforcement off, destroy, stop exactly the processes `up` started (by pid).
 demo: up, POST a text, read it back from S3, down.
 Each is idempotent.
@@ -20,12 +22,14 @@ import urllib.request
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
+import hcl2
+
 from scribe_local import processes
 from scribe_local.emulator.moto_server import ACCOUNT_ID, REGION, MotoServer, moto_client
 from scribe_local.packaging import build_package
-from scribe_local.paths import PACKAGE_ZIP, STATE_DIR
+from scribe_local.paths import PACKAGE_ZIP, REPO, STATE_DIR
 from scribe_local.terraform import runner
-from scribe_local.terraform.workdir import copy_root, local_vars
+from scribe_local.terraform.workdir import LOCAL_VAR_FILE, copy_root, local_vars
 
 STATE_FILE = STATE_DIR / "state.json"
 ENV_FILE = STATE_DIR / "local.env"
@@ -35,6 +39,13 @@ LOCAL_VARS = local_vars(PACKAGE_ZIP)
 # The processes `up` starts, as their command lines name them (`down` stops only these pids).
 MOTO = "scribe_local.emulator.moto_launcher"
 GATEWAY = "scribe_local.emulator.gateway"
+ISSUER = "scribe_local.emulator.oidc_issuer"
+# AUTH=jwt: the issuer's certificate (the gateway trusts it), the API settings that point the
+# module's JWT authorizer at the issuer, and what the default token (JWT_TOKEN) is good for.
+ISSUER_CERT = STATE_DIR / "issuer.pem"
+JWT_VAR_FILE = STATE_DIR / "jwt.tfvars.json"
+JWT_AUDIENCE = "scribe-local"
+JWT_SCOPES = ("scribe/write",)
 
 
 @dataclass
@@ -51,6 +62,9 @@ class LocalStack:
     admin_secret: str = ""
     caller_key_id: str = ""
     caller_secret: str = ""
+    issuer_pid: int = 0
+    jwt_issuer_url: str = ""
+    jwt_token: str = ""
 
     @property
     def moto(self) -> MotoServer:
@@ -78,6 +92,16 @@ class LocalStack:
             f"AWS_SECRET_ACCESS_KEY={self.admin_secret}",
             f"CALLER_ACCESS_KEY_ID={self.caller_key_id}",
             f"CALLER_SECRET_ACCESS_KEY={self.caller_secret}",
+        ]
+
+    def jwt_env_lines(self) -> list[str]:
+        """AUTH=jwt: the issuer and the default token, for local.env and the console."""
+        if not self.jwt_issuer_url:
+            return []
+        return [
+            f"JWT_ISSUER_URL={self.jwt_issuer_url}",
+            f"JWT_ISSUER_CA={ISSUER_CERT}",  # its self-signed certificate (curl --cacert)
+            f"JWT_TOKEN={self.jwt_token}",
         ]
 
 
@@ -132,6 +156,7 @@ def spawn_gateway(stack: LocalStack) -> int:
             str(STATE_DIR / "function.log"),
             "--callers",
             str(CALLERS_FILE),
+            *(["--trust-cert", str(ISSUER_CERT)] if stack.jwt_issuer_url else []),
         ],
         ready,
         STATE_DIR / "gateway.log",
@@ -141,12 +166,50 @@ def spawn_gateway(stack: LocalStack) -> int:
     return process.pid
 
 
-def up() -> LocalStack:
+def spawn_issuer(stack: LocalStack) -> list[str]:
+    """AUTH=jwt: start the local OIDC issuer (stack.jwt_issuer_url and jwt_token become its URL
+    and default token) and write the API settings that point the JWT authorizer at it; the
+    arguments that add them to an apply."""
+    ready = STATE_DIR / "issuer.json"
+    argv = [sys.executable, "-m", ISSUER, "--ready-file", str(ready)]
+    argv += ["--cert-file", str(ISSUER_CERT), "--audience", JWT_AUDIENCE]
+    argv += [arg for scope in JWT_SCOPES for arg in ("--scope", scope)]
+    process = processes.spawn_until_ready(
+        "local OIDC issuer",
+        argv,
+        ready,
+        STATE_DIR / "issuer.log",
+        timeout=30,
+    )
+    stack.issuer_pid = process.pid
+    issued = json.loads(ready.read_text())
+    stack.jwt_issuer_url, stack.jwt_token = issued["url"], issued["token"]
+    JWT_VAR_FILE.write_text(json.dumps({"api": jwt_api_settings(stack.jwt_issuer_url)}, indent=2))
+    return [f"-var-file={JWT_VAR_FILE}"]
+
+
+def jwt_api_settings(issuer_url: str) -> dict[str, object]:
+    """envs/local.tfvars' api object with a JWT authorizer instead of its authorization (a later
+    var file replaces the whole object, so the rest is carried over from the env file)."""
+    options = hcl2.SerializationOptions(with_comments=False, strip_string_quotes=True)
+    with open(REPO / LOCAL_VAR_FILE) as env_file:
+        api = dict(hcl2.load(env_file, serialization_options=options).get("api", {}))
+    api["authorization_type"] = "JWT"
+    api["jwt_authorizer"] = {
+        "issuer": issuer_url,
+        "audience": [JWT_AUDIENCE],
+        "scopes": list(JWT_SCOPES),
+    }
+    return api
+
+
+def up(auth: str | None = None) -> LocalStack:
     existing = LocalStack.load()
     if (
         existing
         and processes.alive(existing.moto_pid, MOTO)
         and processes.alive(existing.gateway_pid, GATEWAY)
+        and bool(existing.jwt_issuer_url) == (auth == "jwt")
     ):
         print("[scribe] the local stack is already up", file=sys.stderr)
         print_env(existing)
@@ -164,7 +227,10 @@ def up() -> LocalStack:
     shutil.rmtree(WORKDIR, ignore_errors=True)
     copy_root(WORKDIR, moto.url)
     runner.run(WORKDIR, "init", "-input=false")
-    runner.run(WORKDIR, "apply", "-auto-approve", "-input=false", *LOCAL_VARS, progress=True)
+    auth_vars = spawn_issuer(stack) if auth == "jwt" else []
+    stack.save()
+    apply_vars = [*LOCAL_VARS, *auth_vars]
+    runner.run(WORKDIR, "apply", "-auto-approve", "-input=false", *apply_vars, progress=True)
     out = runner.outputs(WORKDIR)
     stack.api_id, stack.bucket = out["api_id"], out["bucket_name"]
     stack.function_name, stack.key_prefix = out["function_name"], out["key_prefix"]
@@ -179,8 +245,10 @@ def up() -> LocalStack:
 
 def print_env(stack: LocalStack) -> None:
     lines = stack.env_lines()
-    ENV_FILE.write_text("\n".join(lines) + "\n")
+    ENV_FILE.write_text("\n".join(lines + stack.jwt_env_lines()) + "\n")
     for line in lines[:3] + lines[-2:]:  # API_URL, AWS_ENDPOINT_URL, BUCKET, caller keys
+        print(line)
+    for line in stack.jwt_env_lines():
         print(line)
     print(f"[scribe] all settings in {ENV_FILE}; `make down` stops it", file=sys.stderr)
 
@@ -191,6 +259,7 @@ def down() -> None:
         print("[scribe] no local stack is running", file=sys.stderr)
         return
     processes.stop(stack.gateway_pid, GATEWAY)
+    processes.stop(stack.issuer_pid, ISSUER)
     if processes.alive(stack.moto_pid, MOTO):
         stack.moto.set_iam_enforcement(False)
         if (WORKDIR / "terraform.tfstate").is_file():
@@ -203,15 +272,15 @@ def down() -> None:
     print("[scribe] local stack stopped", file=sys.stderr)
 
 
-def demo() -> int:
-    stack = up()
+def demo(auth: str | None = None) -> int:
+    stack = up(auth)
     try:
         text = f"Hello from scribe at {datetime.now(UTC).isoformat(timespec='seconds')}\n"
         request = urllib.request.Request(  # noqa: S310 (loopback gateway)
             stack.api_url,
             data=text.encode(),
             method="POST",
-            headers={"Content-Type": "text/plain; charset=utf-8"},
+            headers={"Content-Type": "text/plain; charset=utf-8", **bearer(stack)},
         )
         try:
             with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
@@ -232,18 +301,29 @@ def demo() -> int:
         down()
 
 
+def bearer(stack: LocalStack) -> dict[str, str]:
+    """The Authorization header of a request with the default token (AUTH=jwt), else none."""
+    return {"Authorization": f"Bearer {stack.jwt_token}"} if stack.jwt_token else {}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("command", choices=["up", "down", "demo"])
-    command = parser.parse_args(argv).command
+    parser.add_argument(
+        "--auth",
+        choices=["jwt"],
+        help="jwt: the API's JWT authorizer and a local OIDC issuer (default: envs/local.tfvars)",
+    )
+    args = parser.parse_args(argv)
+    command = args.command
     try:
         if command == "up":
-            up()
+            up(args.auth)
             return 0
         if command == "down":
             down()
             return 0
-        return demo()
+        return demo(args.auth)
     except Exception as error:
         print(f"error: {error}", file=sys.stderr)
         if command == "up":

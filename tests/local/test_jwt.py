@@ -18,8 +18,12 @@ from joserfc.jwk import OctKey, RSAKey
 
 from scribe_local.emulator.gateway import ApiConfig, Gateway, Route
 from scribe_local.emulator.gateway.jwt_authorizer import JwksCache, JwtAuthorizer, claim_string
+from scribe_local.emulator.gateway.routes import load_api
+from scribe_local.emulator.moto_server import MotoServer, moto_client
 from scribe_local.emulator.oidc_issuer import IssuerServer
+from scribe_local.stack import JWT_AUDIENCE, JWT_SCOPES, jwt_api_settings
 from tests.local.test_gateway import ARN_PREFIX, OK, StubFunction, spec_with_policy, statement
+from tests.local.test_moto_server import tiny_zip
 
 AUDIENCE = "scribe-local"
 WRITE = "scribe/write"
@@ -249,3 +253,63 @@ def test_the_issuer_serves_discovery_jwks_and_tokens(issuer: IssuerServer, cert_
     with pytest.raises(urllib.error.HTTPError) as refused:
         fetch(f"{issuer.url}/token", b"[1, 2]")
     assert refused.value.code == 400
+
+
+def test_load_api_reads_the_jwt_authorizer_and_route_scopes(moto: MotoServer) -> None:
+    """As moto returns the module's resources: GetAuthorizer per route (moto has no
+    GetAuthorizers), the route's AuthorizationScopes."""
+    role = moto_client("iam", moto.url).create_role(
+        RoleName="jwt-fn", AssumeRolePolicyDocument=json.dumps({})
+    )
+    function = moto_client("lambda", moto.url).create_function(
+        FunctionName="jwt-fn",
+        Runtime="python3.13",
+        Role=role["Role"]["Arn"],
+        Handler="index.handler",
+        Code={"ZipFile": tiny_zip()},
+    )
+    apis = moto_client("apigatewayv2", moto.url)
+    api_id = apis.create_api(Name="jwt", ProtocolType="HTTP")["ApiId"]
+    integration = apis.create_integration(
+        ApiId=api_id,
+        IntegrationType="AWS_PROXY",
+        IntegrationUri=function["FunctionArn"],
+        PayloadFormatVersion="2.0",
+    )
+    authorizer = apis.create_authorizer(
+        ApiId=api_id,
+        Name="jwt",
+        AuthorizerType="JWT",
+        IdentitySource=["$request.header.Authorization"],
+        JwtConfiguration={"Issuer": "https://issuer.example", "Audience": ["a", "b"]},
+    )
+    target = f"integrations/{integration['IntegrationId']}"
+    apis.create_route(
+        ApiId=api_id,
+        RouteKey="POST /{name+}",
+        Target=target,
+        AuthorizationType="JWT",
+        AuthorizerId=authorizer["AuthorizerId"],
+        AuthorizationScopes=[WRITE],
+    )
+    apis.create_route(ApiId=api_id, RouteKey="POST /", Target=target, AuthorizationType="NONE")
+    apis.create_stage(ApiId=api_id, StageName="$default")
+    routes = {route.key: route for route in load_api(moto.url, api_id).routes}
+    assert routes["POST /{name+}"].authorizer == JwtAuthorizer(
+        "https://issuer.example", ("a", "b"), ("$request.header.Authorization",)
+    )
+    assert routes["POST /{name+}"].scopes == (WRITE,)
+    assert (routes["POST /"].authorizer, routes["POST /"].scopes) == (None, ())
+
+
+def test_make_up_auth_jwt_keeps_the_local_api_settings() -> None:
+    """The var file that replaces envs/local.tfvars' api object keeps its other settings."""
+    settings = jwt_api_settings("https://127.0.0.1:8443")
+    assert settings["authorization_type"] == "JWT"
+    assert settings["jwt_authorizer"] == {
+        "issuer": "https://127.0.0.1:8443",
+        "audience": [JWT_AUDIENCE],
+        "scopes": list(JWT_SCOPES),
+    }
+    assert settings["access_log_retention_days"] == 1
+    assert settings["throttling"] == {"burst_limit": 20, "rate_limit": 10}

@@ -109,19 +109,17 @@ def function_name_from_uri(uri: str) -> str:
     return found.group(1).split(":")[6]
 
 
-def jwt_authorizers(apigw: Any, api_id: str) -> dict[str, JwtAuthorizer]:
-    """The API's JWT authorizers by id (other authorizer types are not emulated)."""
-    found: dict[str, JwtAuthorizer] = {}
-    for item in apigw.get_authorizers(ApiId=api_id)["Items"]:
-        if item.get("AuthorizerType") != "JWT":
-            continue
-        jwt = item.get("JwtConfiguration") or {}
-        found[item["AuthorizerId"]] = JwtAuthorizer(
-            issuer=jwt.get("Issuer", ""),
-            audience=tuple(jwt.get("Audience") or ()),
-            identity_source=tuple(item.get("IdentitySource") or ()),
-        )
-    return found
+def jwt_authorizer(apigw: Any, api_id: str, authorizer_id: str) -> JwtAuthorizer:
+    """A JWT authorizer by id (GetAuthorizer: moto has no GetAuthorizers)."""
+    item = apigw.get_authorizer(ApiId=api_id, AuthorizerId=authorizer_id)
+    if item.get("AuthorizerType") != "JWT":
+        raise RuntimeError(f"authorizer {authorizer_id}: only JWT authorizers are emulated")
+    jwt = item.get("JwtConfiguration") or {}
+    return JwtAuthorizer(
+        issuer=jwt.get("Issuer", ""),
+        audience=tuple(jwt.get("Audience") or ()),
+        identity_source=tuple(item.get("IdentitySource") or ()),
+    )
 
 
 def load_api(endpoint_url: str, api_id: str) -> ApiConfig:
@@ -133,7 +131,7 @@ def load_api(endpoint_url: str, api_id: str) -> ApiConfig:
         raise RuntimeError(f"API {api_id} has no stage: nothing is deployed")
     stage = "$default" if "$default" in stages else stages[0]
     integrations = {i["IntegrationId"]: i for i in apigw.get_integrations(ApiId=api_id)["Items"]}
-    authorizers = jwt_authorizers(apigw, api_id)
+    authorizers: dict[str, JwtAuthorizer] = {}
     routes: list[Route] = []
     functions: dict[str, FunctionSpec] = {}
     for item in apigw.get_routes(ApiId=api_id)["Items"]:
@@ -144,9 +142,12 @@ def load_api(endpoint_url: str, api_id: str) -> ApiConfig:
         if name not in functions:
             functions[name] = FunctionSpec.from_lambda(lam, name)
         authorization_type = item.get("AuthorizationType", "NONE")
-        authorizer = authorizers.get(item.get("AuthorizerId", ""))
-        if authorization_type == "JWT" and authorizer is None:
-            raise RuntimeError(f"route {item['RouteKey']}: JWT without a JWT authorizer")
+        authorizer = None
+        if authorization_type == "JWT":
+            authorizer_id = item["AuthorizerId"]
+            if authorizer_id not in authorizers:
+                authorizers[authorizer_id] = jwt_authorizer(apigw, api_id, authorizer_id)
+            authorizer = authorizers[authorizer_id]
         scopes = tuple(item.get("AuthorizationScopes") or ())
         routes.append(Route.parse(item["RouteKey"], authorization_type, name, authorizer, scopes))
     routes.sort(key=lambda r: r.precedence)
