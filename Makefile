@@ -17,6 +17,10 @@ TF_DIR ?= .
 BACKEND_CONFIG ?=
 PLAN_FILE = build/$(ENV).tfplan
 
+# make up / make demo: AUTH=jwt deploys the API with a JWT authorizer and a local OIDC issuer.
+AUTH ?=
+AUTH_ARGS = $(if $(AUTH),--auth $(AUTH))
+
 # The IAM evaluator (test-only, Node): @cloud-copilot/iam-simulate from its package-lock.json.
 IAM_EVALUATOR := scribe_local/iam/evaluator
 IAM_STAMP := $(IAM_EVALUATOR)/node_modules/.installed-$(shell sha256sum < $(IAM_EVALUATOR)/package-lock.json | cut -c1-12)
@@ -53,14 +57,14 @@ lock: ## Re-resolve requirements-*.in into the hash locks requirements-*.lock (n
 package: $(STAMP) ## Build the Lambda zip (build/scribe.zip), byte-identical across builds
 	@$(PY) lambda/package.py --src lambda/src --out build/scribe.zip
 
-up: $(STAMP) $(IAM_STAMP) ## Start moto, apply envs/local.tfvars, start the local gateway; prints API_URL and the caller's keys
-	@$(PY) -m scribe_local.stack up
+up: $(STAMP) $(IAM_STAMP) ## Start moto, apply envs/local.tfvars, start the local gateway; prints API_URL and the caller's keys (AUTH=jwt: JWT authorizer, local issuer)
+	@$(PY) -m scribe_local.stack up $(AUTH_ARGS)
 
 down: $(STAMP) ## Destroy the local stack and stop what `make up` started
 	@$(PY) -m scribe_local.stack down
 
-demo: $(STAMP) $(IAM_STAMP) ## up, POST a signed text, read it back from S3, down
-	@$(PY) -m scribe_local.stack demo
+demo: $(STAMP) $(IAM_STAMP) ## up, POST a signed text (AUTH=jwt: with the token), read it back from S3, down
+	@$(PY) -m scribe_local.stack demo $(AUTH_ARGS)
 
 caller: $(STAMP) $(IAM_STAMP) ## Issue a caller of the running local stack with the identity policy POLICY=<file.json>; prints its keys
 	@test -n "$(POLICY)" || { echo "[scribe] name the identity policy: make caller POLICY=<file.json>" >&2; exit 1; }

@@ -34,9 +34,14 @@ def signed_headers(
     return dict(request.headers.items())
 
 
-def signed_post(url: str, body: bytes, region: str, credentials: Any) -> tuple[int, bytes]:
-    """POST a text (signed when there are credentials); the status and the body of the answer."""
-    headers = signed_headers(credentials, "POST", url, body, PLAIN_TEXT, region)
+def signed_post(
+    url: str, body: bytes, region: str, credentials: Any, extra: dict[str, str] | None = None
+) -> tuple[int, bytes]:
+    """POST a text with the extra headers (signed when there are credentials); the status and
+    the body of the answer."""
+    headers = signed_headers(
+        credentials, "POST", url, body, {**PLAIN_TEXT, **(extra or {})}, region
+    )
     http = urllib.request.Request(url, data=body, method="POST", headers=headers)  # noqa: S310
     try:
         with urllib.request.urlopen(http, timeout=60) as response:  # noqa: S310

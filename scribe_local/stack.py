@@ -6,8 +6,11 @@ up:     package the Lambda, start a moto server on a free loopback port, apply e
         the API, start the local gateway on the deployed zip, switch moto's IAM enforcement on,
         and print/write API_URL, AWS_ENDPOINT_URL, BUCKET, a local admin's keys and the caller's
         keys (CALLER_ACCESS_KEY_ID, CALLER_SECRET_ACCESS_KEY) to .scribe/local.env.
+        --auth jwt: first start a local OIDC issuer (HTTPS, self-signed certificate), deploy the
+        API with a JWT authorizer for it, and add JWT_ISSUER_URL and JWT_TOKEN to local.env.
 down:   switch enforcement off, destroy, stop exactly the processes `up` started (by pid).
-demo:   up, POST a text signed with the caller's keys, read it back from S3, down.
+demo:   up, POST a text signed with the caller's keys (--auth jwt: with the token), read it
+        back from S3, down.
 caller: issue one more caller with a given identity policy; the running gateway accepts it.
 up, down and demo are idempotent.
 """
@@ -23,6 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import hcl2
 from botocore.credentials import Credentials
 
 from scribe_local import processes
@@ -32,9 +36,9 @@ from scribe_local.emulator.moto_server import ACCOUNT_ID, REGION, MotoServer, mo
 from scribe_local.iam.evaluator import EvaluatorError, evaluate
 from scribe_local.iam.evaluator import Request as IamRequest
 from scribe_local.packaging import build_package
-from scribe_local.paths import PACKAGE_ZIP, STATE_DIR
+from scribe_local.paths import PACKAGE_ZIP, REPO, STATE_DIR
 from scribe_local.terraform import runner
-from scribe_local.terraform.workdir import copy_root, local_vars
+from scribe_local.terraform.workdir import LOCAL_VAR_FILE, copy_root, local_vars
 
 STATE_FILE = STATE_DIR / "state.json"
 ENV_FILE = STATE_DIR / "local.env"
@@ -44,6 +48,13 @@ LOCAL_VARS = local_vars(PACKAGE_ZIP)
 # The processes `up` starts, as their command lines name them (`down` stops only these pids).
 MOTO = "scribe_local.emulator.moto_launcher"
 GATEWAY = "scribe_local.emulator.gateway"
+ISSUER = "scribe_local.emulator.oidc_issuer"
+# AUTH=jwt: the issuer's certificate (the gateway trusts it), the API settings that point the
+# module's JWT authorizer at the issuer, and what the default token (JWT_TOKEN) is good for.
+ISSUER_CERT = STATE_DIR / "issuer.pem"
+JWT_VAR_FILE = STATE_DIR / "jwt.tfvars.json"
+JWT_AUDIENCE = "scribe-local"
+JWT_SCOPES = ("scribe/write",)
 
 
 @dataclass
@@ -60,6 +71,9 @@ class LocalStack:
     admin_secret: str = ""
     caller_key_id: str = ""
     caller_secret: str = ""
+    issuer_pid: int = 0
+    jwt_issuer_url: str = ""
+    jwt_token: str = ""
 
     @property
     def moto(self) -> MotoServer:
@@ -87,6 +101,16 @@ class LocalStack:
             f"AWS_SECRET_ACCESS_KEY={self.admin_secret}",
             f"CALLER_ACCESS_KEY_ID={self.caller_key_id}",
             f"CALLER_SECRET_ACCESS_KEY={self.caller_secret}",
+        ]
+
+    def jwt_env_lines(self) -> list[str]:
+        """AUTH=jwt: the issuer and the default token, for local.env and the console."""
+        if not self.jwt_issuer_url:
+            return []
+        return [
+            f"JWT_ISSUER_URL={self.jwt_issuer_url}",
+            f"JWT_ISSUER_CA={ISSUER_CERT}",  # its self-signed certificate (curl --cacert)
+            f"JWT_TOKEN={self.jwt_token}",
         ]
 
 
@@ -134,6 +158,7 @@ def spawn_gateway(stack: LocalStack) -> int:
             str(STATE_DIR / "function.log"),
             "--callers",
             str(CALLERS_FILE),
+            *(["--trust-cert", str(ISSUER_CERT)] if stack.jwt_issuer_url else []),
         ],
         ready,
         STATE_DIR / "gateway.log",
@@ -143,12 +168,50 @@ def spawn_gateway(stack: LocalStack) -> int:
     return process.pid
 
 
-def up() -> LocalStack:
+def spawn_issuer(stack: LocalStack) -> list[str]:
+    """AUTH=jwt: start the local OIDC issuer (stack.jwt_issuer_url and jwt_token become its URL
+    and default token) and write the API settings that point the JWT authorizer at it; the
+    arguments that add them to an apply."""
+    ready = STATE_DIR / "issuer.json"
+    argv = [sys.executable, "-m", ISSUER, "--ready-file", str(ready)]
+    argv += ["--cert-file", str(ISSUER_CERT), "--audience", JWT_AUDIENCE]
+    argv += [arg for scope in JWT_SCOPES for arg in ("--scope", scope)]
+    process = processes.spawn_until_ready(
+        "local OIDC issuer",
+        argv,
+        ready,
+        STATE_DIR / "issuer.log",
+        timeout=30,
+    )
+    stack.issuer_pid = process.pid
+    issued = json.loads(ready.read_text())
+    stack.jwt_issuer_url, stack.jwt_token = issued["url"], issued["token"]
+    JWT_VAR_FILE.write_text(json.dumps({"api": jwt_api_settings(stack.jwt_issuer_url)}, indent=2))
+    return [f"-var-file={JWT_VAR_FILE}"]
+
+
+def jwt_api_settings(issuer_url: str) -> dict[str, object]:
+    """envs/local.tfvars' api object with a JWT authorizer instead of its authorization (a later
+    var file replaces the whole object, so the rest is carried over from the env file)."""
+    options = hcl2.SerializationOptions(with_comments=False, strip_string_quotes=True)
+    with open(REPO / LOCAL_VAR_FILE) as env_file:
+        api = dict(hcl2.load(env_file, serialization_options=options).get("api", {}))
+    api["authorization_type"] = "JWT"
+    api["jwt_authorizer"] = {
+        "issuer": issuer_url,
+        "audience": [JWT_AUDIENCE],
+        "scopes": list(JWT_SCOPES),
+    }
+    return api
+
+
+def up(auth: str | None = None) -> LocalStack:
     existing = LocalStack.load()
     if (
         existing
         and processes.alive(existing.moto_pid, MOTO)
         and processes.alive(existing.gateway_pid, GATEWAY)
+        and bool(existing.jwt_issuer_url) == (auth == "jwt")
     ):
         print("[scribe] the local stack is already up", file=sys.stderr)
         print_env(existing)
@@ -166,7 +229,10 @@ def up() -> LocalStack:
     shutil.rmtree(WORKDIR, ignore_errors=True)
     copy_root(WORKDIR, moto.url)
     runner.run(WORKDIR, "init", "-input=false")
-    runner.run(WORKDIR, "apply", "-auto-approve", "-input=false", *LOCAL_VARS, progress=True)
+    auth_vars = spawn_issuer(stack) if auth == "jwt" else []
+    stack.save()
+    apply_vars = [*LOCAL_VARS, *auth_vars]
+    runner.run(WORKDIR, "apply", "-auto-approve", "-input=false", *apply_vars, progress=True)
     out = runner.outputs(WORKDIR)
     stack.api_id, stack.bucket = out["api_id"], out["bucket_name"]
     stack.function_name, stack.key_prefix = out["function_name"], out["key_prefix"]
@@ -185,8 +251,10 @@ def up() -> LocalStack:
 
 def print_env(stack: LocalStack) -> None:
     lines = stack.env_lines()
-    ENV_FILE.write_text("\n".join(lines) + "\n")
+    ENV_FILE.write_text("\n".join(lines + stack.jwt_env_lines()) + "\n")
     for line in lines[:3] + lines[-2:]:  # API_URL, AWS_ENDPOINT_URL, BUCKET, caller keys
+        print(line)
+    for line in stack.jwt_env_lines():
         print(line)
     print(f"[scribe] all settings in {ENV_FILE}; `make down` stops it", file=sys.stderr)
 
@@ -197,6 +265,7 @@ def down() -> None:
         print("[scribe] no local stack is running", file=sys.stderr)
         return
     processes.stop(stack.gateway_pid, GATEWAY)
+    processes.stop(stack.issuer_pid, ISSUER)
     if processes.alive(stack.moto_pid, MOTO):
         stack.moto.set_iam_enforcement(False)
         if (WORKDIR / "terraform.tfstate").is_file():
@@ -231,17 +300,19 @@ def caller(policy_file: Path) -> callers.Caller:
     return issued
 
 
-def demo() -> int:
-    stack = up()
+def demo(auth: str | None = None) -> int:
+    stack = up(auth)
     try:
         text = f"Hello from scribe at {datetime.now(UTC).isoformat(timespec='seconds')}\n"
-        keys = Credentials(stack.caller_key_id, stack.caller_secret)
-        status, body = signed_post(stack.api_url, text.encode(), REGION, keys)
+        # AWS_IAM (the default): signed with the caller's keys; JWT: the token, unsigned.
+        keys = None if stack.jwt_token else Credentials(stack.caller_key_id, stack.caller_secret)
+        status, body = signed_post(stack.api_url, text.encode(), REGION, keys, bearer(stack))
         if status != 201:
             print(f"POST {stack.api_url} -> {status}: {body.decode()}")
             return 1
         answer = json.loads(body)
-        print(f"POST {stack.api_url} -> {status} {json.dumps(answer)} (signed by the caller)")
+        how = "with the JWT" if stack.jwt_token else "signed by the caller"
+        print(f"POST {stack.api_url} -> {status} {json.dumps(answer)} ({how})")
         s3 = moto_client("s3", stack.moto.url, stack.admin_key_id, stack.admin_secret)
         stored = s3.get_object(Bucket=answer["bucket"], Key=answer["key"])["Body"].read().decode()
         print(f"s3://{answer['bucket']}/{answer['key']}")
@@ -254,10 +325,20 @@ def demo() -> int:
         down()
 
 
+def bearer(stack: LocalStack) -> dict[str, str]:
+    """The Authorization header of a request with the default token (AUTH=jwt), else none."""
+    return {"Authorization": f"Bearer {stack.jwt_token}"} if stack.jwt_token else {}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("command", choices=["up", "down", "demo", "caller"])
     parser.add_argument("--policy", type=Path, help="caller: the identity policy (JSON file)")
+    parser.add_argument(
+        "--auth",
+        choices=["jwt"],
+        help="jwt: the API's JWT authorizer and a local OIDC issuer (default: envs/local.tfvars)",
+    )
     args = parser.parse_args(argv)
     command = args.command
     try:
@@ -269,12 +350,12 @@ def main(argv: list[str] | None = None) -> int:
             caller(args.policy)
             return 0
         if command == "up":
-            up()
+            up(args.auth)
             return 0
         if command == "down":
             down()
             return 0
-        return demo()
+        return demo(args.auth)
     except Exception as error:
         print(f"error: {error}", file=sys.stderr)
         if command == "up":

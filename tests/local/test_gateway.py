@@ -224,7 +224,8 @@ def test_missing_invoke_permission_is_500_and_never_reaches_the_function() -> No
     assert len(gateway.functions["fn"].events) == 1  # type: ignore[attr-defined]
 
 
-def test_iam_routes_refuse_unsigned_requests_and_jwt_is_not_emulated() -> None:
+def test_iam_routes_refuse_unsigned_requests_and_jwt_routes_need_a_token() -> None:
+    """(JWT routes are tested in test_jwt.py; this one has no authorizer at all.)"""
     answer = gateway_with(OK, authorization="AWS_IAM").handle("POST", "/a", [], b"x", "ip")
     assert (answer.status, json.loads(answer.body)) == (403, {"message": "Forbidden"})
     answer = gateway_with(OK, authorization="JWT").handle("POST", "/a", [], b"x", "ip")

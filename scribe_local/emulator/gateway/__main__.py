@@ -1,7 +1,10 @@
 """The gateway as a process (`make up` starts it):
 
     python -m scribe_local.emulator.gateway --endpoint-url <moto> --api-id <id> --package <zip>
-        --ready-file <file> --log-file <file> [--callers <file>] [--port N]
+        --ready-file <file> --log-file <file> [--callers <file>] [--trust-cert <pem>] [--port N]
+
+--trust-cert: the certificate JWT issuers' keys are fetched with (the local issuer's own);
+without it, the system's certificate authorities.
 
 It serves until SIGTERM and writes {"url": ...} to the ready file once it listens.
 """
@@ -16,6 +19,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from scribe_local.emulator.gateway.gateway import load_gateway
+from scribe_local.emulator.gateway.jwt_authorizer import JwksCache
 from scribe_local.emulator.gateway.server import GatewayServer
 
 
@@ -35,13 +39,19 @@ def _parse_args(argv: Iterable[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--callers", type=Path, help="callers file for AWS_IAM routes (re-read when it changes)"
     )
+    parser.add_argument("--trust-cert", type=Path, help="PEM certificate of the JWT issuer")
     return parser.parse_args(list(argv) if argv is not None else None)
 
 
 def main(argv: Iterable[str] | None = None) -> int:
     args = _parse_args(argv)
     gateway = load_gateway(
-        args.endpoint_url, args.api_id, args.package, args.log_file, callers_file=args.callers
+        args.endpoint_url,
+        args.api_id,
+        args.package,
+        args.log_file,
+        callers_file=args.callers,
+        jwks=JwksCache(args.trust_cert),
     )
     server = GatewayServer(gateway, args.port)
     signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())

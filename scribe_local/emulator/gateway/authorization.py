@@ -7,8 +7,9 @@
   arn:aws:execute-api:<region>:<account>:<api id>/<stage>/<METHOD>/<path>, decided by the same
   IAM evaluator as the CI identity tests (scribe_local/iam/evaluator.py), with the request
   context keys API Gateway supplies; an implicit or explicit deny is 403 {"message":"Forbidden"}
-  (HTTP APIs answer IAM refusals with their generic message). JWT authorizers are not emulated
-  (401).
+  (HTTP APIs answer IAM refusals with their generic message). JWT requires a token the route's
+  authorizer accepts (jwt_authorizer.py): 401 without a valid one, 403 without one of the
+  route's scopes.
 - The function's resource policy, checked like Lambda does: a statement allowing
   apigateway.amazonaws.com whose AWS:SourceArn (compared with StringLike) matches
   arn:aws:execute-api:<region>:<account>:<api id>/<stage>/<METHOD>/<path>; without one the
@@ -25,6 +26,7 @@ from datetime import UTC, datetime
 from scribe_local.emulator.function import FunctionSpec
 from scribe_local.emulator.gateway.callers import Caller
 from scribe_local.emulator.gateway.errors import Forbidden, InternalServerError, Unauthorized
+from scribe_local.emulator.gateway.jwt_authorizer import JwksCache, JwtIdentity, authorize
 from scribe_local.emulator.gateway.payload import Request
 from scribe_local.emulator.gateway.routes import ApiConfig, Route
 from scribe_local.emulator.gateway.sigv4 import SignatureError, verify
@@ -38,12 +40,18 @@ def authenticate(
     request: Request,
     callers: dict[str, Caller],
     hosts: Collection[str],
-) -> Caller | None:
-    """The signing caller on an AWS_IAM route, None on a route open to all; raises the refusal."""
+    jwks: JwksCache | None = None,
+) -> Caller | JwtIdentity | None:
+    """The signing caller on an AWS_IAM route, the token's identity on a JWT route, None on a
+    route open to all; raises the refusal."""
     if route.authorization_type == "NONE":
         return None
+    if route.authorization_type == "JWT":
+        if route.authorizer is None or jwks is None:
+            raise Unauthorized
+        return authorize(route.authorizer, route.scopes, request.headers, jwks)
     if route.authorization_type != "AWS_IAM":
-        raise Unauthorized  # JWT: not emulated
+        raise Unauthorized  # CUSTOM (Lambda) authorizers are not emulated
     try:
         return verify(
             callers,

@@ -32,6 +32,7 @@ from scribe_local.emulator.gateway.errors import (
     InternalServerError,
     PayloadTooLarge,
 )
+from scribe_local.emulator.gateway.jwt_authorizer import JwksCache
 from scribe_local.emulator.gateway.payload import (
     MAX_PAYLOAD_BYTES,
     Headers,
@@ -61,6 +62,7 @@ class Gateway:
         callers: dict[str, Caller] | None = None,
         callers_file: Path | None = None,
         clock: Callable[[], float] = time.monotonic,
+        jwks: JwksCache | None = None,
     ) -> None:
         self.config = config
         self.functions = functions
@@ -69,6 +71,7 @@ class Gateway:
         self.callers_file = CallersFile(callers_file) if callers_file else None
         self.evaluator = Evaluator()  # the caller's IAM policy; Node starts on first use
         self.throttler = Throttler(config.throttles, config.default_throttle, clock)
+        self.jwks = jwks or JwksCache()  # the JWT issuers' keys, fetched over HTTPS
         # The hosts requests may be signed for: the API's own domain, and where it is served.
         self.hosts = {config.domain_name}
 
@@ -88,8 +91,8 @@ class Gateway:
         route, parameters = self.config.route_for(request.method, path)
         self.throttler.admit(route.key)
         callers = self.callers | (self.callers_file.current() if self.callers_file else {})
-        caller = authenticate(self.config, route, request, callers, self.hosts)
-        if caller is not None:
+        caller = authenticate(self.config, route, request, callers, self.hosts, self.jwks)
+        if isinstance(caller, Caller):
             check_caller_may_invoke(
                 self.evaluator, self.config, caller, request.method, path, request.source_ip
             )
@@ -130,6 +133,7 @@ def load_gateway(
     log_path: Path,
     callers: dict[str, Caller] | None = None,
     callers_file: Path | None = None,
+    jwks: JwksCache | None = None,
 ) -> Gateway:
     """Load the API from moto and prepare warm-able functions with their roles' credentials."""
     config = load_api(endpoint_url, api_id)
@@ -144,4 +148,4 @@ def load_gateway(
         )
         for name, spec in config.functions.items()
     }
-    return Gateway(config, functions, callers, callers_file)
+    return Gateway(config, functions, callers, callers_file, jwks=jwks)

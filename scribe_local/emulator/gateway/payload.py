@@ -40,6 +40,7 @@ from typing import Any
 
 from scribe_local.emulator.gateway.callers import Caller
 from scribe_local.emulator.gateway.errors import GatewayError, InternalServerError
+from scribe_local.emulator.gateway.jwt_authorizer import JwtIdentity
 from scribe_local.emulator.gateway.routes import ApiConfig, Route
 
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # HTTP API payload quota
@@ -103,7 +104,7 @@ def build_event(
     route: Route,
     path_parameters: dict[str, str],
     request: Request,
-    caller: Caller | None = None,
+    caller: Caller | JwtIdentity | None = None,
 ) -> dict[str, Any]:
     """A payload format 2.0 event, as an HTTP API sends it to a Lambda proxy integration."""
     merged, raw_path, body = request.headers, request.raw_path, request.body
@@ -139,7 +140,9 @@ def build_event(
     }
     if request.cookies:
         event["cookies"] = list(request.cookies)
-    if caller is not None:
+    if isinstance(caller, JwtIdentity):
+        event["requestContext"]["authorizer"] = caller.event_context()
+    elif caller is not None:
         event["requestContext"]["authorizer"] = {
             "iam": {
                 "accessKey": caller.access_key_id,

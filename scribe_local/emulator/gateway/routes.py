@@ -2,7 +2,8 @@
 route matching.
 
 A request is matched the way HTTP APIs do: literal paths before {param} before {param+}, then
-$default; no match is 404.
+$default; no match is 404. A route with a JWT authorizer carries it (issuer, audiences, identity
+source) and its authorization scopes.
 """
 
 from __future__ import annotations
@@ -10,9 +11,11 @@ from __future__ import annotations
 import re
 import urllib.parse
 from dataclasses import dataclass, field
+from typing import Any
 
 from scribe_local.emulator.function import FunctionSpec
 from scribe_local.emulator.gateway.errors import NotFound
+from scribe_local.emulator.gateway.jwt_authorizer import JwtAuthorizer
 from scribe_local.emulator.gateway.throttling import ACCOUNT_THROTTLE, Throttle, route_throttles
 from scribe_local.emulator.moto_server import ACCOUNT_ID, REGION, moto_client
 
@@ -25,11 +28,21 @@ class Route:
     precedence: tuple[int, int]
     authorization_type: str
     function_name: str
+    authorizer: JwtAuthorizer | None = None
+    scopes: tuple[str, ...] = ()  # the route's authorization scopes (JWT)
 
     @classmethod
-    def parse(cls, key: str, authorization_type: str, function_name: str) -> Route:
+    def parse(
+        cls,
+        key: str,
+        authorization_type: str,
+        function_name: str,
+        authorizer: JwtAuthorizer | None = None,
+        scopes: tuple[str, ...] = (),
+    ) -> Route:
+        auth = (authorization_type, function_name, authorizer, scopes)
         if key == "$default":
-            return cls(key, "ANY", re.compile(".*"), (3, 0), authorization_type, function_name)
+            return cls(key, "ANY", re.compile(".*"), (3, 0), *auth)
         method, path = key.split(" ", 1)
         parts: list[str] = []
         kind = 0
@@ -46,9 +59,7 @@ class Route:
                 parts.append(re.escape(segment))
         pattern = re.compile("/" + "/".join(parts))
         literal_segments = sum(1 for p in parts if not p.startswith("(?P"))
-        return cls(
-            key, method, pattern, (kind, -literal_segments), authorization_type, function_name
-        )
+        return cls(key, method, pattern, (kind, -literal_segments), *auth)
 
     def match(self, method: str, path: str) -> dict[str, str] | None:
         if self.method not in ("ANY", method):
@@ -102,6 +113,19 @@ def function_name_from_uri(uri: str) -> str:
     return found.group(1).split(":")[6]
 
 
+def jwt_authorizer(apigw: Any, api_id: str, authorizer_id: str) -> JwtAuthorizer:
+    """A JWT authorizer by id (GetAuthorizer: moto has no GetAuthorizers)."""
+    item = apigw.get_authorizer(ApiId=api_id, AuthorizerId=authorizer_id)
+    if item.get("AuthorizerType") != "JWT":
+        raise RuntimeError(f"authorizer {authorizer_id}: only JWT authorizers are emulated")
+    jwt = item.get("JwtConfiguration") or {}
+    return JwtAuthorizer(
+        issuer=jwt.get("Issuer", ""),
+        audience=tuple(jwt.get("Audience") or ()),
+        identity_source=tuple(item.get("IdentitySource") or ()),
+    )
+
+
 def load_api(endpoint_url: str, api_id: str) -> ApiConfig:
     """Read the API, its routes and integrations, and their functions from moto."""
     apigw = moto_client("apigatewayv2", endpoint_url)
@@ -111,6 +135,7 @@ def load_api(endpoint_url: str, api_id: str) -> ApiConfig:
         raise RuntimeError(f"API {api_id} has no stage: nothing is deployed")
     stage = "$default" if "$default" in stages else next(iter(stages))
     integrations = {i["IntegrationId"]: i for i in apigw.get_integrations(ApiId=api_id)["Items"]}
+    authorizers: dict[str, JwtAuthorizer] = {}
     routes: list[Route] = []
     functions: dict[str, FunctionSpec] = {}
     for item in apigw.get_routes(ApiId=api_id)["Items"]:
@@ -120,7 +145,15 @@ def load_api(endpoint_url: str, api_id: str) -> ApiConfig:
         name = function_name_from_uri(integration["IntegrationUri"])
         if name not in functions:
             functions[name] = FunctionSpec.from_lambda(lam, name)
-        routes.append(Route.parse(item["RouteKey"], item.get("AuthorizationType", "NONE"), name))
+        authorization_type = item.get("AuthorizationType", "NONE")
+        authorizer = None
+        if authorization_type == "JWT":
+            authorizer_id = item["AuthorizerId"]
+            if authorizer_id not in authorizers:
+                authorizers[authorizer_id] = jwt_authorizer(apigw, api_id, authorizer_id)
+            authorizer = authorizers[authorizer_id]
+        scopes = tuple(item.get("AuthorizationScopes") or ())
+        routes.append(Route.parse(item["RouteKey"], authorization_type, name, authorizer, scopes))
     routes.sort(key=lambda r: r.precedence)
     return ApiConfig(
         api_id=api_id,
