@@ -170,17 +170,6 @@ def test_invoke_permissions_are_scoped_to_the_routes(stack: Stack) -> None:
     assert arns == [prefix, prefix + "*"]
 
 
-def test_destroy_removes_a_non_empty_versioned_bucket(stack: Stack) -> None:
-    bucket = stack.outputs["bucket_name"]
-    s3 = stack.s3
-    versions = s3.list_object_versions(Bucket=bucket)["Versions"]
-    assert len(versions) >= 5  # the writes above, with an overwritten version
-    stack.destroy()
-    names = [b["Name"] for b in s3.list_buckets()["Buckets"]]
-    assert bucket not in names
-    assert stack.client("lambda").list_functions()["Functions"] == []
-
-
 def test_routes_require_a_signed_caller_whose_policy_allows_the_route(stack: Stack) -> None:
     """As in dev and prod (AWS_IAM): unsigned is 403; a caller issued with a least-privilege
     policy (POST /notes/* only, as `make caller` issues it) gets 201 there and 403 elsewhere."""
@@ -212,3 +201,14 @@ def test_routes_require_a_signed_caller_whose_policy_allows_the_route(stack: Sta
     assert "incoming/notes/least.txt" in keys
     assert "incoming/notes/unsigned.txt" not in keys
     assert "incoming/elsewhere.txt" not in keys
+
+
+def test_destroy_removes_a_non_empty_versioned_bucket(stack: Stack) -> None:
+    bucket = stack.outputs["bucket_name"]
+    s3 = stack.s3
+    versions = s3.list_object_versions(Bucket=bucket)["Versions"]
+    assert len(versions) >= 5  # the writes above, with an overwritten version
+    stack.destroy()
+    names = [b["Name"] for b in s3.list_buckets()["Buckets"]]
+    assert bucket not in names
+    assert stack.client("lambda").list_functions()["Functions"] == []

@@ -12,7 +12,7 @@ from tests import terraform_harness as h
 
 # env -> (force_destroy, TLS-only policy, log retention, API authorization, burst, rate)
 EXPECTED = {
-    "local": (True, False, 1, "NONE", 20, 10),
+    "local": (True, False, 1, "AWS_IAM", 20, 10),
     "dev": (True, True, 14, "AWS_IAM", 20, 10),
     "prod": (False, True, 365, "AWS_IAM", 200, 100),
 }
