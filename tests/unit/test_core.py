@@ -42,9 +42,9 @@ def if_none_match(request: Any) -> str | None:
     return value.decode() if isinstance(value, bytes) else value
 
 
-def client_error(code: str, status: int) -> ClientError:
+def client_error(code: str, status: int, retries: int = 0) -> ClientError:
     response: Any = {"Error": {"Code": code, "Message": "m"}}
-    response["ResponseMetadata"] = {"HTTPStatusCode": status}
+    response["ResponseMetadata"] = {"HTTPStatusCode": status, "RetryAttempts": retries}
     return ClientError(response, "PutObject")
 
 
@@ -367,6 +367,26 @@ def test_storage_error_mapping(code: str, status: int, expected: tuple[int, str]
     error = core.storage_error(client_error(code, status))
     assert (error.status, error.code) == expected
     assert code in error.cause
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "expected"),
+    [
+        ("PreconditionFailed", 412, (409, "already_exists_after_retry")),
+        ("ConditionalRequestConflict", 409, (409, "already_exists_after_retry")),
+        ("SlowDown", 503, (503, "storage_throttled")),
+        ("InternalError", 500, (502, "storage_error")),
+    ],
+)
+def test_storage_error_mapping_after_retries(
+    code: str, status: int, expected: tuple[int, str]
+) -> None:
+    """botocore counts the retries of the call in the error's ResponseMetadata.RetryAttempts: a
+    conflict found by a retry may be this request's own earlier attempt (S3 lost its answer)."""
+    for retries in (1, 2):
+        error = core.storage_error(client_error(code, status, retries))
+        assert (error.status, error.code) == expected
+        assert error.cause == f"ClientError {code} {status}"
 
 
 def test_missing_bucket_is_storage_error(s3: Any) -> None:

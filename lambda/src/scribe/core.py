@@ -24,6 +24,7 @@ ERRORS = {  # code: (HTTP status, message)
     "nul_in_text": (400, "text holds U+0000 (NUL): text tools take it for binary"),
     "invalid_json": (400, 'body must be {"text": "<string>"}'),
     "already_exists": (409, "name taken"),
+    "already_exists_after_retry": (409, "name taken, maybe by this text (an answer was lost)"),
     "storage_error": (502, "storage failed"),
     "storage_throttled": (503, "storage busy, retry"),
     "internal_error": (500, "internal error"),
@@ -108,7 +109,15 @@ def json_text(body: str) -> str:
 
 
 def put_text(client: Any, bucket: str, key: str, data: bytes, create_only: bool) -> dict[str, Any]:
-    """One PutObject (create_only: S3 refuses, atomically, to replace a key); the 201 document."""
+    """One PutObject (create_only: S3 refuses, atomically, to replace a key); the 201 document.
+
+    When botocore retried the PutObject (an earlier attempt's answer was lost: read timeout, 5xx)
+    and a retry finds the name taken, the stored object is either this text, stored by the attempt
+    whose answer was lost, or another writer's: S3's 412 is the same for both. Only a read could
+    tell: S3 requires s3:GetObject for a PutObject with If-Match too, the function has none, and a
+    matching If-Match PUT would store a second version. So a retry's conflict answers 409
+    already_exists_after_retry, never a guessed 201; a first attempt's stays already_exists.
+    """
     digest = hashlib.sha256(data)
     try:
         response = client.put_object(
@@ -132,10 +141,11 @@ def put_text(client: Any, bucket: str, key: str, data: bytes, create_only: bool)
 
 def storage_error(error: bx.ClientError) -> ScribeError:
     code = error.response.get("Error", {}).get("Code")
-    status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    meta = error.response.get("ResponseMetadata", {})
+    status, retried = meta.get("HTTPStatusCode"), meta.get("RetryAttempts", 0) > 0
     cause = f"ClientError {code} {status}"
-    if code in CONFLICT or status == 412:
-        return ScribeError("already_exists", cause)
+    if code in CONFLICT or status == 412:  # after a retry, maybe this request's own lost attempt
+        return ScribeError("already_exists_after_retry" if retried else "already_exists", cause)
     if code in THROTTLED or status == 503:
         return ScribeError("storage_throttled", cause)
     return ScribeError("storage_error", cause)
