@@ -19,6 +19,27 @@ data "aws_iam_policy_document" "boundary" {
     resources = ["arn:${local.partition}:s3:::${each.value.stack_name}-*/${each.value.key_prefix}*"]
   }
 
+  # The writer's lookup after a retried create-only write (modules/lambda): one version entry per
+  # call, under the environment's key prefix only.
+  statement {
+    sid       = "ListOneVersionEntry"
+    effect    = "Allow"
+    actions   = ["s3:ListBucketVersions"]
+    resources = ["arn:${local.partition}:s3:::${each.value.stack_name}-*"]
+
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = ["${each.value.key_prefix}*"]
+    }
+
+    condition {
+      test     = "NumericLessThanEquals"
+      variable = "s3:max-keys"
+      values   = ["1"]
+    }
+  }
+
   # SSE-KMS: only the environment's own bucket key, and only through S3.
   dynamic "statement" {
     for_each = each.value.kms_key_arn == null ? [] : [each.value.kms_key_arn]

@@ -1,6 +1,6 @@
 # The writer function: its log group (made before the function, so Lambda never creates it at run
-# time), a role that may only append to that log group and put objects under the key prefix, and
-# the function itself.
+# time), a role that may only append to that log group, put objects under the key prefix and list
+# one version entry at a time under it, and the function itself.
 
 data "aws_partition" "current" {}
 data "aws_region" "current" {}
@@ -56,6 +56,30 @@ data "aws_iam_policy_document" "permissions" {
     effect    = "Allow"
     actions   = ["s3:PutObject"]
     resources = ["${local.bucket_arn}/${var.key_prefix}*"]
+  }
+
+  # After a retried create-only PutObject finds its name taken, the function lists the latest
+  # version of that one key (ListObjectVersions, Prefix=key, MaxKeys=1) to tell its own lost write
+  # from another writer's: names, sizes and ETags under the prefix, one entry per call, never the
+  # content. s3:prefix and s3:max-keys are condition keys of s3:ListBucketVersions (Service
+  # Authorization Reference, Amazon S3); a request without them does not match.
+  statement {
+    sid       = "ListOneVersionEntryUnderPrefix"
+    effect    = "Allow"
+    actions   = ["s3:ListBucketVersions"]
+    resources = [local.bucket_arn]
+
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = ["${var.key_prefix}*"]
+    }
+
+    condition {
+      test     = "NumericLessThanEquals"
+      variable = "s3:max-keys"
+      values   = ["1"]
+    }
   }
 
   dynamic "statement" {

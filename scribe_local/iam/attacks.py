@@ -185,14 +185,23 @@ class Builder:
             context=dict(context),
         )
 
-    def writer(self, env: str, action: str, resource: str, extra: Sequence[str] = ()) -> Request:
-        """A request of env's writer (Lambda) role: its own policy, anything added, its boundary."""
+    def writer(
+        self,
+        env: str,
+        action: str,
+        resource: str,
+        extra: Sequence[str] = (),
+        **context: ContextValue,
+    ) -> Request:
+        """A request of env's writer (Lambda) role: its own policy, anything added, its boundary;
+        context as for deploy()."""
         return Request(
             principal=self.n.writer_role(env),
             action=action,
             resource=resource,
             identity=(f"writer-{env}", *extra),
             boundaries=(f"boundary-{env}",),
+            context=dict(context),
         )
 
 
@@ -204,11 +213,18 @@ def ctx(**pairs: ContextValue) -> dict[str, ContextValue]:
 
 def writer_policy(names: Names, env: str) -> dict[str, Any]:
     """The writer role's policy as modules/lambda renders it (its exact JSON is asserted by
-    tests/plan/test_lambda.py): its log group's streams and PutObject under the key prefix."""
+    tests/plan/test_lambda.py): its log group's streams, PutObject under the key prefix, and
+    one version entry per listing under it."""
     group = names.log_group(f"/aws/lambda/{names.stack(env)}-writer")
+    bucket, prefix = f"arn:aws:s3:::{names.bucket(env)}", names.key_prefix(env)
+    one_entry = {
+        "StringLike": {"s3:prefix": f"{prefix}*"},
+        "NumericLessThanEquals": {"s3:max-keys": "1"},
+    }
     return document(
         allow(["logs:CreateLogStream", "logs:PutLogEvents"], f"{group}:*"),
-        allow("s3:PutObject", f"arn:aws:s3:::{names.bucket(env)}/{names.key_prefix(env)}*"),
+        allow("s3:PutObject", f"{bucket}/{prefix}*"),
+        {**allow("s3:ListBucketVersions", bucket), "Condition": one_entry},
     )
 
 
@@ -518,6 +534,12 @@ def own_stack_cases(n: Names, b: Builder, env: str) -> list[Case]:
     state_key = n.env(env)["state_key"]
     api_arn = n.api(env)
     label = f"{env} role"
+    # the writer's lookup after a retried create-only write, and a wider listing than it needs
+    one_key: dict[str, ContextValue] = {
+        "s3:prefix": f"{n.key_prefix(env)}x.txt",
+        "s3:max-keys": "1",
+    }
+    page: dict[str, ContextValue] = {"s3:max-keys": "1000"}
     allowed = [
         ("CreateBucket of its bucket", b.deploy(env, "s3:CreateBucket", bucket)),
         ("PutBucketVersioning of its bucket", b.deploy(env, "s3:PutBucketVersioning", bucket)),
@@ -592,6 +614,11 @@ def own_stack_cases(n: Names, b: Builder, env: str) -> list[Case]:
             f"{env} writer: PutObject under its prefix",
             "allowed",
             (Step(b.writer(env, "s3:PutObject", f"{bucket}/{n.key_prefix(env)}x.txt")),),
+        ),
+        Case(
+            f"{env} writer: lists the latest version of one key under its prefix",
+            "allowed",
+            (Step(b.writer(env, "s3:ListBucketVersions", bucket, **one_key)),),
         ),
         Case(
             f"{env} writer: PutLogEvents to its group",
@@ -728,6 +755,51 @@ def own_stack_cases(n: Names, b: Builder, env: str) -> list[Case]:
                 ),
                 Step(
                     b.writer(env, "s3:GetObject", n.state(state_key), extra=(f"everything-{env}",))
+                ),
+            ),
+        ),
+        Case(
+            f"{env} writer: lists a page of versions under its prefix",
+            "denied",
+            (Step(b.writer(env, "s3:ListBucketVersions", bucket, **{**one_key, **page})),),
+        ),
+        Case(
+            f"{env} writer: lists versions outside its prefix",
+            "denied",
+            (
+                Step(
+                    b.writer(
+                        env,
+                        "s3:ListBucketVersions",
+                        bucket,
+                        **{"s3:prefix": "other/x.txt", "s3:max-keys": "1"},
+                    )
+                ),
+            ),
+        ),
+        Case(
+            f"{env} writer: lists versions without a prefix or a max-keys",
+            "denied",
+            (Step(b.writer(env, "s3:ListBucketVersions", bucket)),),
+        ),
+        Case(
+            f"{label}: widens its writer role's listing, then lists a page of the whole bucket",
+            "denied",
+            (
+                Step(
+                    b.deploy(
+                        env, "iam:PutRolePolicy", writer, **ctx(iam__PermissionsBoundary=boundary)
+                    ),
+                    Grant(
+                        f"writer-{env}",
+                        f"list-all-{env}",
+                        document(allow("s3:ListBucketVersions", bucket)),
+                    ),
+                ),
+                Step(
+                    b.writer(
+                        env, "s3:ListBucketVersions", bucket, extra=(f"list-all-{env}",), **page
+                    )
                 ),
             ),
         ),

@@ -202,6 +202,8 @@ S3_CREATE_BUCKET_HEADER_ACTIONS: dict[str, tuple[frozenset[str], tuple[str, ...]
     ),
     "x-amz-object-ownership": (frozenset(), ("s3:PutBucketOwnershipControls",)),
 }
+# Listings whose prefix and max-keys parameters AWS supplies as s3:prefix and s3:max-keys (both are
+# condition keys of s3:ListBucket and s3:ListBucketVersions in the SAR).
 S3_LIST_WITH_PREFIX = frozenset({"ListObjects", "ListObjectsV2", "ListObjectVersions"})
 S3_NOT_FOUND_CHECKS = frozenset({"GetObject", "HeadObject"})
 
@@ -805,9 +807,11 @@ def _map_s3(operation: Operation, ledger: Ledger) -> list[MappedCall]:
     resource = f"arn:aws:s3:::{bucket}/{key}" if key is not None else f"arn:aws:s3:::{bucket}"
     versioned = "VersionId" in operation.params
     context: Context = {}
-    prefix = operation.params.get("Prefix")
-    if name in S3_LIST_WITH_PREFIX and isinstance(prefix, str) and prefix:
+    prefix, max_keys = operation.text("Prefix"), operation.text("MaxKeys")
+    if name in S3_LIST_WITH_PREFIX and prefix:
         context["s3:prefix"] = prefix
+    if name in S3_LIST_WITH_PREFIX and max_keys:  # a Numeric key, compared as a number
+        context["s3:max-keys"] = max_keys
     if name == "DeleteObject" and versioned:
         calls = [_make(operation, each, resource) for each in VERSIONED_DELETE]
     else:

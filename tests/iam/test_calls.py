@@ -198,6 +198,20 @@ def test_s3_prefix_key_only_when_the_request_has_a_prefix() -> None:
     assert listed.context == {"s3:prefix": "scribe/dev"}
 
 
+def test_s3_list_object_versions_supplies_prefix_and_max_keys() -> None:
+    """The writer's lookup after a retried create-only write, as botocore sends it."""
+    query = "versions&prefix=incoming%2Fnotes%2Fa.txt&max-keys=1&encoding-type=url"
+    got = only(record("s3", "GET", f"/{BUCKET}", query=query))
+    assert (got.call, got.action, got.resource) == (
+        "s3.ListObjectVersions",
+        "s3:ListBucketVersions",
+        BUCKET_ARN,
+    )
+    assert got.context == {"s3:prefix": "incoming/notes/a.txt", "s3:max-keys": "1"}
+    listed = only(record("s3", "GET", f"/{BUCKET}", query="list-type=2&max-keys=1000"))
+    assert listed.context == {"s3:max-keys": "1000"}
+
+
 def test_s3_object_calls_use_the_decoded_key() -> None:
     got = only(record("s3", "GET", f"/{BUCKET}/scribe/dev%20x.tfstate"))
     assert (got.call, got.action, got.resource) == (
@@ -769,7 +783,8 @@ def test_context_key_tables_match_the_service_reference() -> None:
     assert with_boundary == c.PERMISSIONS_BOUNDARY_ACTIONS
     assert "lambda:Principal" in condition_keys("lambda:AddPermission")
     assert "iam:PassedToService" in condition_keys("iam:PassRole")
-    assert "s3:prefix" in condition_keys("s3:ListBucket")
+    for action in ("s3:ListBucket", "s3:ListBucketVersions"):
+        assert {"s3:prefix", "s3:max-keys"} <= condition_keys(action), action
 
 
 def test_star_operations_have_no_resource_type() -> None:

@@ -234,8 +234,18 @@ def test_each_environment_has_a_boundary_of_its_own(resources: Resources, env: s
     policy = resources[f'aws_iam_policy.boundary["{env}"]']
     assert policy["name"] == f"scribe-ci-boundary-{env}"
     by_sid = {s["Sid"]: s for s in statements(policy["policy"])}
-    assert set(by_sid) == {"FunctionLogs", "PutTexts"}  # no KMS statement without a key
+    # no KMS statement without a key
+    assert set(by_sid) == {"FunctionLogs", "PutTexts", "ListOneVersionEntry"}
     assert by_sid["PutTexts"]["Resource"] == f"arn:aws:s3:::scribe-{env}-*/incoming/*"
+    listing = by_sid["ListOneVersionEntry"]
+    assert (listing["Action"], listing["Resource"]) == (
+        "s3:ListBucketVersions",
+        f"arn:aws:s3:::scribe-{env}-*",
+    )
+    assert listing["Condition"] == {
+        "StringLike": {"s3:prefix": "incoming/*"},
+        "NumericLessThanEquals": {"s3:max-keys": "1"},
+    }
     assert by_sid["FunctionLogs"]["Resource"] == (
         f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:/aws/lambda/scribe-{env}-*:*"
     )

@@ -85,11 +85,15 @@ def test_role_is_assumable_by_lambda_only(defaults: dict[str, dict[str, Any]]) -
     assert [s["Action"] for s in trust["Statement"]] == ["sts:AssumeRole"]
 
 
-def test_role_may_only_append_logs_and_put_under_the_prefix(
+def test_role_may_only_append_logs_put_and_list_one_entry_under_the_prefix(
     defaults: dict[str, dict[str, Any]],
 ) -> None:
     statements = {s["Sid"]: s for s in role_policy(defaults)["Statement"]}
-    assert set(statements) == {"WriteOwnLogs", "PutObjectsUnderPrefix"}
+    assert set(statements) == {
+        "WriteOwnLogs",
+        "PutObjectsUnderPrefix",
+        "ListOneVersionEntryUnderPrefix",
+    }
     logs = statements["WriteOwnLogs"]
     assert sorted(logs["Action"]) == ["logs:CreateLogStream", "logs:PutLogEvents"]
     assert logs["Resource"] == (
@@ -98,6 +102,15 @@ def test_role_may_only_append_logs_and_put_under_the_prefix(
     put = statements["PutObjectsUnderPrefix"]
     assert put["Action"] == "s3:PutObject"
     assert put["Resource"] == f"arn:aws:s3:::{BUCKET}/incoming/*"
+    assert "Condition" not in put
+    # the lookup after a retried create-only write: one version entry per call, under the prefix
+    listing = statements["ListOneVersionEntryUnderPrefix"]
+    assert listing["Action"] == "s3:ListBucketVersions"
+    assert listing["Resource"] == f"arn:aws:s3:::{BUCKET}"
+    assert listing["Condition"] == {
+        "StringLike": {"s3:prefix": "incoming/*"},
+        "NumericLessThanEquals": {"s3:max-keys": "1"},
+    }
     assert all(s["Effect"] == "Allow" for s in statements.values())
 
 
@@ -123,3 +136,5 @@ def test_kms_key_adds_generate_data_key_on_that_key_only(
     assert statements["EncryptWithBucketKey"]["Action"] == "kms:GenerateDataKey"
     assert statements["EncryptWithBucketKey"]["Resource"] == key
     assert statements["PutObjectsUnderPrefix"]["Resource"] == f"arn:aws:s3:::{BUCKET}/*"
+    listing = statements["ListOneVersionEntryUnderPrefix"]
+    assert listing["Condition"]["StringLike"] == {"s3:prefix": "*"}

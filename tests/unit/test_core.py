@@ -42,9 +42,9 @@ def if_none_match(request: Any) -> str | None:
     return value.decode() if isinstance(value, bytes) else value
 
 
-def client_error(code: str, status: int) -> ClientError:
+def client_error(code: str, status: int, retries: int = 0) -> ClientError:
     response: Any = {"Error": {"Code": code, "Message": "m"}}
-    response["ResponseMetadata"] = {"HTTPStatusCode": status}
+    response["ResponseMetadata"] = {"HTTPStatusCode": status, "RetryAttempts": retries}
     return ClientError(response, "PutObject")
 
 
@@ -367,6 +367,56 @@ def test_storage_error_mapping(code: str, status: int, expected: tuple[int, str]
     error = core.storage_error(client_error(code, status))
     assert (error.status, error.code) == expected
     assert code in error.cause
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "expected"),
+    [
+        ("PreconditionFailed", 412, (409, "already_exists_after_retry")),
+        ("ConditionalRequestConflict", 409, (409, "already_exists_after_retry")),
+        ("SlowDown", 503, (503, "storage_throttled")),
+        ("InternalError", 500, (502, "storage_error")),
+    ],
+)
+def test_storage_error_mapping_after_retries(
+    code: str, status: int, expected: tuple[int, str]
+) -> None:
+    """botocore counts the retries of the call in the error's ResponseMetadata.RetryAttempts: a
+    conflict found by a retry may be this request's own earlier attempt (S3 lost its answer)."""
+    for retries in (1, 2):
+        error = core.storage_error(client_error(code, status, retries))
+        assert (error.status, error.code) == expected
+        assert error.cause == f"ClientError {code} {status}"
+
+
+def test_latest_if_same_gives_the_latest_version_of_exactly_that_key(s3: Any) -> None:
+    """Prefix=key, MaxKeys=1: the key's latest version, never a longer name under it or an older
+    version; None when the text, the size or the latest entry (a delete marker) differs."""
+    client, key = core.new_client(), "incoming/same.txt"
+    s3.put_object(Bucket=BUCKET, Key=key, Body=b"old")
+    latest = s3.put_object(Bucket=BUCKET, Key=key, Body=b"new")["VersionId"]
+    s3.put_object(Bucket=BUCKET, Key=key + ".bak", Body=b"new")
+    s3.put_object(Bucket=BUCKET, Key=key + "0", Body=b"new")
+    found = core.latest_if_same(client, BUCKET, key, b"new")
+    assert found is not None
+    assert (found["Key"], found["VersionId"], found["IsLatest"]) == (key, latest, True)
+    assert core.latest_if_same(client, BUCKET, key, b"old") is None  # an older version
+    assert core.latest_if_same(client, BUCKET, key, b"ne") is None
+    assert core.latest_if_same(client, BUCKET, "incoming/sam", b"new") is None  # not that key
+    s3.delete_object(Bucket=BUCKET, Key=key)
+    assert core.latest_if_same(client, BUCKET, key, b"new") is None
+    assert core.latest_if_same(client, "no-such-bucket-here", key, b"new") is None
+
+
+def test_unversioned_bucket_gives_no_version_id_as_a_first_attempt_would(s3: Any) -> None:
+    """S3 lists the version of an unversioned bucket as "null"; PutObject answers none."""
+    s3.create_bucket(Bucket="plain-bucket")
+    client = core.new_client()
+    first = core.put_text(client, "plain-bucket", "incoming/p.txt", b"x", True)
+    raise_on_put(client, client_error("PreconditionFailed", 412, retries=1))
+    again = core.put_text(client, "plain-bucket", "incoming/p.txt", b"x", True, lambda: client)
+    assert first == again
+    assert again["version_id"] is None
 
 
 def test_missing_bucket_is_storage_error(s3: Any) -> None:

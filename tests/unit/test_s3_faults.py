@@ -10,11 +10,13 @@ the black-hole test, which uses real sockets and real timers.
 test_core.py and test_apigw.py already cover the error mapping (Stubber, no retries) and the
 retries of an unreachable endpoint in core; this file adds, through the handler: attempts per fault,
 the backoff, the time budget against the 28 s function timeout, the log line of each failure, that
-every retry keeps If-None-Match: *, and recovery after transient faults.
+every retry keeps If-None-Match: *, recovery after transient faults, and how a create-only
+conflict found by a retry is answered.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import socket
 import threading
@@ -22,7 +24,9 @@ import time
 import types
 from collections.abc import Callable, Iterator
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
+import boto3
 import botocore.endpoint
 import pytest
 from botocore.awsrequest import AWSResponse
@@ -32,7 +36,7 @@ from botocore.retries.standard import ExponentialBackoff
 from moto.core.models import botocore_stubber
 
 from scribe import apigw
-from tests.unit.conftest import PREFIX, all_keys, event, invoke, stored, versions
+from tests.unit.conftest import BUCKET, PREFIX, all_keys, event, invoke, stored, versions
 
 FUNCTION_TIMEOUT_S = 28  # writer.timeout default (README, Root inputs)
 SECRET = "secret body text that must never be logged"
@@ -48,6 +52,7 @@ RETRY_AFTER_EXTRA_S = ExponentialBackoff._RETRY_AFTER_MAX_ADDITIONAL
 EXPECT_WAIT_S = 1
 
 Fault = Callable[[Any], AWSResponse]
+RETRIED = "already_exists_after_retry"
 
 
 class Body:
@@ -93,16 +98,17 @@ def lost_response(request: Any) -> AWSResponse:
 
 
 class FaultyS3:
-    """Stands in for S3 on one client: each PutObject attempt gets the next fault of the plan."""
+    """Stands in for S3 on one client: each attempt of one operation (PutObject unless told)
+    gets the next fault of the plan."""
 
-    def __init__(self, client: Any, plan: list[Fault | None]) -> None:
-        self.plan = plan
-        self.attempts: list[dict[str, str]] = []  # the headers of each PutObject attempt
+    def __init__(self, client: Any, plan: list[Fault | None], operation: str = "PutObject") -> None:
+        self.plan, self.operation = plan, operation
+        self.attempts: list[dict[str, str]] = []  # the headers of each attempt
         client.meta.events.unregister("before-send", botocore_stubber)
         client.meta.events.register("before-send", self)
 
     def __call__(self, event_name: str, request: Any, **_: Any) -> AWSResponse | None:
-        if event_name.endswith(".PutObject"):
+        if event_name.endswith(f".{self.operation}"):
             headers = {
                 k: v.decode() if isinstance(v, bytes) else v for k, v in request.headers.items()
             }
@@ -318,22 +324,179 @@ def test_backoff_honours_x_amz_retry_after(s3: Any, backoff: list[float]) -> Non
 
 
 def test_worst_case_with_retry_after_fits_the_function_timeout(s3: Any) -> None:
+    """Even when the last attempt ends in a conflict after every wait, and the lookup of the
+    latest version then waits its full single attempt (1 s connect + 1 s read, no body sent):
+    25 s + 2 s < 28 s."""
     worst = worst_case_s(retry_after=True)
-    print(f"\nworst case with x-amz-retry-after: {worst} s")
-    assert worst < FUNCTION_TIMEOUT_S
+    config = apigw.lookup_client().meta.config
+    assert config.retries["total_max_attempts"] == 1
+    lookup = config.connect_timeout + config.read_timeout
+    print(f"\nworst case with x-amz-retry-after: {worst} s, and a lookup: {worst + lookup} s")
+    assert (worst, lookup) == (25, 2)
+    assert worst + lookup < FUNCTION_TIMEOUT_S
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="handler: the retry of a create-only PUT whose answer was lost gets 412, and the "
-    "caller is told 409 already_exists although the object holds its own text",
-)
-def test_lost_answer_then_retry_is_not_reported_as_name_taken(
-    s3: Any, backoff: list[float]
+def another_writer_then(fault: Fault, text: bytes = b"theirs") -> Fault:
+    """Another writer creates the name first, then this attempt gets the fault (nothing stored)."""
+
+    def answer(request: Any) -> AWSResponse:
+        boto3.client("s3", region_name="us-east-1").put_object(
+            Bucket=BUCKET, Key=PREFIX + "taken.txt", Body=text
+        )
+        return fault(request)
+
+    return answer
+
+
+def kms_etag(parsed: dict[str, Any], **_: Any) -> None:
+    """The listing as SSE-KMS gives it: the ETag is not the MD5 of the text (moto's always is)."""
+    for version in parsed.get("Versions", []):
+        version["ETag"] = '"0123456789abcdef0123456789abcdef"'
+
+
+class Sent:
+    """The operations each client sent (every attempt), after the faults are in place."""
+
+    def __init__(self) -> None:
+        self.puts: list[str] = []
+        self.lookups: list[str] = []
+        apigw.client().meta.events.register("before-send.s3", self.on(self.puts))
+        apigw.lookup_client().meta.events.register("before-send.s3", self.on(self.lookups))
+
+    @staticmethod
+    def on(calls: list[str]) -> Callable[..., None]:
+        return lambda event_name, **_: calls.append(event_name.rsplit(".", 1)[1])
+
+
+SAME_TEXT: dict[str, list[Fault | None]] = {
+    # scenario: the plan of the PutObject attempts
+    "own attempt stored, answer lost": [lost_response],
+    "another writer stored the same text between attempts": [
+        another_writer_then(s3_error("SlowDown", 503), b"mine")
+    ],
+}
+
+
+@pytest.mark.parametrize("scenario", list(SAME_TEXT))
+def test_retry_that_finds_its_own_text_answers_201_with_the_one_stored_version(
+    s3: Any, backoff: list[float], capsys: pytest.CaptureFixture[str], scenario: str
 ) -> None:
-    fake = FaultyS3(apigw.client(), [lost_response])
-    reply = invoke(event("mine", name="lost.txt"))
+    """The retry's 412, then one ListObjectVersions(Prefix=key, MaxKeys=1) on the lookup client:
+    the latest version of the key has the MD5 of this text as its ETag and its size, so the answer
+    is the 201 a first attempt would have given, with that version's id. No read, no second
+    version. (When another writer stored the very same text between the attempts, the answer is
+    201 too: the name holds exactly this text, and nothing tells the two apart.)"""
+    fake = FaultyS3(apigw.client(), SAME_TEXT[scenario])
+    sent = Sent()
+
+    reply = invoke(event("mine", name="taken.txt"))
+
+    assert reply.status == 201, reply.body
+    found = versions(s3, PREFIX + "taken.txt")
+    assert [v["VersionId"] for v in found] == [reply.body["version_id"]]
+    assert reply.body == {
+        "bucket": BUCKET,
+        "key": PREFIX + "taken.txt",
+        "version_id": found[0]["VersionId"],
+        "size": 4,
+        "sha256": hashlib.sha256(b"mine").hexdigest(),
+    }
+    assert reply.headers["Location"] == f"s3://{BUCKET}/{PREFIX}taken.txt"
+    assert stored(s3, PREFIX + "taken.txt") == b"mine"
     assert len(fake.attempts) == 2
-    assert stored(s3, PREFIX + "lost.txt") == b"mine"  # the first attempt did store it
-    assert reply.status in (201, 502, 503), reply.body
+    assert all(a.get("If-None-Match") == "*" and "If-Match" not in a for a in fake.attempts)
+    assert (sent.puts, sent.lookups) == (["PutObject"] * 2, ["ListObjectVersions"])
+    record = one_log_line(capsys)
+    assert (record["status"], record["error"], record["key"]) == (201, None, PREFIX + "taken.txt")
+
+
+def test_the_lookup_asks_for_one_entry_under_the_key(s3: Any, backoff: list[float]) -> None:
+    """What the function role's policy allows (s3:prefix = the key, s3:max-keys <= 1), and no
+    more: the request carries prefix=<key> and max-keys=1."""
+    FaultyS3(apigw.client(), [lost_response])
+    urls: list[str] = []
+    apigw.lookup_client().meta.events.register(
+        "before-send.s3.ListObjectVersions", lambda request, **_: urls.append(request.url)
+    )
+    assert invoke(event("mine", name="notes/taken.txt")).status == 201
+    [url] = urls
+    query = dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
+    # encoding-type=url: botocore asks for encoded keys in the answer and decodes them itself
+    assert query == {
+        "versions": "",
+        "prefix": PREFIX + "notes/taken.txt",
+        "max-keys": "1",
+        "encoding-type": "url",
+    }
+
+
+def lookup_fault(fault: Fault) -> Callable[[], None]:
+    def arrange() -> None:
+        FaultyS3(apigw.lookup_client(), [fault] * 3, operation="ListObjectVersions")
+
+    return arrange
+
+
+def kms_listing() -> None:
+    apigw.lookup_client().meta.events.register("after-call.s3.ListObjectVersions", kms_etag)
+
+
+Arrange = Callable[[], None]
+CONFLICTS: dict[str, tuple[bytes | None, list[Fault | None], Arrange | None, int, str, bytes]] = {
+    # scenario: (stored before, PutObject plan, lookup arrangement, lookups, error, stored after)
+    "first attempt finds it taken": (b"theirs", [], None, 0, "already_exists", b"theirs"),
+    "another writer between attempts": (
+        None,
+        [another_writer_then(s3_error("SlowDown", 503))],
+        None,
+        1,
+        RETRIED,
+        b"theirs",
+    ),
+    "own text stored, lookup denied": (
+        None,
+        [lost_response],
+        lookup_fault(s3_error("AccessDenied", 403)),
+        1,
+        RETRIED,
+        b"mine",
+    ),
+    "own text stored, lookup times out": (
+        None,
+        [lost_response],
+        lookup_fault(raised(ReadTimeoutError)),
+        1,
+        RETRIED,
+        b"mine",
+    ),
+    "own text stored, SSE-KMS ETag": (None, [lost_response], kms_listing, 1, RETRIED, b"mine"),
+}
+
+
+@pytest.mark.parametrize("scenario", list(CONFLICTS))
+def test_conflict_not_shown_to_be_this_text_answers_409(
+    s3: Any, backoff: list[float], capsys: pytest.CaptureFixture[str], scenario: str
+) -> None:
+    """409 already_exists on a first attempt (no lookup); 409 already_exists_after_retry when a
+    retry's conflict cannot be shown to be this text: another writer's text, a listing that fails
+    (denied, or its single attempt times out: no retry), or an ETag that is not the MD5 (SSE-KMS).
+    One version stays stored, and the function never reads it."""
+    before, plan, arrange, lookups, code, after = CONFLICTS[scenario]
+    if before is not None:
+        s3.put_object(Bucket=BUCKET, Key=PREFIX + "taken.txt", Body=before)
+    fake = FaultyS3(apigw.client(), plan)
+    if arrange is not None:
+        arrange()
+    sent = Sent()
+
+    reply = invoke(event("mine", name="taken.txt"))
+
+    assert (reply.status, reply.body["error"]) == (409, code), reply.body
+    assert len(fake.attempts) == len(plan) + 1
+    assert sent.puts == ["PutObject"] * (len(plan) + 1)
+    assert sent.lookups == ["ListObjectVersions"] * lookups
+    assert all(a.get("If-None-Match") == "*" and "If-Match" not in a for a in fake.attempts)
+    assert stored(s3, PREFIX + "taken.txt") == after
+    assert len(versions(s3, PREFIX + "taken.txt")) == 1
+    record = one_log_line(capsys)
+    assert (record["status"], record["error"], record["key"]) == (409, code, None)

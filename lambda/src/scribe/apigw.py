@@ -27,9 +27,15 @@ def client() -> Any:
     return core.new_client()
 
 
+@functools.cache
+def lookup_client() -> Any:  # made only after a retry's conflict: one attempt, 1 s read timeout
+    return core.new_client(attempts=1, read_timeout=1)
+
+
 def reset() -> None:  # a new cold start, for tests
     settings.cache_clear()
     client.cache_clear()
+    lookup_client.cache_clear()
 
 
 def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
@@ -68,7 +74,7 @@ def write(event: dict[str, Any]) -> dict[str, Any]:
     media = core.media_type((event.get("headers") or {}).get("content-type"))
     data = core.text_bytes(media, body(event, config.max_body_bytes))
     key = (config.prefix + name) if name else core.generated_key(config.prefix)
-    return core.put_text(client(), config.bucket, key, data, create_only)
+    return core.put_text(client(), config.bucket, key, data, create_only, lookup_client)
 
 
 def body(event: dict[str, Any], limit: int) -> bytes:

@@ -5,6 +5,7 @@ import hashlib
 import json
 import re
 import secrets
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
@@ -24,6 +25,7 @@ ERRORS = {  # code: (HTTP status, message)
     "nul_in_text": (400, "text holds U+0000 (NUL): text tools take it for binary"),
     "invalid_json": (400, 'body must be {"text": "<string>"}'),
     "already_exists": (409, "name taken"),
+    "already_exists_after_retry": (409, "name taken, maybe by this text (an answer was lost)"),
     "storage_error": (502, "storage failed"),
     "storage_throttled": (503, "storage busy, retry"),
     "internal_error": (500, "internal error"),
@@ -50,11 +52,13 @@ class Settings(NamedTuple):
     max_body_bytes: int
 
 
-def new_client() -> Any:
-    # 3 tries of at most 1+1+2 s plus backoff fit the 28 s function timeout; boto3 honours
-    # AWS_ENDPOINT_URL(_S3) itself
-    retries = {"mode": "standard", "total_max_attempts": 3}
-    return boto3.client("s3", config=Config(retries=retries, connect_timeout=1, read_timeout=2))
+def new_client(attempts: int = 3, read_timeout: int = 2) -> Any:
+    """The writer's client: 3 tries of at most 1+1+2 s (connect, 100-continue, read) plus backoff,
+    15 s at worst (25 s if S3 sends x-amz-retry-after). The lookup's (attempts=1, read_timeout=1):
+    2 s more, so both fit the 28 s function timeout. boto3 honours AWS_ENDPOINT_URL(_S3) itself."""
+    retries = {"mode": "standard", "total_max_attempts": attempts}
+    config = Config(retries=retries, connect_timeout=1, read_timeout=read_timeout)
+    return boto3.client("s3", config=config)
 
 
 def check_name(name: str) -> str:
@@ -107,8 +111,23 @@ def json_text(body: str) -> str:
     raise ScribeError("invalid_json")
 
 
-def put_text(client: Any, bucket: str, key: str, data: bytes, create_only: bool) -> dict[str, Any]:
-    """One PutObject (create_only: S3 refuses, atomically, to replace a key); the 201 document."""
+def put_text(
+    client: Any,
+    bucket: str,
+    key: str,
+    data: bytes,
+    create_only: bool,
+    lookup: Callable[[], Any] | None = None,
+) -> dict[str, Any]:
+    """One PutObject (create_only: S3 refuses, atomically, to replace a key); the 201 document.
+
+    When botocore retried the PutObject (an earlier attempt's answer was lost: read timeout, 5xx)
+    and a retry finds the name taken, the stored object is either this text, stored by the attempt
+    whose answer was lost, or another writer's: S3's 412 is the same for both. The lookup client
+    (if given) then lists the latest version of the key (s3:ListBucketVersions, no read): if it
+    holds exactly this text, the answer is the 201 of that version; else 409
+    already_exists_after_retry. A first attempt's conflict stays already_exists, with no lookup.
+    """
     digest = hashlib.sha256(data)
     try:
         response = client.put_object(
@@ -121,21 +140,52 @@ def put_text(client: Any, bucket: str, key: str, data: bytes, create_only: bool)
             **({"IfNoneMatch": "*"} if create_only else {}),
         )
     except bx.ClientError as error:
-        raise storage_error(error) from error
+        conflict = storage_error(error)
+        retried = conflict.code == "already_exists_after_retry"
+        response = latest_if_same(lookup(), bucket, key, data) if retried and lookup else None
+        if response is None:
+            raise conflict from error
     except NETWORK as error:
         raise ScribeError("storage_error", type(error).__name__) from error
     version = response.get("VersionId")
     return dict(
-        bucket=bucket, key=key, version_id=version, size=len(data), sha256=digest.hexdigest()
+        bucket=bucket,
+        key=key,
+        version_id=None if version == "null" else version,  # "null": an unversioned bucket
+        size=len(data),
+        sha256=digest.hexdigest(),
     )
+
+
+def latest_if_same(client: Any, bucket: str, key: str, data: bytes) -> dict[str, Any] | None:
+    """The latest version of key if it holds exactly data, else None; never reads the object.
+
+    Prefix=key lists key first (every other name under it is longer), latest version first, so
+    MaxKeys=1 gives its latest version, or nothing if that is a delete marker. A single-part
+    PutObject under SSE-S3 has the MD5 of the data as its ETag; under SSE-KMS the ETag is not the
+    MD5, so the answer there is None (409). Any error of the listing gives None too.
+    """
+    try:
+        listed = client.list_object_versions(Bucket=bucket, Prefix=key, MaxKeys=1)
+    except (bx.ClientError, bx.BotoCoreError):
+        return None
+    latest: dict[str, Any] = (listed.get("Versions") or [{}])[0]
+    md5 = hashlib.md5(data, usedforsecurity=False).hexdigest()
+    same = (latest.get("Key"), latest.get("ETag"), latest.get("Size")) == (
+        key,
+        f'"{md5}"',
+        len(data),
+    )
+    return latest if same and latest.get("IsLatest") else None
 
 
 def storage_error(error: bx.ClientError) -> ScribeError:
     code = error.response.get("Error", {}).get("Code")
-    status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    meta = error.response.get("ResponseMetadata", {})
+    status, retried = meta.get("HTTPStatusCode"), meta.get("RetryAttempts", 0) > 0
     cause = f"ClientError {code} {status}"
-    if code in CONFLICT or status == 412:
-        return ScribeError("already_exists", cause)
+    if code in CONFLICT or status == 412:  # after a retry, maybe this request's own lost attempt
+        return ScribeError("already_exists_after_retry" if retried else "already_exists", cause)
     if code in THROTTLED or status == 503:
         return ScribeError("storage_throttled", cause)
     return ScribeError("storage_error", cause)
