@@ -28,13 +28,17 @@ IAM_STAMP := $(IAM_EVALUATOR)/node_modules/.installed-$(shell sha256sum < $(IAM_
 # checkov has its own venv: it pins an old `packaging` that the dev tools in .venv cannot share.
 CHECKOV_VENV := .cache/checkov-venv
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-$(shell sha256sum < requirements-checkov.lock | cut -c1-12)
+# The handler's tests also run under the AWS SDK of the Lambda runtimes (requirements-runtime.lock).
+RUNTIME_VENV := .cache/runtime-venv
+RUNTIME_STAMP := $(RUNTIME_VENV)/.installed-$(shell sha256sum < requirements-runtime.lock | cut -c1-12)
+RUNTIME_TESTS := tests/unit/test_core.py tests/unit/test_apigw.py tests/unit/test_s3_faults.py
 # pip installs only the locked versions, refuses any file whose hash is not in the lock and any
 # dependency the lock does not pin (--require-hashes).
 PIP_LOCKED = python -m pip install --quiet --disable-pip-version-check --require-hashes
 LOCK_VENV := .cache/lock-venv
 UV_COMPILE = $(LOCK_VENV)/bin/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes
 
-.PHONY: help venv lock package up down demo caller test lint ruff mypy fmt-check validate docs docs-check \
+.PHONY: help venv lock package up down demo caller unit-runtime test lint ruff mypy fmt-check validate docs docs-check \
 	circleci-check checkov fmt unit bench clean plan apply smoke iam iam-evaluator
 
 help: ## List the targets
@@ -52,7 +56,8 @@ lock: ## Re-resolve requirements-*.in into the hash locks requirements-*.lock (n
 	@test -x $(LOCK_VENV)/bin/uv || { $(PYTHON) -m venv $(LOCK_VENV) && $(LOCK_VENV)/bin/python -m pip install --quiet uv; }
 	@$(UV_COMPILE) requirements-dev.in -o requirements-dev.lock
 	@$(UV_COMPILE) requirements-checkov.in -o requirements-checkov.lock
-	@echo "[scribe] wrote requirements-dev.lock and requirements-checkov.lock: review the diff, then make test"
+	@$(UV_COMPILE) requirements-runtime.in -o requirements-runtime.lock
+	@echo "[scribe] wrote requirements-{dev,checkov,runtime}.lock: review the diff, then make test"
 
 package: $(STAMP) ## Build the Lambda zip (build/scribe.zip), byte-identical across builds
 	@$(PY) lambda/package.py --src lambda/src --out build/scribe.zip
@@ -135,7 +140,17 @@ fmt: $(STAMP) ## Format Terraform and Python
 	@$(TF) fmt -recursive .
 	@$(VENV)/bin/ruff format .
 
-test: lint checkov package $(IAM_STAMP) ## Lint, then every test: unit, validate, plan, apply, end-to-end (what CI runs)
+$(RUNTIME_STAMP): requirements-runtime.lock
+	@echo "[scribe] creating $(RUNTIME_VENV) with the Lambda runtimes' $$(grep -oE '^botocore==[^ ]+' requirements-runtime.lock) (hash-checked) ..."
+	@{ test -x $(RUNTIME_VENV)/bin/python || $(PYTHON) -m venv $(RUNTIME_VENV); } && \
+	 $(RUNTIME_VENV)/bin/$(PIP_LOCKED) -r requirements-runtime.lock
+	@rm -f $(RUNTIME_VENV)/.installed-* && touch $@
+
+unit-runtime: $(RUNTIME_STAMP) ## The handler's unit, adapter and fault tests under the Lambda runtimes' boto3/botocore
+	@echo "[scribe] handler tests under $$($(RUNTIME_VENV)/bin/python -c 'import botocore; print("botocore", botocore.__version__)')"
+	@$(RUNTIME_VENV)/bin/python -m pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS) $(RUNTIME_TESTS)
+
+test: lint checkov package $(IAM_STAMP) unit-runtime ## Lint, then every test: unit (also under the runtime SDK), validate, plan, apply, end-to-end (what CI runs)
 	@$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 unit: $(STAMP) ## Handler unit tests only (fast)

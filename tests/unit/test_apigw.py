@@ -496,3 +496,41 @@ def test_default_settings(aws_env: None, monkeypatch: pytest.MonkeyPatch) -> Non
         assert apigw.settings() == core.Settings(BUCKET, "", 1048576)
     finally:
         apigw.reset()
+
+
+@pytest.mark.parametrize(
+    ("version", "refused"),
+    [("1.34.162", True), ("1.35.1", True), ("1.35.2", False), ("1.38.36", False), ("2.0.0", False)],
+)
+def test_an_sdk_without_put_object_if_none_match_is_refused(version: str, refused: bool) -> None:
+    if refused:
+        with pytest.raises(RuntimeError, match=rf"botocore {re.escape(version)} cannot send"):
+            core.check_sdk(version)
+    else:
+        core.check_sdk(version)
+
+
+def test_an_old_runtime_sdk_fails_the_cold_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The check runs when Lambda imports the handler (its init), not on each request."""
+    import importlib
+
+    import botocore
+
+    monkeypatch.setattr(botocore, "__version__", "1.35.1")
+    with pytest.raises(RuntimeError, match=re.escape("needs 1.35.2 or newer")):
+        importlib.reload(apigw)
+    monkeypatch.undo()
+    importlib.reload(apigw)
+    assert callable(apigw.handler)
+
+
+def test_the_locked_sdk_knows_what_the_handler_sends() -> None:
+    """OLDEST_BOTOCORE is the first botocore whose S3 model has PutObject IfNoneMatch (checked in
+    the 1.35.1 and 1.35.2 wheels); whichever botocore runs the tests must have it."""
+    import botocore.session
+
+    model = botocore.session.get_session().get_service_model("s3")
+    put = model.operation_model("PutObject").input_shape.members
+    listing = model.operation_model("ListObjectVersions").input_shape.members
+    assert {"IfNoneMatch", "ChecksumSHA256", "ChecksumAlgorithm"} <= set(put)
+    assert {"Prefix", "MaxKeys"} <= set(listing)

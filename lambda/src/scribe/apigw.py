@@ -11,7 +11,11 @@ import time
 from typing import Any
 from urllib.parse import parse_qsl
 
+import botocore
+
 from scribe import core
+
+core.check_sdk(botocore.__version__)  # at import: an old runtime SDK fails the init, loudly
 
 
 @functools.cache

@@ -35,6 +35,18 @@ CONFLICT = {"PreconditionFailed", "ConditionalRequestConflict"}
 THROTTLED = {"SlowDown", "ServiceUnavailable", "Throttling", "RequestLimitExceeded"}
 # EndpointConnection, ConnectTimeout, ReadTimeout and ConnectionClosed errors (and kin)
 NETWORK = (bx.ConnectionError, bx.HTTPClientError)
+# The oldest botocore that knows every parameter the handler sends: PutObject's IfNoneMatch (S3
+# conditional writes) came in 1.35.2. The Lambda runtimes carry 1.38.36 (make unit-runtime).
+OLDEST_BOTOCORE = (1, 35, 2)
+
+
+def check_sdk(version: str) -> None:
+    """Fail the cold start, not each request, on a botocore older than OLDEST_BOTOCORE."""
+    if tuple(int(n) for n in re.findall(r"\d+", version)[:3]) < OLDEST_BOTOCORE:
+        raise RuntimeError(
+            f"botocore {version} cannot send PutObject IfNoneMatch (needs 1.35.2 or newer): "
+            "use a Lambda runtime with a newer boto3, or package boto3>=1.35.2 with the function"
+        )
 
 
 class ScribeError(Exception):
