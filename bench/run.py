@@ -38,6 +38,8 @@ from typing import Any
 
 from botocore.credentials import Credentials
 
+from bench.capacity import capacity_and_cost
+from bench.capacity import rows as capacity_rows
 from bench.child import body, event
 from scribe_local.client import PLAIN_TEXT, signed_headers
 from scribe_local.emulator.function import MAX_WORKERS
@@ -386,6 +388,7 @@ def run(opts: Options) -> dict[str, Any]:
             results["cold_start"] = cold_start(moto, opts)
             results["package"] = package(Path(tmp))
             results["memory"] = memory(moto, opts)
+            results["capacity_cost"] = capacity_and_cost(results["handler_overhead"]["p50_ms"])
             if opts.stack:
                 results["http"], results["terraform"] = stack(moto, Path(tmp), opts, samples)
     finally:
@@ -410,6 +413,7 @@ def table(results: dict[str, Any]) -> str:
         ("SDK zip (boto3+deps)", f"{p['sdk_zip_bytes']} B ({p['sdk_times_larger']:.0f}x)"),
         ("peak RSS / headroom of 128 MB", f"{m['peak_rss_mb']} MB / {m['headroom_mb']} MB"),
     ]
+    rows += capacity_rows(results["capacity_cost"])
     for level, r in results.get("http", {}).items():
         if isinstance(r, dict):
             rows.append(

@@ -58,6 +58,13 @@ def test_bench_smoke(tmp_path: Path, terraform_ready: None) -> None:
 
     memory = results["memory"]
     positive(memory, "peak_rss_mb")
+
+    paper = results["capacity_cost"]
+    assert paper["duration_ms"] == overhead["p50_ms"]
+    assert set(paper["envs"]) == {"dev", "prod"}
+    for figures in paper["envs"].values():
+        positive(figures["usd_per_million_writes"], "total", "lambda_duration")
+        assert figures["binds_first"] in figures["writes_per_s"]
     assert memory["headroom_mb"] == pytest.approx(128 - memory["peak_rss_mb"], abs=0.11)
 
     for level in ("1", "4"):
