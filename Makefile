@@ -39,7 +39,7 @@ LOCK_VENV := .cache/lock-venv
 UV_COMPILE = $(LOCK_VENV)/bin/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes
 
 .PHONY: help venv lock package up down demo caller unit-runtime test lint ruff mypy fmt-check validate docs docs-check \
-	circleci-check checkov fmt unit bench clean plan apply smoke iam iam-evaluator
+	circleci-check checkov fmt unit bench clean preflight plan apply smoke iam iam-evaluator
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -74,6 +74,9 @@ demo: $(STAMP) $(IAM_STAMP) ## up, POST a signed text (AUTH=jwt: with the token)
 caller: $(STAMP) $(IAM_STAMP) ## Issue a caller of the running local stack with the identity policy POLICY=<file.json>; prints its keys
 	@test -n "$(POLICY)" || { echo "[scribe] name the identity policy: make caller POLICY=<file.json>" >&2; exit 1; }
 	@$(PY) -m scribe_local.stack caller --policy "$(POLICY)"
+
+preflight: $(STAMP) ## Before any apply: does envs/$(ENV).tfvars' writer.reserved_concurrency fit the account's Lambda concurrency? (exit 1 with the fix when not)
+	@$(PY) -m scribe_local.preflight --env $(ENV) --root $(TF_DIR)
 
 plan: $(STAMP) ## init with envs/$(ENV).s3.tfbackend, save build/$(ENV).tfplan and its text (needs build/scribe.zip)
 	@test -f $(TF_DIR)/build/scribe.zip || { echo "[scribe] $(TF_DIR)/build/scribe.zip is missing: run make package" >&2; exit 1; }

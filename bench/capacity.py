@@ -16,10 +16,8 @@ import math
 from pathlib import Path
 from typing import Any
 
-import hcl2
-
+from scribe_local.envs import env_settings
 from scribe_local.paths import REPO
-from scribe_local.terraform.docs import load_module
 
 PRICES_READ = "2026-12-01"
 PRICES_REGION = "us-east-1"
@@ -40,24 +38,6 @@ S3_PUTS_PER_PREFIX_S = 3500
 # shares the account's pool (1,000 by default in a Region).
 ACCOUNT_CONCURRENCY = 1000
 ENVS = ("dev", "prod")
-
-
-def module_default(module: str, variable: str) -> Any:
-    """A variable's default, read from the module that defines it (its one home)."""
-    return load_module(REPO / "modules" / module).variables[variable].default
-
-
-def env_settings(env: str, root: Path = REPO) -> dict[str, Any]:
-    with (root / "envs" / f"{env}.tfvars").open() as tfvars:
-        values = hcl2.load(tfvars)
-    writer, api = values.get("writer", {}), values.get("api", {})
-    throttling = api["throttling"]  # every deployed env sets its stage limits
-    return {
-        "memory_mb": writer.get("memory_size") or module_default("lambda", "memory_size"),
-        "reserved_concurrency": writer.get("reserved_concurrency"),
-        "stage_rate_per_s": throttling["rate_limit"],
-        "stage_burst": throttling["burst_limit"],
-    }
 
 
 def cost_per_million(duration_ms: float, memory_mb: int) -> dict[str, float]:

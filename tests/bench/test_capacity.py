@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bench import capacity
+from scribe_local.envs import env_settings
 
 
 def test_cost_per_million_writes_at_128_mb_on_arm64() -> None:
@@ -20,7 +21,7 @@ def test_cost_per_million_writes_at_128_mb_on_arm64() -> None:
 
 
 def test_env_settings_are_read_from_the_env_files_and_the_module_defaults() -> None:
-    dev, prod = (capacity.env_settings(env) for env in ("dev", "prod"))
+    dev, prod = (env_settings(env) for env in ("dev", "prod"))
     assert dev == {
         "memory_mb": 128,  # modules/lambda's default: dev leaves it out
         "reserved_concurrency": 5,
@@ -47,5 +48,5 @@ def test_the_limit_that_binds_first(duration_ms: float, binds: str) -> None:
 
 
 def test_an_unreserved_function_shares_the_account_pool() -> None:
-    settings = {**capacity.env_settings("dev"), "reserved_concurrency": None}
+    settings = {**env_settings("dev"), "reserved_concurrency": None}
     assert capacity.limits(settings, 100.0)["writes_per_s"]["lambda_concurrency"] == 10000
