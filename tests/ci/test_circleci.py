@@ -113,6 +113,20 @@ def test_applies_use_the_saved_plan(config: dict[str, Any]) -> None:
     } <= set(plan_paths)
 
 
+def test_each_plan_runs_the_preflight_first(config: dict[str, Any]) -> None:
+    """The reserved concurrency is checked against the account before any plan (make preflight),
+    with the same deploy role."""
+    steps = config["jobs"]["plan"]["steps"]
+    commands = [s["run"]["command"] for s in steps if isinstance(s, dict) and "run" in s]
+    assert commands == [
+        "make preflight ENV=<< parameters.env >>",
+        "make plan ENV=<< parameters.env >>",
+    ]
+    assert steps.index("assume-deploy-role") < next(
+        i for i, s in enumerate(steps) if isinstance(s, dict) and "run" in s
+    )
+
+
 def test_plan_text_is_stored_as_an_artifact(config: dict[str, Any]) -> None:
     artifacts = [
         s["store_artifacts"]["path"]
