@@ -1,7 +1,8 @@
 # What each deploy role may do: create, change and delete its own stack's resources (named
 # <stack_name>-*, roles under /<stack_name>/, the HTTP API by its Stack tag or pinned id), read
-# and write its own state key and lock, post and read back smoke texts. Nothing of another
-# environment, nothing outside its boundary, nothing of this identity.
+# and write its own state key and lock, post and read back smoke texts, read the account's Lambda
+# concurrency (make preflight). Nothing of another environment, nothing outside its boundary,
+# nothing of this identity.
 
 locals {
   # HTTP API ids are generated. Until an environment pins its api_id, the API and its stages
@@ -65,7 +66,8 @@ data "aws_iam_policy_document" "deploy" {
       "lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration",
       "lambda:ListVersionsByFunction", "lambda:GetPolicy", "lambda:RemovePermission",
       "lambda:PutFunctionConcurrency", "lambda:DeleteFunctionConcurrency",
-      "lambda:TagResource", "lambda:UntagResource", "lambda:ListTags",
+      "lambda:GetFunctionConcurrency", "lambda:TagResource", "lambda:UntagResource",
+      "lambda:ListTags",
     ]
     resources = ["arn:${local.partition}:lambda:${local.region}:${local.account}:function:${each.value.stack_name}-*"]
   }
@@ -99,11 +101,12 @@ data "aws_iam_policy_document" "deploy" {
   }
 
   # Actions whose only resource type is "*" (AWS does not scope them); nothing else is unscoped.
+  # lambda:GetAccountSettings: make preflight reads the account's concurrency quota.
   statement {
     sid    = "AwsRequiresAnyResource"
     effect = "Allow"
     actions = [
-      "sts:GetCallerIdentity", "logs:DescribeLogGroups", "logs:CreateLogDelivery",
+      "sts:GetCallerIdentity", "lambda:GetAccountSettings", "logs:DescribeLogGroups", "logs:CreateLogDelivery",
       "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery",
       "logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies",
     ]

@@ -120,3 +120,45 @@ def moto_client(
         aws_secret_access_key=secret or FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
         aws_session_token=session_token,
     )
+
+
+# AWS's default Lambda concurrency quota ("Concurrent executions", 1,000 per Region:
+# https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html) and storage quotas.
+LAMBDA_CONCURRENCY_QUOTA = 1000
+LAMBDA_STORAGE_LIMITS = {
+    "TotalCodeSize": 80_530_636_800,  # 75 GB
+    "CodeSizeUnzipped": 262_144_000,  # 250 MB
+    "CodeSizeZipped": 52_428_800,  # 50 MB
+}
+
+
+def lambda_account_settings(moto_url: str, region: str) -> dict[str, Any]:
+    """Lambda GetAccountSettings as AWS answers it in an account with the default quota, from the
+    functions moto holds: UnreservedConcurrentExecutions is the quota minus every function's
+    reserved concurrency. moto 5.2.5 does not implement the call; the recording proxy answers it
+    with this (scribe_local/iam/recorder.py)."""
+    client = boto3.client(
+        "lambda",
+        endpoint_url=moto_url,
+        region_name=region,
+        aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+    )
+    functions = [
+        f for page in client.get_paginator("list_functions").paginate() for f in page["Functions"]
+    ]
+    reserved = 0
+    for function in functions:
+        answer = client.get_function_concurrency(FunctionName=function["FunctionName"])
+        reserved += int(answer.get("ReservedConcurrentExecutions") or 0)
+    return {
+        "AccountLimit": {
+            **LAMBDA_STORAGE_LIMITS,
+            "ConcurrentExecutions": LAMBDA_CONCURRENCY_QUOTA,
+            "UnreservedConcurrentExecutions": LAMBDA_CONCURRENCY_QUOTA - reserved,
+        },
+        "AccountUsage": {
+            "TotalCodeSize": sum(int(f.get("CodeSize") or 0) for f in functions),
+            "FunctionCount": len(functions),
+        },
+    }

@@ -374,6 +374,11 @@ def cross_environment_cases(n: Names, b: Builder, env: str, other: str) -> list[
             (Step(b.deploy(env, "lambda:UpdateFunctionCode", n.function(other))),),
         ),
         Case(
+            f"{label}: reserves concurrency for {other}'s function",
+            "denied",
+            (Step(b.deploy(env, "lambda:PutFunctionConcurrency", n.function(other))),),
+        ),
+        Case(
             f"{label}: AddPermission on {other}'s function",
             "denied",
             (
@@ -566,6 +571,14 @@ def own_stack_cases(n: Names, b: Builder, env: str) -> list[Case]:
             ),
         ),
         ("creates its function", b.deploy(env, "lambda:CreateFunction", n.function(env))),
+        (
+            "reads the account's Lambda concurrency (make preflight)",
+            b.deploy(env, "lambda:GetAccountSettings", "*"),
+        ),
+        (
+            "reads its function's reserved concurrency (make preflight)",
+            b.deploy(env, "lambda:GetFunctionConcurrency", n.function(env)),
+        ),
         (
             "lets API Gateway invoke its function",
             b.deploy(

@@ -7,6 +7,13 @@ the access key that signed it. `scribe_local.iam.calls` maps the records to the 
 would authorize, so that a deploy policy can be checked against what Terraform really sends rather
 than against a hand-written list.
 
+One request is answered by the proxy itself, never by moto: Lambda GetAccountSettings
+(`GET /2016-08-19/account-settings`, which `make preflight` sends), when the proxy is given an
+`account_settings` function. moto 5.2.5 does not implement it (moto/awslambda/urls.py has no
+account-settings route), so this is an explicit emulator gap fill: the function returns the
+answer in AWS's documented shape (see `moto_server.lambda_account_settings`), the record carries
+the header `x-scribe-answered-by: recording-proxy`, and it is mapped and evaluated like any other.
+
 The Host header is forwarded as the client sent it: the SigV4 signature covers it, and moto checks
 signatures when IAM enforcement is on. Standard library only; one upstream connection per request
 (loopback, cheap) with a timeout, so a stuck moto fails a request instead of hanging a test.
@@ -23,7 +30,7 @@ import socket
 import threading
 import time
 import urllib.parse
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -46,6 +53,9 @@ HOP_BY_HOP = frozenset(
         "content-length",
     }
 )
+# Answered by the proxy itself (see the module docstring): Lambda GetAccountSettings.
+LAMBDA_ACCOUNT_SETTINGS = "/2016-08-19/account-settings"
+ANSWERED_BY = ("x-scribe-answered-by", "recording-proxy")
 CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/([^/]+)/([^/]+)/([^/]+)/aws4_request")
 
 Headers = list[tuple[str, str]]
@@ -201,10 +211,11 @@ class _Handler(BaseHTTPRequestHandler):
         path, _, query = self.path.partition("?")
         headers = [(name, value) for name, value in self.headers.items()]
         raw = self._read_body()
-        status, response_headers, answer, error = proxy._upstream(
+        scope = credential_scope(first_header(headers, "authorization"), query)
+        local = proxy._local_answer(self.command, path, scope)
+        status, response_headers, answer, error = local or proxy._upstream(
             self.command, self.path, headers, raw
         )
-        scope = credential_scope(first_header(headers, "authorization"), query)
         proxy._keep(
             Record(
                 seq=seq,
@@ -301,8 +312,13 @@ class RecordingProxy:
     """
 
     def __init__(
-        self, upstream: str, upstream_timeout: float = 120.0, body_cap: int = BODY_CAP
+        self,
+        upstream: str,
+        upstream_timeout: float = 120.0,
+        body_cap: int = BODY_CAP,
+        account_settings: Callable[[str], Mapping[str, Any]] | None = None,
     ) -> None:
+        """account_settings(region): the Lambda GetAccountSettings answer moto cannot give."""
         parsed = urllib.parse.urlsplit(upstream)
         if parsed.scheme != "http" or not parsed.hostname:
             raise ValueError(f"an http:// upstream is needed, got {upstream!r}")
@@ -311,6 +327,7 @@ class RecordingProxy:
         self._port = parsed.port or 80
         self.upstream_timeout = upstream_timeout
         self.body_cap = body_cap
+        self.account_settings = account_settings
         self._lock = threading.Lock()
         self._records: list[Record] = []
         self._next_seq = 0
@@ -393,6 +410,16 @@ class RecordingProxy:
     def _keep(self, record: Record) -> None:
         with self._lock:
             self._records.append(record)
+
+    def _local_answer(
+        self, method: str, path: str, scope: Scope | None
+    ) -> tuple[int, Headers, bytes, None] | None:
+        """The emulator gap fill: Lambda GetAccountSettings, answered here (None: to moto)."""
+        if self.account_settings is None or (method, path) != ("GET", LAMBDA_ACCOUNT_SETTINGS):
+            return None
+        region = scope.region if scope else "us-east-1"
+        body = json.dumps(self.account_settings(region)).encode()
+        return 200, [("Content-Type", "application/json"), ANSWERED_BY], body, None
 
     def _upstream(
         self, method: str, target: str, headers: Headers, body: bytes

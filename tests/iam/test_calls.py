@@ -4,13 +4,16 @@ table against AWS's service reference data, and one real apply of the stack thro
 from __future__ import annotations
 
 import base64
+import functools
 import http.client
+import io
 import json
 import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import zipfile
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -20,7 +23,7 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from scribe_local.emulator.moto_server import MotoServer, moto_client
+from scribe_local.emulator.moto_server import MotoServer, lambda_account_settings, moto_client
 from scribe_local.iam import calls as c
 from scribe_local.iam.calls import Ledger, MappedCall, iam_requests, map_records
 from scribe_local.iam.evaluator import EVALUATOR_DIR, ensure_installed
@@ -946,3 +949,37 @@ def test_proxy_answers_502_when_moto_is_gone_and_stops_quickly() -> None:
         assert proxy.records[0].error is not None
         assert proxy.records[0].status == 0
     assert time.monotonic() - started < 10
+
+
+def test_proxy_answers_lambda_account_settings_that_moto_lacks(moto: MotoServer) -> None:
+    """moto 5.2.5 has no GetAccountSettings; the proxy answers it (AWS's default quota minus
+    moto's reservations), marks the record and forwards everything else."""
+    iam = moto_client("iam", moto.url)
+    role = iam.create_role(RoleName="fn", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as archive:
+        archive.writestr("index.py", "def handler(event, context):\n    return 1\n")
+    settings = functools.partial(lambda_account_settings, moto.url)
+    with RecordingProxy(moto.url, account_settings=settings) as proxy:
+        client = moto_client("lambda", proxy.url)
+        client.create_function(
+            FunctionName="s-writer",
+            Runtime="python3.13",
+            Role=role,
+            Handler="index.handler",
+            Code={"ZipFile": code.getvalue()},
+        )
+        client.put_function_concurrency(FunctionName="s-writer", ReservedConcurrentExecutions=7)
+        limit = client.get_account_settings()["AccountLimit"]
+        reserved = client.get_function_concurrency(FunctionName="s-writer")
+        records = proxy.records
+    assert (limit["ConcurrentExecutions"], limit["UnreservedConcurrentExecutions"]) == (1000, 993)
+    assert reserved["ReservedConcurrentExecutions"] == 7
+    answered = [r.path for r in records if r.response_header("x-scribe-answered-by")]
+    assert answered == ["/2016-08-19/account-settings"]
+    mapped = [(m.action, m.resource) for m in map_records(records).calls]
+    function = f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:s-writer"
+    assert mapped[-2:] == [
+        ("lambda:GetAccountSettings", "*"),
+        ("lambda:GetFunctionConcurrency", function),
+    ]

@@ -30,6 +30,7 @@ ANY_USER_ID = "????????-????-????-????-????????????"
 # Actions AWS only grants on Resource "*": each is listed here on purpose.
 ANY_RESOURCE_ACTIONS = {
     "sts:GetCallerIdentity",
+    "lambda:GetAccountSettings",
     "logs:DescribeLogGroups",
     "logs:CreateLogDelivery",
     "logs:GetLogDelivery",
