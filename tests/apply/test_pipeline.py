@@ -1,17 +1,18 @@
 """The pipeline's own steps against moto, as the deploy roles themselves: bootstrap (by an
-administrator), then for dev and prod `make plan` (S3 state in the bootstrap bucket) -> `make
-apply` of the saved plan, the api ids pinned in bootstrap (the shared-account layout), a no-op
-plan, `make smoke` and destroy, each with that environment's deploy role's own temporary
-credentials. Every AWS request of those steps goes through a recording proxy; the last test maps
-each to the IAM request(s) AWS would authorize and has the IAM evaluator decide them against the
-policies in force (scribe_local/iam/sufficiency.py). Also: the state lock and the deploy role's
-state access under moto's IAM enforcement.
+administrator), then for dev and prod `make preflight` and `make plan` (S3 state in the
+bootstrap bucket) -> `make apply` of the saved plan, the api ids pinned in bootstrap (the
+shared-account layout), a no-op plan, `make smoke` and destroy, each with that environment's
+deploy role's own temporary credentials. Every AWS request of those steps goes through a
+recording proxy; the last test maps each to the IAM request(s) AWS would authorize and has the
+IAM evaluator decide them against the policies in force (scribe_local/iam/sufficiency.py). Also:
+the state lock and the deploy role's state access under moto's IAM enforcement.
 
 Tests run in file order on one worker (the module fixture holds the applied stacks).
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -31,6 +32,7 @@ from scribe_local.emulator.moto_server import (
     FAKE_CREDENTIALS,
     REGION,
     MotoServer,
+    lambda_account_settings,
     moto_client,
 )
 from scribe_local.iam import sufficiency
@@ -206,7 +208,9 @@ def pipeline(
         tf_vars=h.tf_vars({**BOOTSTRAP_VARS, "environments": h.CI_ENVIRONMENTS}),
     )
     role_arns = bootstrap.output()["deploy_role_arns"]
-    proxy = RecordingProxy(moto_server.url).start()
+    # moto lacks Lambda GetAccountSettings (make preflight): the proxy answers it, in AWS's shape.
+    settings = functools.partial(lambda_account_settings, moto_server.url)
+    proxy = RecordingProxy(moto_server.url, account_settings=settings).start()
     # No static keys in the provider: every call carries the credentials of the job's role.
     stack_dirs = {
         env: copy_root(tmp / f"stack-{env}", proxy.url, backend="s3", static_keys=False)
@@ -221,7 +225,9 @@ def pipeline(
         (stack_dir / "build").mkdir()
         shutil.copy2(REPO / "build" / "scribe.zip", stack_dir / "build" / "scribe.zip")
     for env in ENVS:
-        run.phase(f"plan-{env}")
+        run.phase(f"plan-{env}")  # the plan job: preflight, then plan
+        preflight_env = {**run.as_role(env), "AWS_ENDPOINT_URL": proxy.url}
+        run.results[f"preflight-{env}"] = run.make("preflight", env, extra_env=preflight_env)
         run.results[f"plan-{env}"] = run.make("plan", env, extra_env=run.as_role(env))
         run.phase(f"apply-{env}")
         run.results[f"apply-{env}"] = run.make("apply", env, extra_env=run.as_role(env))
@@ -271,6 +277,20 @@ def test_package_step_builds_the_deployed_zip(pipeline: Pipeline, package_zip: P
 
 
 @pytest.mark.parametrize("env", ENVS)
+@pytest.mark.parametrize("env", ENVS)
+def test_preflight_runs_before_the_first_plan(pipeline: Pipeline, env: str) -> None:
+    """make preflight as the deploy role, on the first deploy (no function yet): the env files
+    here are envs/local.tfvars' (no reservation), so it fits."""
+    result = pipeline.results[f"preflight-{env}"]
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout == (
+        f"[scribe] preflight {env}: scribe-{env}-writer fits: writer.reserved_concurrency is "
+        "null (unreserved), so the function shares the unreserved pool of the account's 1000 "
+        f"concurrent executions in {REGION} and reserves nothing (first deploy: no function "
+        "yet).\n"
+    )
+
+
 def test_plan_saves_the_plan_and_its_text(pipeline: Pipeline, env: str) -> None:
     result = pipeline.results[f"plan-{env}"]
     assert result.returncode == 0, result.stdout + result.stderr
