@@ -277,7 +277,6 @@ def test_package_step_builds_the_deployed_zip(pipeline: Pipeline, package_zip: P
 
 
 @pytest.mark.parametrize("env", ENVS)
-@pytest.mark.parametrize("env", ENVS)
 def test_preflight_runs_before_the_first_plan(pipeline: Pipeline, env: str) -> None:
     """make preflight as the deploy role, on the first deploy (no function yet): the env files
     here are envs/local.tfvars' (no reservation), so it fits."""
