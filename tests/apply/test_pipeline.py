@@ -290,6 +290,7 @@ def test_preflight_runs_before_the_first_plan(pipeline: Pipeline, env: str) -> N
     )
 
 
+@pytest.mark.parametrize("env", ENVS)
 def test_plan_saves_the_plan_and_its_text(pipeline: Pipeline, env: str) -> None:
     result = pipeline.results[f"plan-{env}"]
     assert result.returncode == 0, result.stdout + result.stderr
