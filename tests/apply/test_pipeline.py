@@ -447,8 +447,8 @@ def test_a_lock_left_behind_is_named_and_only_its_own_id_clears_it(pipeline: Pip
             pipeline.make("unlock", "prod", LOCK_ID=held["ID"]),
             "the prod state is not locked",
         ),
-        "an env of no pipeline": (
-            pipeline.make("unlock", "local", LOCK_ID=held["ID"]),
+        "an env of no pipeline": (  # dev's working dir; the later ENV= on make's line wins
+            pipeline.make("unlock", "dev", ENV="local", LOCK_ID=held["ID"]),
             "ENV names one of the pipeline's environments (dev prod)",
         ),
     }
