@@ -16,6 +16,11 @@ ENV ?= dev
 TF_DIR ?= .
 BACKEND_CONFIG ?=
 PLAN_FILE = build/$(ENV).tfplan
+TF_INIT = $(TF) -chdir=$(TF_DIR) init -input=false -reconfigure -backend-config=envs/$(ENV).s3.tfbackend $(if $(BACKEND_CONFIG),-backend-config=$(BACKEND_CONFIG))
+# plan/apply: Terraform's stderr is shown as it comes and kept in build/$(ENV).<target>.err; when
+# the run failed on a held state lock, lock.py says which lock, who holds it and how to clear it.
+STDERR_KEPT = 2>&1 1>&3 | tee $(TF_DIR)/build/$(ENV).$@.err >&2; } 3>&1
+LOCK_EXPLAINED = || { $(PY) -m scribe_local.terraform.lock explain --env $(ENV) $(TF_DIR)/build/$(ENV).$@.err; exit 1; }
 
 # make up / make demo: AUTH=jwt deploys the API with a JWT authorizer and a local OIDC issuer.
 AUTH ?=
@@ -39,7 +44,7 @@ LOCK_VENV := .cache/lock-venv
 UV_COMPILE = $(LOCK_VENV)/bin/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes
 
 .PHONY: help venv lock package up down demo caller unit-runtime test lint ruff mypy fmt-check validate docs docs-check \
-	circleci-check checkov fmt unit bench clean preflight plan apply smoke iam iam-evaluator
+	circleci-check checkov fmt unit bench clean preflight plan apply unlock smoke iam iam-evaluator
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -80,13 +85,19 @@ preflight: $(STAMP) ## Before any apply: does envs/$(ENV).tfvars' writer.reserve
 
 plan: $(STAMP) ## init with envs/$(ENV).s3.tfbackend, save build/$(ENV).tfplan and its text (needs build/scribe.zip)
 	@test -f $(TF_DIR)/build/scribe.zip || { echo "[scribe] $(TF_DIR)/build/scribe.zip is missing: run make package" >&2; exit 1; }
-	@$(TF) -chdir=$(TF_DIR) init -input=false -reconfigure -backend-config=envs/$(ENV).s3.tfbackend $(if $(BACKEND_CONFIG),-backend-config=$(BACKEND_CONFIG))
-	@set -o pipefail; $(TF) -chdir=$(TF_DIR) plan -input=false -no-color -var-file=envs/$(ENV).tfvars -out=$(PLAN_FILE) | tee $(TF_DIR)/build/$(ENV).plan.txt
+	@$(TF_INIT)
+	@set -o pipefail; { $(TF) -chdir=$(TF_DIR) plan -input=false -no-color -var-file=envs/$(ENV).tfvars -out=$(PLAN_FILE) $(STDERR_KEPT) | tee $(TF_DIR)/build/$(ENV).plan.txt $(LOCK_EXPLAINED)
 	@echo "[scribe] saved $(TF_DIR)/$(PLAN_FILE) and $(TF_DIR)/build/$(ENV).plan.txt"
 
 apply: $(STAMP) ## apply the saved plan build/$(ENV).tfplan exactly (never plans anew)
 	@test -f $(TF_DIR)/$(PLAN_FILE) || { echo "[scribe] no saved plan $(TF_DIR)/$(PLAN_FILE): run make plan ENV=$(ENV)" >&2; exit 1; }
-	@$(TF) -chdir=$(TF_DIR) apply -input=false $(PLAN_FILE)
+	@set -o pipefail; { $(TF) -chdir=$(TF_DIR) apply -input=false $(PLAN_FILE) $(STDERR_KEPT) $(LOCK_EXPLAINED)
+
+unlock: $(STAMP) ## clear ENV's state lock LOCK_ID (make plan names it) left by a run that is gone; refuses any other lock
+	@test -n "$(LOCK_ID)" || { echo "[scribe] name the lock: make unlock ENV=$(ENV) LOCK_ID=<id> (make plan ENV=$(ENV) prints it when a lock holds the state)" >&2; exit 1; }
+	@test -f $(TF_DIR)/envs/$(ENV).s3.tfbackend || { echo "[scribe] no $(TF_DIR)/envs/$(ENV).s3.tfbackend: ENV names one of the pipeline's environments ($$(cd $(TF_DIR)/envs && ls *.s3.tfbackend | sed 's/.s3.tfbackend//' | paste -sd' '))" >&2; exit 1; }
+	@$(TF_INIT) >/dev/null
+	@$(PY) -m scribe_local.terraform.lock unlock --env $(ENV) --tf-dir $(TF_DIR) --lock-id "$(LOCK_ID)"
 
 smoke: $(STAMP) ## POST a unique text to the applied stack and read it back (ENV=local: the make up stack)
 	@if [ "$(ENV)" = local ]; then $(PY) -m scribe_local.smoke --env-file .scribe/local.env; \

@@ -11,7 +11,7 @@ data "aws_caller_identity" "current" {}
 
 locals {
   partition = data.aws_partition.current.partition
-  region    = data.aws_region.current.name
+  region    = data.aws_region.current.id
   account   = data.aws_caller_identity.current.account_id
   iam       = "arn:${local.partition}:iam::${local.account}"
 

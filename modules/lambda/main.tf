@@ -11,7 +11,7 @@ locals {
   log_group_name = "/aws/lambda/${var.function_name}"
   # Built from names rather than taken from the resources, so the policy is known at plan time
   # and a reviewer (or a plan test) sees exactly what the role may do.
-  log_group_arn = "arn:${local.partition}:logs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:log-group:${local.log_group_name}"
+  log_group_arn = "arn:${local.partition}:logs:${data.aws_region.current.id}:${data.aws_caller_identity.current.account_id}:log-group:${local.log_group_name}"
   bucket_arn    = "arn:${local.partition}:s3:::${var.bucket_name}"
 }
 

@@ -424,6 +424,68 @@ def test_a_second_concurrent_apply_is_refused_by_the_lock_file(pipeline: Pipelin
     assert listed["KeyCount"] == 0  # released
 
 
+def test_a_lock_left_behind_is_named_and_only_its_own_id_clears_it(pipeline: Pipeline) -> None:
+    """A plan killed while it holds dev's lock (a cancelled CI job) leaves the .tflock behind:
+    `make plan` names the lock, its holder and age, and the command that clears it; `make
+    unlock` refuses without LOCK_ID, with another id, and for prod; with the id it clears it."""
+    pipeline.phase(None)  # an administrator's runs: not part of the evaluated pipeline
+    s3 = moto_client("s3", pipeline.moto.url)
+    lock_key = "scribe/dev.tfstate.tflock"
+    killed = pipeline.start_terraform("dev", "plan", "-input=false", "-var-file=envs/dev.tfvars")
+    deadline = time.monotonic() + 60
+    while not s3.list_objects_v2(Bucket=STATE_BUCKET, Prefix=lock_key).get("KeyCount"):
+        if time.monotonic() > deadline:
+            killed.kill()
+            pytest.fail("the plan never took the lock")
+        time.sleep(0.05)
+    killed.kill()  # SIGKILL: no chance to release the lock
+    killed.communicate(timeout=60)
+    held = json.loads(s3.get_object(Bucket=STATE_BUCKET, Key=lock_key)["Body"].read())
+
+    def still_locked() -> bool:
+        body = s3.get_object(Bucket=STATE_BUCKET, Key=lock_key)["Body"].read()
+        return bool(json.loads(body)["ID"] == held["ID"])
+
+    plan = pipeline.make("plan", "dev")
+    said = plan.stdout + plan.stderr
+    assert plan.returncode != 0, said
+    assert "Error acquiring the state lock" in said  # Terraform's own error is still shown
+    assert f"lock id    {held['ID']}" in said
+    assert f"held by    {held['Who']}" in said
+    assert f"since      {held['Created'][:10]}" in said
+    assert " ago)" in said
+    assert f"state      {STATE_BUCKET}/scribe/dev.tfstate" in said
+    assert f"make unlock ENV=dev LOCK_ID={held['ID']}" in said
+
+    refusals = {
+        "no LOCK_ID": (pipeline.make("unlock", "dev"), "name the lock: make unlock ENV=dev"),
+        "another id": (
+            pipeline.make("unlock", "dev", LOCK_ID="0a1b2c3d-0000-4000-8000-0000000000ff"),
+            f"the dev state's lock is {held['ID']}, not 0a1b2c3d-",
+        ),
+        "prod's env": (
+            pipeline.make("unlock", "prod", LOCK_ID=held["ID"]),
+            "the prod state is not locked",
+        ),
+        "an env of no pipeline": (  # dev's working dir; the later ENV= on make's line wins
+            pipeline.make("unlock", "dev", ENV="local", LOCK_ID=held["ID"]),
+            "ENV names one of the pipeline's environments (dev prod)",
+        ),
+    }
+    for what, (refused, message) in refusals.items():
+        assert refused.returncode != 0, what
+        assert message in refused.stderr, f"{what}: {refused.stdout}{refused.stderr}"
+        assert still_locked(), what
+
+    unlocked = pipeline.make("unlock", "dev", LOCK_ID=held["ID"])
+    assert unlocked.returncode == 0, unlocked.stdout + unlocked.stderr
+    assert f"cleared the dev state lock {held['ID']}" in unlocked.stdout
+    assert not s3.list_objects_v2(Bucket=STATE_BUCKET, Prefix=lock_key).get("KeyCount")
+    replan = pipeline.make("plan", "dev")
+    assert replan.returncode == 0, replan.stdout + replan.stderr
+    assert "No changes." in replan.stdout
+
+
 @pytest.mark.parametrize("env", ENVS)
 def test_deploy_role_reaches_only_its_own_state(pipeline: Pipeline, env: str) -> None:
     role = pipeline.role_credentials(env)

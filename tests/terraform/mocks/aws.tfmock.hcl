@@ -6,7 +6,7 @@ mock_data "aws_caller_identity" {
 }
 
 mock_data "aws_region" {
-  defaults = { name = "eu-west-1" }
+  defaults = { id = "eu-west-1" } # the region name on provider 5 and 6 (`name` is deprecated in 6)
 }
 
 mock_data "aws_iam_policy_document" {
