@@ -1,6 +1,7 @@
 # An HTTP API (v2) with two POST routes to one Lambda proxy integration (payload 2.0), an
 # auto-deployed $default stage with throttling and JSON access logs, and an invoke permission
-# scoped to exactly those routes. No custom domain: nothing here needs a certificate.
+# scoped to exactly those routes; CORS only when var.cors is set. No custom domain: nothing here
+# needs a certificate.
 
 locals {
   stage_name = "$default"
@@ -20,6 +21,21 @@ resource "aws_apigatewayv2_api" "this" {
   protocol_type = "HTTP"
   description   = "scribe: POST a text, get it stored in S3."
   tags          = var.tags
+
+  # API Gateway answers the browsers' preflight OPTIONS itself (before any authorization) and
+  # puts these headers on the integration's responses, replacing any CORS header it returns.
+  dynamic "cors_configuration" {
+    for_each = var.cors == null ? [] : [var.cors]
+
+    content {
+      allow_origins     = cors_configuration.value.allow_origins
+      allow_methods     = cors_configuration.value.allow_methods
+      allow_headers     = cors_configuration.value.allow_headers
+      expose_headers    = cors_configuration.value.expose_headers
+      max_age           = cors_configuration.value.max_age
+      allow_credentials = cors_configuration.value.allow_credentials
+    }
+  }
 }
 
 resource "aws_apigatewayv2_integration" "lambda" {

@@ -60,6 +60,44 @@ variable "jwt_authorizer" {
   }
 }
 
+variable "cors" {
+  type = object({
+    allow_origins     = optional(list(string))
+    allow_methods     = optional(list(string))
+    allow_headers     = optional(list(string))
+    expose_headers    = optional(list(string))
+    max_age           = optional(number)
+    allow_credentials = optional(bool)
+  })
+  description = "CORS for browsers calling the API from other origins: allow_origins (at least one; \"*\" or scheme://host[:port], no path), allow_methods (GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS or \"*\"), allow_headers and expose_headers (header names or \"*\"), max_age (seconds a browser may cache a preflight, -1 to 86400) and allow_credentials (never with a \"*\" origin). API Gateway then answers preflight OPTIONS requests itself, before any authorization, and replaces the CORS headers of the function's responses. An attribute left out (or null) is not sent, and API Gateway's default applies (none allowed, no max age, no credentials). Null (the default): no CORS configuration."
+  default     = null
+
+  validation {
+    condition     = var.cors == null || try(length(var.cors.allow_origins) > 0 && alltrue([for origin in var.cors.allow_origins : origin == "*" || can(regex("^[a-z][a-z0-9+.-]*://(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*)(:[0-9]{1,5})?$", origin))]), false)
+    error_message = "cors.allow_origins must list at least one origin, each \"*\" or scheme://host[:port] (e.g. https://app.example.com, http://localhost:3000), with no path, query or trailing slash."
+  }
+
+  validation {
+    condition     = !try(var.cors.allow_credentials == true && contains(var.cors.allow_origins, "*"), false)
+    error_message = "cors.allow_credentials = true cannot go with the \"*\" origin: browsers refuse credentials for any origin, so list the origins that may send them."
+  }
+
+  validation {
+    condition     = try(alltrue([for method in var.cors.allow_methods : contains(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "*"], method)]), true)
+    error_message = "cors.allow_methods must hold only GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS (upper case) or \"*\"."
+  }
+
+  validation {
+    condition     = try(alltrue([for name in concat(var.cors.allow_headers == null ? [] : var.cors.allow_headers, var.cors.expose_headers == null ? [] : var.cors.expose_headers) : can(regex("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$", name))]), true)
+    error_message = "cors.allow_headers and cors.expose_headers must hold header names (HTTP tokens such as content-type or x-amz-date) or \"*\"."
+  }
+
+  validation {
+    condition     = try(var.cors.max_age == null || (var.cors.max_age >= -1 && var.cors.max_age <= 86400 && floor(var.cors.max_age) == var.cors.max_age), true)
+    error_message = "cors.max_age must be a whole number of seconds from -1 to 86400 (API Gateway's range)."
+  }
+}
+
 variable "throttling" {
   type = object({
     burst_limit = optional(number, 50)

@@ -119,3 +119,46 @@ def test_no_jwt_authorizer_unless_asked(defaults: dict[str, dict[str, Any]]) -> 
     assert not [a for a in defaults if "authorizer" in a]
     routes = [r for a, r in defaults.items() if a.startswith("aws_apigatewayv2_route.")]
     assert all(r["authorization_scopes"] is None for r in routes)
+
+
+def test_no_cors_unless_asked(defaults: dict[str, dict[str, Any]]) -> None:
+    assert defaults["aws_apigatewayv2_api.this"]["cors_configuration"] == []
+
+
+def test_cors_option(module_tf: tftest.TerraformTest) -> None:
+    cors = {
+        "allow_origins": ["https://app.example.com", "http://localhost:3000"],
+        "allow_methods": ["POST"],
+        "allow_headers": ["content-type", "x-amz-date"],
+        "expose_headers": ["location"],
+        "max_age": 600,
+        "allow_credentials": True,
+    }
+    resources = h.plan_resources(module_tf, {**INPUTS, "cors": cors})
+    assert resources["aws_apigatewayv2_api.this"]["cors_configuration"] == [
+        {
+            "allow_origins": ["http://localhost:3000", "https://app.example.com"],  # a set
+            "allow_methods": ["POST"],
+            "allow_headers": ["content-type", "x-amz-date"],
+            "expose_headers": ["location"],
+            "max_age": 600,
+            "allow_credentials": True,
+        }
+    ]
+    # CORS changes the API only: routes and their authorization stay as they are.
+    routes = [r for a, r in resources.items() if a.startswith("aws_apigatewayv2_route.")]
+    assert {r["authorization_type"] for r in routes} == {"AWS_IAM"}
+
+
+def test_cors_attributes_left_out_are_not_sent(module_tf: tftest.TerraformTest) -> None:
+    resources = h.plan_resources(module_tf, {**INPUTS, "cors": {"allow_origins": ["*"]}})
+    assert resources["aws_apigatewayv2_api.this"]["cors_configuration"] == [
+        {
+            "allow_origins": ["*"],
+            "allow_methods": None,
+            "allow_headers": None,
+            "expose_headers": None,
+            "max_age": None,
+            "allow_credentials": None,
+        }
+    ]

@@ -112,6 +112,110 @@ run "access_log_retention_not_allowed" {
   expect_failures = [var.access_log_retention_days]
 }
 
+run "accepts_a_cors_configuration" {
+  command = plan
+  variables {
+    cors = {
+      allow_origins     = ["http://localhost:3000", "https://app.example.com", "https://[::1]:8443"]
+      allow_methods     = ["POST", "OPTIONS"]
+      allow_headers     = ["content-type", "authorization", "x-amz-date"]
+      expose_headers    = ["location"]
+      max_age           = 86400
+      allow_credentials = true
+    }
+  }
+
+  assert {
+    condition     = aws_apigatewayv2_api.this.cors_configuration[0].max_age == 86400 && aws_apigatewayv2_api.this.cors_configuration[0].allow_credentials == true
+    error_message = "cors must reach the API's cors_configuration."
+  }
+}
+
+run "accepts_any_origin_without_credentials" {
+  command = plan
+  variables {
+    cors = { allow_origins = ["*"], allow_methods = ["*"], allow_headers = ["*"], max_age = -1 }
+  }
+}
+
+run "cors_without_origins" {
+  command = plan
+  variables { cors = { allow_methods = ["POST"] } }
+  expect_failures = [var.cors]
+}
+
+run "cors_with_an_empty_origin_list" {
+  command = plan
+  variables { cors = { allow_origins = [] } }
+  expect_failures = [var.cors]
+}
+
+run "cors_origin_with_a_path" {
+  command = plan
+  variables { cors = { allow_origins = ["https://app.example.com/"] } }
+  expect_failures = [var.cors]
+}
+
+run "cors_origin_without_scheme" {
+  command = plan
+  variables { cors = { allow_origins = ["app.example.com"] } }
+  expect_failures = [var.cors]
+}
+
+run "cors_origin_with_a_scheme_wildcard" {
+  command = plan
+  variables { cors = { allow_origins = ["https://*"] } }
+  expect_failures = [var.cors]
+}
+
+run "cors_any_origin_with_credentials" {
+  command = plan
+  variables { cors = { allow_origins = ["https://app.example.com", "*"], allow_credentials = true } }
+  expect_failures = [var.cors]
+}
+
+run "cors_method_not_http" {
+  command = plan
+  variables { cors = { allow_origins = ["https://app.example.com"], allow_methods = ["POST", "FETCH"] } }
+  expect_failures = [var.cors]
+}
+
+run "cors_method_lower_case" {
+  command = plan
+  variables { cors = { allow_origins = ["https://app.example.com"], allow_methods = ["post"] } }
+  expect_failures = [var.cors]
+}
+
+run "cors_header_with_a_space" {
+  command = plan
+  variables { cors = { allow_origins = ["https://app.example.com"], allow_headers = ["content type"] } }
+  expect_failures = [var.cors]
+}
+
+run "cors_expose_header_with_a_colon" {
+  command = plan
+  variables { cors = { allow_origins = ["https://app.example.com"], expose_headers = ["location:"] } }
+  expect_failures = [var.cors]
+}
+
+run "cors_max_age_too_long" {
+  command = plan
+  variables { cors = { allow_origins = ["https://app.example.com"], max_age = 86401 } }
+  expect_failures = [var.cors]
+}
+
+run "cors_max_age_below_minus_one" {
+  command = plan
+  variables { cors = { allow_origins = ["https://app.example.com"], max_age = -2 } }
+  expect_failures = [var.cors]
+}
+
+run "cors_max_age_fraction" {
+  command = plan
+  variables { cors = { allow_origins = ["https://app.example.com"], max_age = 1.5 } }
+  expect_failures = [var.cors]
+}
+
 # null means "the module's default" for every input that has one (nullable = false).
 run "throttling_null_takes_the_default" {
   command = plan
@@ -139,6 +243,7 @@ run "null_inputs_take_the_defaults" {
     authorization_type        = null
     access_log_retention_days = null
     jwt_authorizer            = null
+    cors                      = null
     tags                      = null
   }
 
@@ -155,5 +260,10 @@ run "null_inputs_take_the_defaults" {
   assert {
     condition     = length(aws_apigatewayv2_authorizer.jwt) == 0
     error_message = "jwt_authorizer = null must create no authorizer."
+  }
+
+  assert {
+    condition     = length(aws_apigatewayv2_api.this.cors_configuration) == 0
+    error_message = "cors = null must configure no CORS."
   }
 }
