@@ -48,6 +48,7 @@ module "api" {
   function_invoke_arn       = module.writer.invoke_arn
   authorization_type        = var.api.authorization_type
   jwt_authorizer            = var.api.jwt_authorizer
+  cors                      = var.api.cors
   throttling                = var.api.throttling
   access_log_retention_days = var.api.access_log_retention_days
 }

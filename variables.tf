@@ -96,8 +96,16 @@ variable "api" {
       audience = list(string)
       scopes   = optional(list(string))
     }))
+    cors = optional(object({
+      allow_origins     = optional(list(string))
+      allow_methods     = optional(list(string))
+      allow_headers     = optional(list(string))
+      expose_headers    = optional(list(string))
+      max_age           = optional(number)
+      allow_credentials = optional(bool)
+    }))
   })
-  description = "The HTTP API (modules/api). authorization_type AWS_IAM (the module's default) requires SigV4; JWT requires jwt_authorizer (issuer, audience, scopes); NONE makes the API public and is INSECURE. An attribute left out (or null) takes the module's default (throttling burst_limit 50 and rate_limit 25, access_log_retention_days 30, no jwt_authorizer); the module validates every field."
+  description = "The HTTP API (modules/api). authorization_type AWS_IAM (the module's default) requires SigV4; JWT requires jwt_authorizer (issuer, audience, scopes); NONE makes the API public and is INSECURE. cors (allow_origins, allow_methods, allow_headers, expose_headers, max_age, allow_credentials) lets browsers on those origins call the API: API Gateway answers their preflight OPTIONS itself. An attribute left out (or null) takes the module's default (throttling burst_limit 50 and rate_limit 25, access_log_retention_days 30, no jwt_authorizer, no CORS); the module validates every field."
   default     = {}
   nullable    = false
 }

@@ -1,6 +1,7 @@
 # The whole stack from the modules, with the options a production deployment sets: a
 # customer-managed KMS key for the bucket, version expiry, a reserved-concurrency cap, stage
-# throttling, and an IAM policy that callers attach to be allowed to POST (routes use AWS_IAM).
+# throttling, CORS for one web app's origin, and an IAM policy that callers attach to be allowed
+# to POST (routes use AWS_IAM).
 #
 # Under test the modules come from this repository by relative path; a consumer pins a release:
 #   source = "git::https://github.com/<org>/scribe.git//modules/bucket?ref=v0.2.0"
@@ -76,6 +77,15 @@ module "api" {
   throttling                = { burst_limit = 100, rate_limit = 50 }
   access_log_retention_days = 90
   tags                      = local.tags
+
+  # The team's web app may POST from its own origin, signing with SigV4 in the browser.
+  cors = {
+    allow_origins  = ["https://app.example.com"]
+    allow_methods  = ["POST"]
+    allow_headers  = ["content-type", "authorization", "x-amz-date", "x-amz-security-token", "x-amz-content-sha256"]
+    expose_headers = ["location"]
+    max_age        = 3600
+  }
 }
 
 data "aws_iam_policy_document" "callers" {

@@ -46,6 +46,25 @@ def test_complete_sets_the_production_options(
     assert {r["authorization_type"] for r in routes.values()} == {"AWS_IAM"}
     stage = resources["module.api.aws_apigatewayv2_stage.default"]["default_route_settings"][0]
     assert (stage["throttling_burst_limit"], stage["throttling_rate_limit"]) == (100, 50)
+    cors = resources["module.api.aws_apigatewayv2_api.this"]["cors_configuration"]
+    assert cors == [
+        {
+            "allow_origins": ["https://app.example.com"],
+            "allow_methods": ["POST"],
+            "allow_headers": sorted(
+                [
+                    "content-type",
+                    "authorization",
+                    "x-amz-date",
+                    "x-amz-security-token",
+                    "x-amz-content-sha256",
+                ]
+            ),
+            "expose_headers": ["location"],
+            "max_age": 3600,
+            "allow_credentials": None,
+        }
+    ]
     assert "aws_iam_policy.callers" in resources
     assert "module.writer.aws_iam_role_policy.this" in resources
 

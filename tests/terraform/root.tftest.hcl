@@ -66,7 +66,7 @@ run "null_attributes_take_the_module_defaults" {
       reserved_concurrency = null
       log_retention_days   = null
     }
-    api = { authorization_type = null, throttling = null, access_log_retention_days = null, jwt_authorizer = null }
+    api = { authorization_type = null, throttling = null, access_log_retention_days = null, jwt_authorizer = null, cors = null }
   }
 
   assert {
@@ -101,5 +101,12 @@ run "jwt_scopes_left_out" {
   command = plan
   variables {
     api = { authorization_type = "JWT", jwt_authorizer = { issuer = "https://issuer.example.com", audience = ["client"] } }
+  }
+}
+
+run "cors_attributes_left_out" {
+  command = plan
+  variables {
+    api = { cors = { allow_origins = ["http://localhost:3000"] } }
   }
 }
