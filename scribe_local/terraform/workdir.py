@@ -16,9 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import hcl2
-
 from scribe_local.emulator.moto_server import FAKE_CREDENTIALS, REGION
+from scribe_local.envs import env_values
 from scribe_local.paths import REPO
 
 # Services the stack (and later the CI identity and state bucket) talks to.
@@ -79,9 +78,9 @@ LOAD_THROTTLING = {"burst_limit": 5000, "rate_limit": 10000}
 
 
 def load_test_api() -> dict[str, Any]:
-    """The `api` of envs/local.tfvars with the stage throttling at LOAD_THROTTLING."""
-    with (REPO / LOCAL_VAR_FILE).open() as tfvars:
-        return {**hcl2.load(tfvars)["api"], "throttling": LOAD_THROTTLING}
+    """The `api` of envs/local.tfvars (strings without their quotes) with the stage throttling at
+    LOAD_THROTTLING."""
+    return {**env_values("local")["api"], "throttling": LOAD_THROTTLING}
 
 
 def local_vars(package: Path, *, load: bool = False) -> list[str]:

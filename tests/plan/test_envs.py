@@ -70,6 +70,30 @@ def test_every_resource_is_tagged_with_stack_and_env(
         assert tags.get("Environment") == env, address
 
 
+# env -> the API's CORS configuration as planned: local only (a browser app on localhost:3000);
+# dev and prod leave cors out, so their APIs keep no CORS configuration.
+LOCAL_CORS = {
+    "allow_origins": ["http://localhost:3000"],
+    "allow_methods": ["POST"],
+    "allow_headers": [
+        "authorization",
+        "content-type",
+        "x-amz-content-sha256",
+        "x-amz-date",
+        "x-amz-security-token",
+    ],
+    "expose_headers": None,
+    "max_age": 300,
+    "allow_credentials": None,
+}
+CORS = {"local": [LOCAL_CORS], "dev": [], "prod": []}
+
+
+def test_env_cors(env_plan: tuple[str, dict[str, dict[str, Any]]]) -> None:
+    env, resources = env_plan
+    assert resources["module.api.aws_apigatewayv2_api.this"]["cors_configuration"] == CORS[env]
+
+
 # env -> reserved concurrency as planned (-1: unreserved, the module's null).
 RESERVED = {"local": -1, "dev": 5, "prod": 50}
 
