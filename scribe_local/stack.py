@@ -5,7 +5,8 @@ up:     package the Lambda, start a moto server on a free loopback port, apply e
         against it from a work dir (.scribe/stack), issue a caller allowed execute-api:Invoke on
         the API, start the local gateway on the deployed zip, switch moto's IAM enforcement on,
         and print/write API_URL, AWS_ENDPOINT_URL, BUCKET, a local admin's keys and the caller's
-        keys (CALLER_ACCESS_KEY_ID, CALLER_SECRET_ACCESS_KEY) to .scribe/local.env.
+        keys (CALLER_ACCESS_KEY_ID, CALLER_SECRET_ACCESS_KEY) to .scribe/local.env; say what the
+        API's CORS configuration allows, when it has one.
         --auth jwt: first start a local OIDC issuer (HTTPS, self-signed certificate), deploy the
         API with a JWT authorizer for it, and add JWT_ISSUER_URL and JWT_TOKEN to local.env.
 down:   switch enforcement off, destroy, stop exactly the processes `up` started (by pid).
@@ -32,6 +33,7 @@ from botocore.credentials import Credentials
 from scribe_local import processes
 from scribe_local.client import signed_post
 from scribe_local.emulator.gateway import callers
+from scribe_local.emulator.gateway.cors import CorsConfig
 from scribe_local.emulator.moto_server import ACCOUNT_ID, REGION, MotoServer, moto_client
 from scribe_local.iam.evaluator import EvaluatorError, evaluate
 from scribe_local.iam.evaluator import Request as IamRequest
@@ -243,9 +245,12 @@ def up(auth: str | None = None) -> LocalStack:
     caller = issue_caller(iam, "scribe-local-caller", callers.invoke_policy(api_arn))
     stack.caller_key_id, stack.caller_secret = caller.access_key_id, caller.secret_access_key
     stack.gateway_pid = spawn_gateway(stack)
+    cors = CorsConfig.from_api(moto_client("apigatewayv2", moto.url).get_api(ApiId=stack.api_id))
     moto.set_iam_enforcement(True)
     stack.save()
     print_env(stack)
+    if cors is not None:  # envs/local.tfvars' api.cors, as the deployed API holds it
+        print(f"[scribe] CORS: {cors.summary()}", file=sys.stderr)
     return stack
 
 

@@ -3,6 +3,8 @@
 It reads the real API from moto and serves HTTP on loopback. One module per concern:
 - routes.py         the API as deployed (routes, stage, functions) and route matching;
 - throttling.py     the stage's and routes' throttling: a token bucket per route, 429;
+- cors.py           the API's CORS configuration: preflights answered by the API, the
+                    configured headers on the function's responses;
 - authorization.py  the route's caller check (SigV4 in sigv4.py and the caller's IAM policy,
                     callers in callers.py; JWT in jwt_authorizer.py) and the invoke permission;
 - payload.py        payload format 2.0: the event sent to the function, the result mapped back,

@@ -1,12 +1,14 @@
 """The gateway: one request from arrival to response, independent of the HTTP server.
 
-stage path -> size limit -> route -> throttling -> caller (signature, then its IAM policy) ->
-invoke permission -> payload 2.0 event (Lambda's size limit) -> function -> result (Lambda's size
-limit) -> mapped result. Every refusal on the way is raised as a GatewayError; `handle` turns it
-into API Gateway's answer in one place: 429 when the route's token bucket is empty
-(throttling.py says why it comes before the caller check), 500 for an event or result over
-Lambda's 6 MB (payload.py). A function error, a timeout or an out-of-memory kill is 500
-{"message":"Internal Server Error"}
+stage path -> size limit -> route (none: a CORS preflight gets the API's own answer, 204, when
+the API has a CORS configuration; anything else 404) -> throttling -> caller (signature, then its
+IAM policy) -> invoke permission -> payload 2.0 event (Lambda's size limit) -> function -> result
+(Lambda's size limit) -> mapped result -> CORS headers (the configured ones in place of the
+function's; cors.py cites AWS for each step). Every refusal on the way is raised as a
+GatewayError; `handle` turns it into API Gateway's answer in one place: 429 when the route's
+token bucket is empty (throttling.py says why it comes before the caller check), 500 for an event
+or result over Lambda's 6 MB (payload.py). A function error, a timeout or an out-of-memory kill
+is 500 {"message":"Internal Server Error"}
 (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-troubleshooting-lambda.html),
 and an integration slower than the HTTP API limit of 30 s is 504
 (https://repost.aws/knowledge-center/api-gateway-504-errors; the module keeps function timeouts at
@@ -20,6 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from scribe_local.emulator.function import FunctionError, LocalFunction
+from scribe_local.emulator.gateway import cors
 from scribe_local.emulator.gateway.authorization import (
     authenticate,
     check_caller_may_invoke,
@@ -30,6 +33,7 @@ from scribe_local.emulator.gateway.errors import (
     GatewayError,
     IntegrationTimeout,
     InternalServerError,
+    NotFound,
     PayloadTooLarge,
 )
 from scribe_local.emulator.gateway.jwt_authorizer import JwksCache
@@ -88,7 +92,14 @@ class Gateway:
         path = self.config.stage_path(request.raw_path)
         if len(request.body) > MAX_PAYLOAD_BYTES:
             raise PayloadTooLarge
-        route, parameters = self.config.route_for(request.method, path)
+        try:
+            route, parameters = self.config.route_for(request.method, path)
+        except NotFound:
+            if self.config.cors is None or not cors.is_preflight(request.method, request.headers):
+                raise
+            headers = cors.preflight_headers(self.config.cors, request.headers)
+            headers.append(("apigw-requestid", request.request_id))
+            return Response(cors.PREFLIGHT_STATUS, headers, b"")
         self.throttler.admit(route.key)
         callers = self.callers | (self.callers_file.current() if self.callers_file else {})
         caller = authenticate(self.config, route, request, callers, self.hosts, self.jwks)
@@ -107,7 +118,9 @@ class Gateway:
                 raise IntegrationTimeout from None
             raise InternalServerError from None
         check_result_size(payload)
-        return map_result(payload, request.request_id)
+        mapped = map_result(payload, request.request_id)
+        headers = cors.integration_headers(self.config.cors, request.headers, mapped.headers)
+        return Response(mapped.status, headers, mapped.body)
 
     def close(self) -> None:
         for function in self.functions.values():

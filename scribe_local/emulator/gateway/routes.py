@@ -1,5 +1,5 @@
-"""The API as deployed: its routes, stage (and its throttling) and functions, read from moto, and
-route matching.
+"""The API as deployed: its routes, stage (and its throttling), CORS configuration and functions,
+read from moto, and route matching.
 
 A request is matched the way HTTP APIs do: literal paths before {param} before {param+}, then
 $default; no match is 404. A route with a JWT authorizer carries it (issuer, audiences, identity
@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scribe_local.emulator.function import FunctionSpec
+from scribe_local.emulator.gateway.cors import CorsConfig
 from scribe_local.emulator.gateway.errors import NotFound
 from scribe_local.emulator.gateway.jwt_authorizer import JwtAuthorizer
 from scribe_local.emulator.gateway.throttling import ACCOUNT_THROTTLE, Throttle, route_throttles
@@ -80,6 +81,7 @@ class ApiConfig:
     account_id: str = ACCOUNT_ID
     throttles: dict[str, Throttle] = field(default_factory=dict)  # route key -> its limits
     default_throttle: Throttle = ACCOUNT_THROTTLE  # a route the stage's settings do not list
+    cors: CorsConfig | None = None  # the API's CORS configuration (cors.py); None: no CORS
 
     @property
     def domain_name(self) -> str:
@@ -129,6 +131,7 @@ def jwt_authorizer(apigw: Any, api_id: str, authorizer_id: str) -> JwtAuthorizer
 def load_api(endpoint_url: str, api_id: str) -> ApiConfig:
     """Read the API, its routes and integrations, and their functions from moto."""
     apigw = moto_client("apigatewayv2", endpoint_url)
+    cors = CorsConfig.from_api(apigw.get_api(ApiId=api_id))
     lam = moto_client("lambda", endpoint_url)
     stages = {s["StageName"]: s for s in apigw.get_stages(ApiId=api_id)["Items"]}
     if not stages:
@@ -162,4 +165,5 @@ def load_api(endpoint_url: str, api_id: str) -> ApiConfig:
         functions=functions,
         throttles=route_throttles(stages[stage], (r.key for r in routes)),
         default_throttle=ACCOUNT_THROTTLE.over(stages[stage].get("DefaultRouteSettings")),
+        cors=cors,
     )
