@@ -203,6 +203,52 @@ def test_routes_require_a_signed_caller_whose_policy_allows_the_route(stack: Sta
     assert "incoming/elsewhere.txt" not in keys
 
 
+def test_the_local_api_carries_envs_local_cors_and_the_gateway_answers_its_preflight(
+    stack: Stack,
+) -> None:
+    """The CORS configuration of envs/local.tfvars, as the deployed API holds it (GetApi), and a
+    browser's preflight over HTTP: answered, unsigned, with those headers; another origin none."""
+    with stack.enforcement_paused():
+        api = stack.client("apigatewayv2").get_api(ApiId=stack.outputs["api_id"])
+    configured = api["CorsConfiguration"]
+    assert configured["AllowOrigins"] == ["http://localhost:3000"]
+    assert configured["AllowMethods"] == ["POST"]
+    assert sorted(configured["AllowHeaders"]) == [
+        "authorization",
+        "content-type",
+        "x-amz-content-sha256",
+        "x-amz-date",
+        "x-amz-security-token",
+    ]
+    assert configured["MaxAge"] == 300
+    assert not configured.get("AllowCredentials")
+    preflight = {
+        "Origin": "http://localhost:3000",
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization,content-type,x-amz-date",
+    }
+    answer = http("OPTIONS", f"{stack.url}/notes/from-browser.txt", headers=preflight)
+    assert (answer.status, answer.body) == (204, b"")
+    assert answer.headers["access-control-allow-origin"] == "http://localhost:3000"
+    assert answer.headers["access-control-allow-methods"] == "POST"
+    assert sorted(answer.headers["access-control-allow-headers"].split(",")) == sorted(
+        configured["AllowHeaders"]
+    )
+    assert answer.headers["access-control-max-age"] == "300"
+    other = http("OPTIONS", f"{stack.url}/a.txt", headers={**preflight, "Origin": "http://x.test"})
+    assert other.status == 204
+    assert not [name for name in other.headers if name.startswith("access-control-")]
+    signed = http(
+        "POST",
+        f"{stack.url}/notes/from-browser.txt",
+        b"from a browser",
+        {**PLAIN, "Origin": "http://localhost:3000"},
+        caller=stack.caller,
+    )
+    assert signed.status == 201, signed.body
+    assert signed.headers["access-control-allow-origin"] == "http://localhost:3000"
+
+
 def test_destroy_removes_a_non_empty_versioned_bucket(stack: Stack) -> None:
     bucket = stack.outputs["bucket_name"]
     s3 = stack.s3
