@@ -19,7 +19,9 @@ PLAN_FILE = build/$(ENV).tfplan
 TF_INIT = $(TF) -chdir=$(TF_DIR) init -input=false -reconfigure -backend-config=envs/$(ENV).s3.tfbackend $(if $(BACKEND_CONFIG),-backend-config=$(BACKEND_CONFIG))
 # plan/apply: Terraform's stderr is shown as it comes and kept in build/$(ENV).<target>.err; when
 # the run failed on a held state lock, lock.py says which lock, who holds it and how to clear it.
-STDERR_KEPT = 2>&1 1>&3 | tee $(TF_DIR)/build/$(ENV).$@.err >&2; } 3>&1
+# tee -i: a cancelled CI job sends SIGINT to the whole process group; tee must outlive it, or
+# Terraform, still saving its state and releasing the lock, dies writing to a closed pipe.
+STDERR_KEPT = 2>&1 1>&3 | tee -i $(TF_DIR)/build/$(ENV).$@.err >&2; } 3>&1
 LOCK_EXPLAINED = || { $(PY) -m scribe_local.terraform.lock explain --env $(ENV) $(TF_DIR)/build/$(ENV).$@.err; exit 1; }
 
 # make up / make demo: AUTH=jwt deploys the API with a JWT authorizer and a local OIDC issuer.
@@ -44,7 +46,7 @@ LOCK_VENV := .cache/lock-venv
 UV_COMPILE = $(LOCK_VENV)/bin/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes
 
 .PHONY: help venv lock package up down demo caller unit-runtime test lint ruff mypy fmt-check validate docs docs-check \
-	circleci-check checkov fmt unit bench clean preflight plan apply unlock smoke iam iam-evaluator
+	circleci-check checkov fmt unit bench clean preflight plan apply unlock recover destroy faults smoke iam iam-evaluator
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -86,7 +88,7 @@ preflight: $(STAMP) ## Before any apply: does envs/$(ENV).tfvars' writer.reserve
 plan: $(STAMP) ## init with envs/$(ENV).s3.tfbackend, save build/$(ENV).tfplan and its text (needs build/scribe.zip)
 	@test -f $(TF_DIR)/build/scribe.zip || { echo "[scribe] $(TF_DIR)/build/scribe.zip is missing: run make package" >&2; exit 1; }
 	@$(TF_INIT)
-	@set -o pipefail; { $(TF) -chdir=$(TF_DIR) plan -input=false -no-color -var-file=envs/$(ENV).tfvars -out=$(PLAN_FILE) $(STDERR_KEPT) | tee $(TF_DIR)/build/$(ENV).plan.txt $(LOCK_EXPLAINED)
+	@set -o pipefail; { $(TF) -chdir=$(TF_DIR) plan -input=false -no-color -var-file=envs/$(ENV).tfvars -out=$(PLAN_FILE) $(STDERR_KEPT) | tee -i $(TF_DIR)/build/$(ENV).plan.txt $(LOCK_EXPLAINED)
 	@echo "[scribe] saved $(TF_DIR)/$(PLAN_FILE) and $(TF_DIR)/build/$(ENV).plan.txt"
 
 apply: $(STAMP) ## apply the saved plan build/$(ENV).tfplan exactly (never plans anew)
@@ -98,6 +100,18 @@ unlock: $(STAMP) ## clear ENV's state lock LOCK_ID (make plan names it) left by 
 	@test -f $(TF_DIR)/envs/$(ENV).s3.tfbackend || { echo "[scribe] no $(TF_DIR)/envs/$(ENV).s3.tfbackend: ENV names one of the pipeline's environments ($$(cd $(TF_DIR)/envs && ls *.s3.tfbackend | sed 's/.s3.tfbackend//' | paste -sd' '))" >&2; exit 1; }
 	@$(TF_INIT) >/dev/null
 	@$(PY) -m scribe_local.terraform.lock unlock --env $(ENV) --tf-dir $(TF_DIR) --lock-id "$(LOCK_ID)"
+
+recover: $(STAMP) ## adopt ENV's resources that exist in the account but not in state (a killed run) with import blocks; refuses what lacks the stack's name and tag
+	@test -f $(TF_DIR)/build/scribe.zip || { echo "[scribe] $(TF_DIR)/build/scribe.zip is missing: run make package" >&2; exit 1; }
+	@test -f $(TF_DIR)/envs/$(ENV).s3.tfbackend || { echo "[scribe] no $(TF_DIR)/envs/$(ENV).s3.tfbackend: ENV names one of the pipeline's environments" >&2; exit 1; }
+	@$(TF_INIT) >/dev/null
+	@$(PY) -m scribe_local.terraform.recover --env $(ENV) --tf-dir $(TF_DIR)
+
+destroy: $(STAMP) ## destroy ENV's stack; stops before deleting anything while a kept bucket (force_destroy = false) holds objects
+	@test -f $(TF_DIR)/build/scribe.zip || { echo "[scribe] $(TF_DIR)/build/scribe.zip is missing: run make package" >&2; exit 1; }
+	@$(TF_INIT) >/dev/null
+	@$(PY) -m scribe_local.terraform.destroy_guard --env $(ENV) --tf-dir $(TF_DIR)
+	@set -o pipefail; { $(TF) -chdir=$(TF_DIR) destroy -auto-approve -input=false -no-color -var-file=envs/$(ENV).tfvars $(STDERR_KEPT) $(LOCK_EXPLAINED)
 
 smoke: $(STAMP) ## POST a unique text to the applied stack and read it back (ENV=local: the make up stack)
 	@if [ "$(ENV)" = local ]; then $(PY) -m scribe_local.smoke --env-file .scribe/local.env; \
@@ -166,6 +180,10 @@ unit-runtime: $(RUNTIME_STAMP) ## The handler's unit, adapter and fault tests un
 
 test: lint checkov package $(IAM_STAMP) unit-runtime ## Lint, then every test: unit (also under the runtime SDK), validate, plan, apply, end-to-end (what CI runs)
 	@$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile
+
+faults: $(STAMP) package $(IAM_STAMP) ## The fault matrix: make apply/destroy interrupted (SIGINT, SIGKILL) and AWS failures injected, each run to convergence (build/faults/*.txt)
+	@echo "[scribe] the fault matrix (tests/faults): about 10 min on 2 cores"
+	@$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile tests/faults
 
 unit: $(STAMP) ## Handler unit tests only (fast)
 	@$(PY) -m pytest tests/unit -q

@@ -12,6 +12,8 @@ from typing import Any
 
 import tftest
 
+from scribe_local.emulator.moto_server import REGION
+from scribe_local.paths import REPO
 from scribe_local.terraform import runner
 from scribe_local.terraform.cli_config import terraform_binary, terraform_env
 from scribe_local.terraform.workdir import copy_module, copy_root
@@ -91,3 +93,32 @@ def plan_error(tf: tftest.TerraformTest, values: dict[str, Any], **kwargs: Any) 
 def detailed_exitcode(tf: tftest.TerraformTest, *args: str) -> int:
     """`terraform plan -detailed-exitcode`: 0 = no changes, 2 = changes (an error raises)."""
     return runner.plan_detailed(Path(tf.tfdir), *args, env=tf.env).returncode
+
+
+def write_env_files(stack_dir: Path, endpoint_url: str, state_bucket: str) -> Path:
+    """dev/prod env files for moto: the local settings (no TLS policy) under the dev/prod names
+    and state keys (in state_bucket), with AWS_IAM authorization and the CI identity's
+    permissions boundary; returns the backend config that points the S3 backend at
+    endpoint_url."""
+    local = (stack_dir / "envs" / "local.tfvars").read_text()
+    for env in ("dev", "prod"):
+        tfvars = local.replace('name   = "scribe-local"', f'name   = "scribe-{env}"')
+        tfvars = tfvars.replace('"NONE"', '"AWS_IAM"')  # as in dev/prod: SigV4 required
+        tfvars += f'\npermissions_boundary_policy_name = "scribe-ci-boundary-{env}"\n'
+        tfvars += f'role_path                        = "/scribe-{env}/"\n'
+        (stack_dir / "envs" / f"{env}.tfvars").write_text(tfvars)
+        backend = (REPO / "envs" / f"{env}.s3.tfbackend").read_text()
+        backend = backend.replace("scribe-tfstate-123456789012-eu-west-1", state_bucket)
+        (stack_dir / "envs" / f"{env}.s3.tfbackend").write_text(
+            backend.replace('"eu-west-1"', f'"{REGION}"')
+        )
+    extra = stack_dir.parent / "moto.s3.tfbackend"
+    extra.write_text(
+        f'endpoints = {{ s3 = "{endpoint_url}", sts = "{endpoint_url}", iam = "{endpoint_url}" }}\n'
+        "use_path_style              = true\n"
+        "skip_credentials_validation = true\n"
+        "skip_requesting_account_id  = true\n"
+        "skip_metadata_api_check     = true\n"
+        "skip_region_validation      = true\n"
+    )
+    return extra

@@ -14,6 +14,12 @@ account-settings route), so this is an explicit emulator gap fill: the function 
 answer in AWS's documented shape (see `moto_server.lambda_account_settings`), the record carries
 the header `x-scribe-answered-by: recording-proxy`, and it is mapped and evaluated like any other.
 
+Given a `FaultInjector` (scribe_local/emulator/faults.py), the proxy asks it about each request
+first and answers with the AWS failure it injects (throttling, a 500), or forwards the request and
+drops moto's answer (a timeout); the record then carries the injected answer and `fault`.
+`when(predicate)` gives an event set once a matching request has been answered: the fault matrix
+interrupts Terraform at that point.
+
 The Host header is forwarded as the client sent it: the SigV4 signature covers it, and moto checks
 signatures when IAM enforcement is on. Standard library only; one upstream connection per request
 (loopback, cheap) with a timeout, so a stuck moto fails a request instead of hanging a test.
@@ -35,7 +41,10 @@ from dataclasses import asdict, dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from scribe_local.emulator.faults import FaultInjector
 
 BODY_CAP = 256 * 1024
 ELIDE_LONGER_THAN = 4096
@@ -144,6 +153,7 @@ class Record:
     access_key_id: str | None = None
     duration: float = 0.0
     error: str | None = None
+    fault: str | None = None  # the injected failure this request got, if any
 
     def header(self, name: str) -> str | None:
         return first_header(self.headers, name)
@@ -212,29 +222,38 @@ class _Handler(BaseHTTPRequestHandler):
         headers = [(name, value) for name, value in self.headers.items()]
         raw = self._read_body()
         scope = credential_scope(first_header(headers, "authorization"), query)
+        asked = Record(seq, started, phase, self.command, path, query, headers, Body.of(raw))
+        fault = proxy.faults.decide(asked) if proxy.faults is not None else None
         local = proxy._local_answer(self.command, path, scope)
+        if fault is not None and not fault.drop:
+            local = (fault.status, fault.headers, fault.body, None)
         status, response_headers, answer, error = local or proxy._upstream(
             self.command, self.path, headers, raw
         )
-        proxy._keep(
-            Record(
-                seq=seq,
-                time=started,
-                phase=phase,
-                method=self.command,
-                path=path,
-                query=query,
-                headers=headers,
-                body=Body.of(raw, proxy.body_cap),
-                status=status if error is None else 0,
-                response_headers=response_headers,
-                response_body=Body.of(answer, proxy.body_cap),
-                access_key_id=scope.access_key_id if scope else None,
-                duration=time.time() - started,
-                error=error,
-            )
+        record = Record(
+            seq=seq,
+            time=started,
+            phase=phase,
+            method=self.command,
+            path=path,
+            query=query,
+            headers=headers,
+            body=Body.of(raw, proxy.body_cap),
+            status=status if error is None else 0,
+            response_headers=response_headers,
+            response_body=Body.of(answer, proxy.body_cap),
+            access_key_id=scope.access_key_id if scope else None,
+            duration=time.time() - started,
+            error=error,
+            fault=fault.note if fault is not None else None,
         )
-        self._reply(status, response_headers, answer)
+        proxy._keep(record)
+        if fault is not None and fault.drop:
+            time.sleep(fault.hold_s)  # then the connection closes with no answer at all
+            self.close_connection = True
+        else:
+            self._reply(status, response_headers, answer)
+        proxy._answered(record)
 
     do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = do_PATCH = do_OPTIONS = _forward
 
@@ -317,8 +336,10 @@ class RecordingProxy:
         upstream_timeout: float = 120.0,
         body_cap: int = BODY_CAP,
         account_settings: Callable[[str], Mapping[str, Any]] | None = None,
+        faults: FaultInjector | None = None,
     ) -> None:
-        """account_settings(region): the Lambda GetAccountSettings answer moto cannot give."""
+        """account_settings(region): the Lambda GetAccountSettings answer moto cannot give;
+        faults: the AWS failures to inject (module docstring)."""
         parsed = urllib.parse.urlsplit(upstream)
         if parsed.scheme != "http" or not parsed.hostname:
             raise ValueError(f"an http:// upstream is needed, got {upstream!r}")
@@ -328,6 +349,8 @@ class RecordingProxy:
         self.upstream_timeout = upstream_timeout
         self.body_cap = body_cap
         self.account_settings = account_settings
+        self.faults = faults
+        self._waiters: list[tuple[Callable[[Record], bool], threading.Event]] = []
         self._lock = threading.Lock()
         self._records: list[Record] = []
         self._next_seq = 0
@@ -410,6 +433,19 @@ class RecordingProxy:
     def _keep(self, record: Record) -> None:
         with self._lock:
             self._records.append(record)
+
+    def _answered(self, record: Record) -> None:
+        with self._lock:
+            ready = [event for predicate, event in self._waiters if predicate(record)]
+        for event in ready:
+            event.set()
+
+    def when(self, predicate: Callable[[Record], bool]) -> threading.Event:
+        """An event set once a request matching predicate has been answered (or dropped)."""
+        event = threading.Event()
+        with self._lock:
+            self._waiters.append((predicate, event))
+        return event
 
     def _local_answer(
         self, method: str, path: str, scope: Scope | None

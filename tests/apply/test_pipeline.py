@@ -161,33 +161,6 @@ class Pipeline:
         self.in_force = name
 
 
-def write_env_files(stack_dir: Path, endpoint_url: str) -> Path:
-    """dev/prod env files for moto: the local settings (no TLS policy) under the dev/prod names
-    and state keys, with AWS_IAM authorization and the CI identity's permissions boundary."""
-    local = (stack_dir / "envs" / "local.tfvars").read_text()
-    for env in ENVS:
-        tfvars = local.replace('name   = "scribe-local"', f'name   = "scribe-{env}"')
-        tfvars = tfvars.replace('"NONE"', '"AWS_IAM"')  # as in dev/prod: SigV4 required
-        tfvars += f'\npermissions_boundary_policy_name = "scribe-ci-boundary-{env}"\n'
-        tfvars += f'role_path                        = "/scribe-{env}/"\n'
-        (stack_dir / "envs" / f"{env}.tfvars").write_text(tfvars)
-        backend = (REPO / "envs" / f"{env}.s3.tfbackend").read_text()
-        backend = backend.replace("scribe-tfstate-123456789012-eu-west-1", STATE_BUCKET)
-        (stack_dir / "envs" / f"{env}.s3.tfbackend").write_text(
-            backend.replace('"eu-west-1"', f'"{REGION}"')
-        )
-    extra = stack_dir.parent / "moto.s3.tfbackend"
-    extra.write_text(
-        f'endpoints = {{ s3 = "{endpoint_url}", sts = "{endpoint_url}", iam = "{endpoint_url}" }}\n'
-        "use_path_style              = true\n"
-        "skip_credentials_validation = true\n"
-        "skip_requesting_account_id  = true\n"
-        "skip_metadata_api_check     = true\n"
-        "skip_region_validation      = true\n"
-    )
-    return extra
-
-
 def pinned(api_ids: dict[str, str]) -> dict[str, Any]:
     """CI_ENVIRONMENTS with each environment's api_id, as a shared account pins them."""
     return {env: {**config, "api_id": api_ids[env]} for env, config in h.CI_ENVIRONMENTS.items()}
@@ -216,7 +189,9 @@ def pipeline(
         env: copy_root(tmp / f"stack-{env}", proxy.url, backend="s3", static_keys=False)
         for env in ENVS
     }
-    backend_config = [write_env_files(stack_dir, proxy.url) for stack_dir in stack_dirs.values()]
+    backend_config = [
+        h.write_env_files(stack_dir, proxy.url, STATE_BUCKET) for stack_dir in stack_dirs.values()
+    ]
     admin = {**FAKE_CREDENTIALS, "AWS_REGION": REGION, "AWS_DEFAULT_REGION": REGION}
     run = Pipeline(moto_server, proxy, bootstrap, stack_dirs, backend_config[0], role_arns, admin)
     run.read_policies("first-deploy")

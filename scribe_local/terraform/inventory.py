@@ -1,0 +1,341 @@
+"""What a stack owns in the account, and whether its Terraform state agrees.
+
+A stack's resources carry its name and its tag: every name starts with `<name>-` (root main.tf:
+`<name>-writer`, `<name>-writer-role`, `<name>-api`, `/aws/lambda/<name>-writer`,
+`/aws/apigateway/<name>-api`, the bucket `<name>-<account>-<region>` unless `bucket.name` names
+it) and the provider's default tags put `Stack = <name>` on everything taggable
+(providers.tf). The parts that cannot be tagged belong to a tagged parent: an API's routes,
+integrations, stages and authorizers; a function's invoke permissions; a role's inline policies.
+
+`account()` lists, with boto3 (AWS_ENDPOINT_URL honoured, as `make preflight` does), every
+resource that has the stack's name prefix: those tagged `Stack = <name>` are the stack's, those
+with no `Stack` tag are reported ("foreign") and never adopted, and those tagged with another
+stack's name (a stack `<name>-2`) are another stack's and left out. `state_resources()` reads
+the same identities from `terraform show -json`; `compare()` says what is in the account but
+not in state (orphans: `make recover` adopts them) and what is in state but not in the account
+(ghosts: the next plan recreates them).
+
+An identity is (Terraform resource type, import id), the id `terraform import` takes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+from botocore.exceptions import ClientError
+
+from scribe_local.envs import env_values
+from scribe_local.terraform import runner
+
+STACK_TAG = "Stack"  # providers.tf default_tags: Stack = var.name
+# Types whose state entries are compared with the account (the bucket's configuration
+# resources share the bucket's id and live or die with it; a no-op plan refreshes them).
+NAMED_TYPES = (
+    "aws_s3_bucket",
+    "aws_iam_role",
+    "aws_iam_role_policy",
+    "aws_lambda_function",
+    "aws_lambda_permission",
+    "aws_cloudwatch_log_group",
+    "aws_apigatewayv2_api",
+    "aws_apigatewayv2_integration",
+    "aws_apigatewayv2_route",
+    "aws_apigatewayv2_stage",
+    "aws_apigatewayv2_authorizer",
+)
+
+
+@dataclass(frozen=True)
+class Stack:
+    """A stack's identity in one account: name, region, bucket name."""
+
+    name: str
+    region: str
+    bucket: str
+
+    @classmethod
+    def of_env(cls, env: str, root: Path, account_id: str) -> Stack:
+        """The stack envs/<env>.tfvars under root deploys into account_id (root main.tf's
+        bucket name rule: bucket.name, else <name>-<account>-<region>)."""
+        values = env_values(env, root)
+        name, region = str(values["name"]), str(values["region"])
+        bucket = (values.get("bucket") or {}).get("name") or f"{name}-{account_id}-{region}"
+        return cls(name, region, str(bucket))
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One resource found in the account."""
+
+    type: str
+    id: str  # the import id
+    tagged: bool  # it (or its parent) carries Stack = <name>
+    name: str  # what a reader recognises: a name, a route key, a statement id
+    parent: str | None = None  # the parent's import id (API id, function name, role name)
+    detail: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.type, self.id)
+
+    def describe(self) -> str:
+        return f"{self.type} {self.name} (id {self.id})"
+
+
+def clients(region: str) -> dict[str, Any]:
+    """boto3 clients in region; credentials and AWS_ENDPOINT_URL from the environment."""
+    services = ("s3", "iam", "lambda", "logs", "apigatewayv2", "sts")
+    return {service: boto3.client(service, region_name=region) for service in services}
+
+
+def _missing(error: ClientError) -> bool:
+    code = error.response.get("Error", {}).get("Code", "")
+    status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    return status == 404 or code in {
+        "NoSuchBucket",
+        "NotFound",
+        "NoSuchEntity",
+        "ResourceNotFoundException",
+        "NoSuchTagSet",
+    }
+
+
+def _tags(pairs: Iterable[dict[str, str]]) -> dict[str, str]:
+    return {pair["Key"]: pair["Value"] for pair in pairs}
+
+
+def account(stack: Stack, aws: dict[str, Any]) -> list[Resource]:
+    """Every resource of the account whose name says it is the stack's (see the module doc)."""
+    found: list[Resource] = []
+    for listing in (_buckets, _roles, _functions, _log_groups, _apis):
+        found.extend(listing(stack, aws))
+    return found
+
+
+def _owned(tags: dict[str, str], stack: Stack) -> bool | None:
+    """True: the stack's; False: no Stack tag (foreign); None: another stack's (left out)."""
+    if STACK_TAG not in tags:
+        return False
+    return True if tags[STACK_TAG] == stack.name else None
+
+
+def _buckets(stack: Stack, aws: dict[str, Any]) -> Iterator[Resource]:
+    s3 = aws["s3"]
+    try:
+        s3.head_bucket(Bucket=stack.bucket)
+    except ClientError as error:
+        if _missing(error):
+            return
+        raise
+    try:
+        tags = _tags(s3.get_bucket_tagging(Bucket=stack.bucket)["TagSet"])
+    except ClientError as error:
+        if not _missing(error):
+            raise
+        tags = {}
+    owned = _owned(tags, stack)
+    if owned is not None:
+        yield Resource("aws_s3_bucket", stack.bucket, owned, stack.bucket)
+
+
+def _roles(stack: Stack, aws: dict[str, Any]) -> Iterator[Resource]:
+    iam = aws["iam"]
+    for page in iam.get_paginator("list_roles").paginate():
+        for role in page["Roles"]:
+            name = role["RoleName"]
+            if not name.startswith(f"{stack.name}-"):
+                continue
+            owned = _owned(_tags(iam.list_role_tags(RoleName=name)["Tags"]), stack)
+            if owned is None:
+                continue
+            yield Resource("aws_iam_role", name, owned, name, detail={"path": role["Path"]})
+            for policy in iam.list_role_policies(RoleName=name)["PolicyNames"]:
+                yield Resource(
+                    "aws_iam_role_policy", f"{name}:{policy}", owned, policy, parent=name
+                )
+
+
+def _functions(stack: Stack, aws: dict[str, Any]) -> Iterator[Resource]:
+    client = aws["lambda"]
+    for page in client.get_paginator("list_functions").paginate():
+        for function in page["Functions"]:
+            name = function["FunctionName"]
+            if not name.startswith(f"{stack.name}-"):
+                continue
+            owned = _owned(
+                client.list_tags(Resource=function["FunctionArn"]).get("Tags", {}), stack
+            )
+            if owned is None:
+                continue
+            yield Resource(
+                "aws_lambda_function",
+                name,
+                owned,
+                name,
+                detail={"invoke_arn_suffix": f"function:{name}/invocations"},
+            )
+            yield from _permissions(client, name, owned)
+
+
+def _permissions(client: Any, function: str, owned: bool) -> Iterator[Resource]:
+    try:
+        policy = json.loads(client.get_policy(FunctionName=function)["Policy"])
+    except ClientError as error:
+        if _missing(error):
+            return
+        raise
+    for statement in policy.get("Statement", []):
+        sid = statement["Sid"]
+        yield Resource("aws_lambda_permission", f"{function}/{sid}", owned, sid, parent=function)
+
+
+def _log_groups(stack: Stack, aws: dict[str, Any]) -> Iterator[Resource]:
+    logs = aws["logs"]
+    for prefix in (f"/aws/lambda/{stack.name}-", f"/aws/apigateway/{stack.name}-"):
+        pages = logs.get_paginator("describe_log_groups").paginate(logGroupNamePrefix=prefix)
+        for page in pages:
+            for group in page["logGroups"]:
+                name = group["logGroupName"]
+                owned = _owned(logs.list_tags_log_group(logGroupName=name).get("tags", {}), stack)
+                if owned is not None:
+                    yield Resource("aws_cloudwatch_log_group", name, owned, name)
+
+
+def _apis(stack: Stack, aws: dict[str, Any]) -> Iterator[Resource]:
+    apigw = aws["apigatewayv2"]
+    for api in apigw.get_apis().get("Items", []):
+        if not api["Name"].startswith(f"{stack.name}-"):
+            continue
+        api_id, owned = api["ApiId"], _owned(api.get("Tags", {}), stack)
+        if owned is None:
+            continue
+        children = list(_api_children(apigw, api_id, owned))
+        detail = {"created": str(api.get("CreatedDate", "")), "children": len(children)}
+        yield Resource("aws_apigatewayv2_api", api_id, owned, api["Name"], detail=detail)
+        yield from children
+
+
+def _api_children(apigw: Any, api_id: str, owned: bool) -> Iterator[Resource]:
+    for item in apigw.get_integrations(ApiId=api_id).get("Items", []):
+        uri = item.get("IntegrationUri", "")
+        yield Resource(
+            "aws_apigatewayv2_integration",
+            f"{api_id}/{item['IntegrationId']}",
+            owned,
+            uri,
+            parent=api_id,
+            detail={"uri": uri},
+        )
+    for item in apigw.get_routes(ApiId=api_id).get("Items", []):
+        key = item["RouteKey"]
+        yield Resource(
+            "aws_apigatewayv2_route", f"{api_id}/{item['RouteId']}", owned, key, parent=api_id
+        )
+    for item in apigw.get_stages(ApiId=api_id).get("Items", []):
+        name = item["StageName"]
+        yield Resource("aws_apigatewayv2_stage", f"{api_id}/{name}", owned, name, parent=api_id)
+    for item in _authorizers(apigw, api_id):
+        name = item["Name"]
+        yield Resource(
+            "aws_apigatewayv2_authorizer",
+            f"{api_id}/{item['AuthorizerId']}",
+            owned,
+            name,
+            parent=api_id,
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# The state side
+# --------------------------------------------------------------------------------------------
+
+
+def state_resources(
+    tfdir: Path, env: Mapping[str, str] | None = None
+) -> dict[tuple[str, str], str]:
+    """(type, import id) -> address, for every managed resource of the state of tfdir (its
+    backend initialised; env: credentials for it), from `terraform show -json`."""
+    shown = json.loads(runner.run(tfdir, "show", "-json", env=env).stdout or "{}")
+    found: dict[tuple[str, str], str] = {}
+    for resource in _walk(shown.get("values", {}).get("root_module", {})):
+        if resource.get("mode") != "managed" or resource["type"] not in NAMED_TYPES:
+            continue
+        found[(resource["type"], import_id(resource["type"], resource["values"]))] = resource[
+            "address"
+        ]
+    return found
+
+
+def _walk(module: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield from module.get("resources", [])
+    for child in module.get("child_modules", []):
+        yield from _walk(child)
+
+
+def import_id(kind: str, values: dict[str, Any]) -> str:
+    """The import id of a resource of type kind, from its state (or planned) values."""
+    if kind == "aws_iam_role_policy":
+        return f"{values['role']}:{values['name']}"
+    if kind == "aws_lambda_permission":
+        return f"{values['function_name']}/{values['statement_id']}"
+    if kind == "aws_apigatewayv2_stage":
+        return f"{values['api_id']}/{values['name']}"
+    if kind in ("aws_apigatewayv2_integration", "aws_apigatewayv2_route"):
+        return f"{values['api_id']}/{values['id']}"
+    if kind == "aws_apigatewayv2_authorizer":
+        return f"{values['api_id']}/{values['id']}"
+    if kind == "aws_s3_bucket":
+        return str(values["bucket"])
+    if kind in ("aws_iam_role", "aws_cloudwatch_log_group"):
+        return str(values["name"])
+    if kind == "aws_lambda_function":
+        return str(values["function_name"])
+    return str(values["id"])
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """The comparison of state and account for one stack."""
+
+    orphans: list[Resource]  # the stack's (tagged) in the account, not in state
+    ghosts: list[str]  # addresses in state whose resource the account does not have
+    foreign: list[Resource]  # named like the stack's but without its tag: never adopted
+
+    @property
+    def agree(self) -> bool:
+        return not self.orphans and not self.ghosts
+
+    def report(self) -> str:
+        lines = []
+        lines += [f"  in the account, not in state: {r.describe()}" for r in self.orphans]
+        lines += [f"  in state, not in the account: {address}" for address in self.ghosts]
+        lines += [
+            f"  named like the stack's but without the tag {STACK_TAG}: {r.describe()}"
+            for r in self.foreign
+        ]
+        return "\n".join(lines)
+
+
+def compare(found: list[Resource], state: dict[tuple[str, str], str]) -> Agreement:
+    keys = {resource.key for resource in found}
+    orphans = [r for r in found if r.tagged and r.key not in state]
+    ghosts = sorted(address for key, address in state.items() if key not in keys)
+    foreign = [r for r in found if not r.tagged]
+    return Agreement(orphans, ghosts, foreign)
+
+
+def _authorizers(apigw: Any, api_id: str) -> list[dict[str, Any]]:
+    """GetAuthorizers; moto 5.2.5 does not implement it (its 500 is read as "none listed"), so
+    under moto a JWT authorizer is compared through the plan only."""
+    try:
+        items: list[dict[str, Any]] = apigw.get_authorizers(ApiId=api_id).get("Items", [])
+    except ClientError as error:
+        if error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") == 500:
+            return []
+        raise
+    return items

@@ -1,0 +1,99 @@
+"""Interrupted runs converge: make apply and make destroy cut off by SIGINT (a cancelled CI job)
+or SIGKILL (a lost runner) at several points, then the next runs as a team would make them.
+
+The cases run in file order on one stack (dev): each apply case leaves the stack up and each
+destroy case leaves it down, for the next. Each ends with `Bench.settle`: state and account agree,
+no lock is left, and (stack up) a plan plans nothing.
+
+- SIGINT: Terraform stops gracefully, saves what it did and releases the lock; the next plan and
+  apply converge with nothing else.
+- SIGKILL: nothing is saved since the last state snapshot and the lock stays. make plan names the
+  lock and how to clear it; make unlock clears it; make recover adopts what the killed run created
+  (the stack's name and tag), after which plan and apply converge. A killed destroy leaves state
+  naming resources already gone: the next destroy refreshes them away.
+"""
+
+from __future__ import annotations
+
+import signal
+
+import pytest
+
+from tests.faults.conftest import Bench, Figures
+
+SIGINT, SIGKILL = signal.SIGINT, signal.SIGKILL
+
+
+def _converge(bench: Bench, figures: Figures) -> None:
+    bench.deploy("dev", figures)
+    bench.settle("dev", figures)
+
+
+def _unlock_after_kill(bench: Bench, figures: Figures) -> None:
+    """A killed run's lock: make plan names it, make unlock clears exactly it."""
+    lock_id = bench.lock_id("dev")
+    code, output = bench.make("plan", "dev", figures)
+    assert code != 0
+    assert lock_id in output, output[-3000:]
+    assert f"make unlock ENV=dev LOCK_ID={lock_id}" in output, output[-3000:]
+    code, output = bench.make("unlock", "dev", figures, LOCK_ID=lock_id)
+    assert code == 0, output
+    assert bench.lock_objects("dev") == []
+
+
+@pytest.mark.parametrize(
+    ("case", "call"),
+    [
+        ("apply SIGINT early", "apigatewayv2.CreateApi"),
+        ("apply SIGINT late", "apigatewayv2.CreateRoute"),
+    ],
+)
+def test_sigint_apply_then_destroy_converge(bench: Bench, case: str, call: str) -> None:
+    figures = Figures(case)
+    code, output = bench.interrupted("apply", "dev", call, SIGINT, figures, plan_first=True)
+    assert code != 0, output[-3000:]
+    assert "Interrupt received" in output, output[-3000:]
+    assert bench.lock_objects("dev") == [], "SIGINT must release the lock"
+    figures.orphans_before = bench.orphans("dev")
+    assert figures.orphans_before == []  # graceful: whatever was created is in state
+    _converge(bench, figures)
+
+    figures = Figures(f"destroy SIGINT after {call.replace('Create', 'Delete')}")
+    deleted = call.replace("Create", "Delete")
+    code, output = bench.interrupted("destroy", "dev", deleted, SIGINT, figures)
+    assert code != 0, output[-3000:]
+    assert bench.lock_objects("dev") == []
+    code, output = bench.make("destroy", "dev", figures)
+    assert code == 0, output[-3000:]
+    bench.settle("dev", figures, up=False)
+
+
+@pytest.mark.parametrize(
+    ("case", "call", "created"),
+    [
+        ("apply SIGKILL mid-way", "lambda.CreateFunction", "aws_lambda_function"),
+        ("apply SIGKILL late", "apigatewayv2.CreateStage", "aws_apigatewayv2_stage"),
+    ],
+)
+def test_sigkill_apply_recovers_then_destroy_converges(
+    bench: Bench, case: str, call: str, created: str
+) -> None:
+    figures = Figures(case)
+    code, _ = bench.interrupted("apply", "dev", call, SIGKILL, figures, plan_first=True)
+    assert code == -SIGKILL
+    figures.orphans_before = bench.orphans("dev")
+    # What the killed run created last is in the account and not in state.
+    assert any(o.startswith(f"{created} ") for o in figures.orphans_before), figures.orphans_before
+    _unlock_after_kill(bench, figures)
+    code, output = bench.make("recover", "dev", figures)
+    assert code == 0, output[-4000:]
+    assert "state and account agree" in output
+    _converge(bench, figures)
+
+    figures = Figures("destroy SIGKILL after lambda.DeleteFunction")
+    code, _ = bench.interrupted("destroy", "dev", "lambda.DeleteFunction", SIGKILL, figures)
+    assert code == -SIGKILL
+    _unlock_after_kill(bench, figures)
+    code, output = bench.make("destroy", "dev", figures)
+    assert code == 0, output[-3000:]
+    bench.settle("dev", figures, up=False)
