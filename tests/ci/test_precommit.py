@@ -39,7 +39,15 @@ def test_each_hook_runs_the_make_target_of_its_id_and_lint_runs_them_all() -> No
     entries = {hook["id"]: hook["entry"] for hook in hooks()}
     assert entries == {target: f"make {target}" for target in lint_targets()}
     assert all(hook["pass_filenames"] is False for hook in hooks())
-    expected = {"ruff", "mypy", "fmt-check", "validate", "docs-check", "circleci-check"}
+    expected = {
+        "ruff",
+        "mypy",
+        "fmt-check",
+        "validate",
+        "docs-check",
+        "circleci-check",
+        "github-check",
+    }
     assert set(entries) == expected
 
 
