@@ -1,5 +1,5 @@
 output "role_arns" {
-  description = "Deploy role ARN of each environment: put it in that environment's CircleCI context (or GitHub variables) as AWS_ROLE_ARN."
+  description = "Deploy role ARN of each environment: AWS_ROLE_ARN of its CircleCI context, or the GitHub repository variable SCRIBE_<ENV>_ROLE_ARN (.github/workflows/deploy.yml)."
   value       = { for env, role in aws_iam_role.deploy : env => role.arn }
 }
 
