@@ -56,3 +56,6 @@ def test_pre_commit_accepts_the_config_and_runs_a_hook(tmp_path: Path) -> None:
     result = pre_commit("run", "circleci-check", "--all-files", home=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert re.search(r"CircleCI config against its schema\.+Passed", result.stdout)
+    result = pre_commit("run", "github-check", "--all-files", home=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert re.search(r"GitHub Actions workflows against their schema\.+Passed", result.stdout)
