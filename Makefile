@@ -46,7 +46,7 @@ LOCK_VENV := .cache/lock-venv
 UV_COMPILE = $(LOCK_VENV)/bin/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes
 
 .PHONY: help venv lock package up down demo caller unit-runtime test lint ruff mypy fmt-check validate docs docs-check \
-	circleci-check checkov fmt unit bench clean preflight plan apply unlock recover destroy faults smoke iam iam-evaluator
+	circleci-check github-check checkov fmt unit bench clean preflight plan apply unlock recover destroy faults smoke iam iam-evaluator
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -118,7 +118,7 @@ smoke: $(STAMP) ## POST a unique text to the applied stack and read it back (ENV
 	 else $(PY) -m scribe_local.smoke --terraform-dir $(TF_DIR) $(if $(API_URL),--api-url $(API_URL)); fi
 
 # make lint = the pre-commit hooks of .pre-commit-config.yaml, one target each (no pre-commit needed).
-lint: ruff mypy fmt-check validate docs-check circleci-check ## Every static check: ruff, mypy, terraform fmt and validate, README tables, CircleCI schema
+lint: ruff mypy fmt-check validate docs-check circleci-check github-check ## Every static check: ruff, mypy, terraform fmt and validate, README tables, CircleCI and GitHub Actions schemas
 
 ruff: $(STAMP) ## ruff lint and format check of the Python
 	@$(VENV)/bin/ruff check .
@@ -141,6 +141,9 @@ docs-check: $(STAMP) ## Fail when a README table differs from the .tf files (fix
 
 circleci-check: $(STAMP) ## .circleci/config.yml against the CircleCI schema (bundled with check-jsonschema)
 	@$(VENV)/bin/check-jsonschema --builtin-schema vendor.circle-ci .circleci/config.yml
+
+github-check: $(STAMP) ## .github/workflows/*.yml against the GitHub Actions workflow schema (bundled with check-jsonschema)
+	@$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 
 $(CHECKOV_STAMP): requirements-checkov.lock
 	@echo "[scribe] creating $(CHECKOV_VENV) and installing $$(grep -oE '^checkov==[^ ]+' requirements-checkov.lock) (hash-checked, about half a minute) ..."

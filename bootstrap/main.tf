@@ -15,6 +15,8 @@ module "ci_identity" {
   source = "../modules/ci-identity"
 
   name_prefix          = var.name_prefix
+  ci_provider          = var.ci_provider
+  github_repository    = var.github_repository
   circleci_org_id      = var.circleci_org_id
   circleci_project_id  = var.circleci_project_id
   vcs_origin           = var.vcs_origin

@@ -4,7 +4,7 @@ output "state_bucket_name" {
 }
 
 output "deploy_role_arns" {
-  description = "Deploy role of each environment: AWS_ROLE_ARN of the CircleCI context scribe-<env>."
+  description = "Deploy role of each environment: AWS_ROLE_ARN of the CircleCI context scribe-<env>, or the GitHub repository variable SCRIBE_<ENV>_ROLE_ARN."
   value       = module.ci_identity.role_arns
 }
 

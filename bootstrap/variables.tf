@@ -27,24 +27,40 @@ variable "name_prefix" {
   nullable    = false
 }
 
+variable "ci_provider" {
+  type        = string
+  description = "CI system whose OIDC tokens may deploy: \"circleci\" (CircleCI, the default) or \"github\" (GitHub Actions)."
+  default     = "circleci"
+  nullable    = false
+}
+
 variable "circleci_org_id" {
   type        = string
-  description = "CircleCI organization id (UUID)."
+  description = "CircleCI organization id (UUID). Required with ci_provider circleci, left out with github."
+  default     = null
 }
 
 variable "circleci_project_id" {
   type        = string
-  description = "CircleCI project id (UUID)."
+  description = "CircleCI project id (UUID). Required with ci_provider circleci, left out with github."
+  default     = null
 }
 
 variable "vcs_origin" {
   type        = string
-  description = "The repository CircleCI builds, <host>/<owner>/<repo> (e.g. github.com/acme/scribe): only its builds may deploy."
+  description = "The repository CircleCI builds, <host>/<owner>/<repo> (e.g. github.com/acme/scribe): only its builds may deploy. Required with ci_provider circleci, left out with github."
+  default     = null
+}
+
+variable "github_repository" {
+  type        = string
+  description = "With ci_provider github: the repository whose workflows may deploy, <owner>/<repo> (e.g. acme/scribe)."
+  default     = null
 }
 
 variable "oidc_provider_arn" {
   type        = string
-  description = "Existing CircleCI OIDC provider of the account, if any (null creates it)."
+  description = "Existing OIDC provider of the chosen CI system in the account, if any (null creates it)."
   default     = null
 }
 
@@ -56,8 +72,11 @@ variable "environments" {
     key_prefix  = optional(string)
     api_id      = optional(string)
     kms_key_arn = optional(string)
+
+    github_subject      = optional(string)
+    github_environments = optional(list(string))
   }))
-  description = "Environments deployed from CircleCI (this account's only, in the account-per-environment layout): the stack name, the git ref allowed to deploy, the state key, and once known the HTTP API id and the bucket's KMS key (modules/ci-identity explains each). vcs_ref and key_prefix left out (or null) take the module's defaults, refs/heads/* and incoming/."
+  description = "Environments deployed from CI (this account's only, in the account-per-environment layout): the stack name, the git ref allowed to deploy, the state key, and once known the HTTP API id and the bucket's KMS key; with GitHub, the subject the role trusts (\"ref\" or \"environment\") and the GitHub environments (modules/ci-identity explains each). vcs_ref, key_prefix and github_subject left out (or null) take the module's defaults, refs/heads/*, incoming/ and ref."
 }
 
 variable "create_ci_user" {

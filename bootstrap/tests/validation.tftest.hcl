@@ -18,6 +18,27 @@ run "accepts_the_example" {
   command = plan
 }
 
+# GitHub Actions: the CircleCI ids left out, the choice passed through to modules/ci-identity.
+run "accepts_github_actions" {
+  command = plan
+  variables {
+    ci_provider         = "github"
+    github_repository   = "acme/scribe"
+    circleci_org_id     = null
+    circleci_project_id = null
+    vcs_origin          = null
+    environments = {
+      dev  = { stack_name = "scribe-dev", state_key = "scribe/dev.tfstate" }
+      prod = { stack_name = "scribe-prod", state_key = "scribe/prod.tfstate", github_subject = "environment", github_environments = ["prod"] }
+    }
+  }
+
+  assert {
+    condition     = output.state_bucket_name == "scribe-tfstate-test" && output.ci_user_name == null
+    error_message = "GitHub Actions must plan the state bucket and no CI user."
+  }
+}
+
 run "region_not_a_region" {
   command = plan
   variables { region = "europe" }
@@ -31,13 +52,15 @@ run "null_inputs_take_the_defaults" {
   variables {
     enforce_tls          = null
     name_prefix          = null
+    ci_provider          = null
+    github_repository    = null
     oidc_provider_arn    = null
     create_ci_user       = null
     ci_user_source_cidrs = null
     max_session_duration = null
     tags                 = null
     environments = {
-      dev = { stack_name = "scribe-dev", state_key = "scribe/dev.tfstate", vcs_ref = null, key_prefix = null }
+      dev = { stack_name = "scribe-dev", state_key = "scribe/dev.tfstate", vcs_ref = null, key_prefix = null, github_subject = null, github_environments = null }
     }
   }
 

@@ -1,5 +1,7 @@
-# Keyless CI: CircleCI's OIDC tokens assume one deploy role per environment.
-#   trust.tf    who may assume each role: this project's origin, a ref, nothing a '/' can fake
+# Keyless CI: the OIDC tokens of CircleCI (the default) or of GitHub Actions (ci_provider) assume
+# one deploy role per environment.
+#   trust.tf    who may assume each role: this project's origin or repository, a ref (or, on
+#               GitHub, an environment), nothing a '/' or ':' can fake
 #   deploy.tf   what each role may do: its own stack's resources and state, nothing of another's
 #   boundary.tf the most a role the stack creates may ever do: one boundary per environment
 #   ci_user.tf  the optional IAM user for CI systems without OIDC
@@ -15,7 +17,10 @@ locals {
   account   = data.aws_caller_identity.current.account_id
   iam       = "arn:${local.partition}:iam::${local.account}"
 
-  issuer       = "oidc.circleci.com/org/${var.circleci_org_id}"
+  # Only the chosen provider's inputs are read: the other branch of each conditional is never
+  # evaluated, so the CircleCI ids may be null when GitHub is chosen.
+  github       = var.ci_provider == "github"
+  issuer       = local.github ? "token.actions.githubusercontent.com" : "oidc.circleci.com/org/${var.circleci_org_id}"
   provider_arn = coalesce(var.oidc_provider_arn, "${local.iam}:oidc-provider/${local.issuer}")
   ci_user_arn  = "${local.iam}:user/${var.name_prefix}-ci"
   role_arns    = { for env in keys(var.environments) : env => "${local.iam}:role/${var.name_prefix}-deploy-${env}" }
@@ -31,9 +36,20 @@ locals {
 }
 
 resource "aws_iam_openid_connect_provider" "circleci" {
-  count = var.oidc_provider_arn == null ? 1 : 0
+  count = var.oidc_provider_arn == null && !local.github ? 1 : 0
 
   url            = "https://${local.issuer}"
   client_id_list = [var.circleci_org_id]
+  tags           = var.tags
+}
+
+# GitHub's issuer is one URL for every repository: an account holds one provider for it, which
+# every role that trusts GitHub Actions shares (pass oidc_provider_arn when it exists already).
+# The audience is AWS's, as aws-actions/configure-aws-credentials requests it.
+resource "aws_iam_openid_connect_provider" "github" {
+  count = var.oidc_provider_arn == null && local.github ? 1 : 0
+
+  url            = "https://${local.issuer}"
+  client_id_list = [local.github_audience]
   tags           = var.tags
 }

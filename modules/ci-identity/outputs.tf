@@ -1,10 +1,10 @@
 output "role_arns" {
-  description = "Deploy role ARN of each environment: put it in that environment's CircleCI context as AWS_ROLE_ARN."
+  description = "Deploy role ARN of each environment: AWS_ROLE_ARN of its CircleCI context, or the GitHub repository variable SCRIBE_<ENV>_ROLE_ARN (.github/workflows/deploy.yml)."
   value       = { for env, role in aws_iam_role.deploy : env => role.arn }
 }
 
 output "oidc_provider_arn" {
-  description = "ARN of the CircleCI OIDC provider (created here or passed in)."
+  description = "ARN of the chosen CI system's OIDC provider (created here or passed in)."
   value       = local.provider_arn
 }
 

@@ -8,44 +8,93 @@ variable "name_prefix" {
   }
 }
 
-variable "circleci_org_id" {
+variable "ci_provider" {
   type        = string
-  description = "CircleCI organization id (a UUID, Organization Settings > Overview). The OIDC issuer is https://oidc.circleci.com/org/<id> and the audience is the id."
+  description = "The CI system whose OIDC tokens may assume the deploy roles: \"circleci\" (the default; circleci_org_id, circleci_project_id and vcs_origin are then required) or \"github\" (GitHub Actions; github_repository is then required and the CircleCI inputs must be left null)."
+  default     = "circleci"
+  nullable    = false
 
   validation {
-    condition     = can(regex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", var.circleci_org_id))
+    condition     = contains(["circleci", "github"], var.ci_provider)
+    error_message = "ci_provider must be \"circleci\" or \"github\"."
+  }
+}
+
+variable "circleci_org_id" {
+  type        = string
+  description = "CircleCI organization id (a UUID, Organization Settings > Overview). The OIDC issuer is https://oidc.circleci.com/org/<id> and the audience is the id. Required with ci_provider circleci, null with github."
+  default     = null
+
+  validation {
+    condition     = (var.circleci_org_id != null) == (var.ci_provider == "circleci")
+    error_message = "circleci_org_id is required when ci_provider is circleci and must be null when it is github."
+  }
+
+  validation {
+    condition     = var.circleci_org_id == null || can(regex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", var.circleci_org_id))
     error_message = "circleci_org_id must be a lower-case UUID."
   }
 }
 
 variable "circleci_project_id" {
   type        = string
-  description = "CircleCI project id (a UUID, Project Settings > Overview). Only tokens of this project may assume the roles."
+  description = "CircleCI project id (a UUID, Project Settings > Overview). Only tokens of this project may assume the roles. Required with ci_provider circleci, null with github."
+  default     = null
 
   validation {
-    condition     = can(regex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", var.circleci_project_id))
+    condition     = (var.circleci_project_id != null) == (var.ci_provider == "circleci")
+    error_message = "circleci_project_id is required when ci_provider is circleci and must be null when it is github."
+  }
+
+  validation {
+    condition     = var.circleci_project_id == null || can(regex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", var.circleci_project_id))
     error_message = "circleci_project_id must be a lower-case UUID."
   }
 }
 
 variable "vcs_origin" {
   type        = string
-  description = "The repository CircleCI builds, as the OIDC V2 subject names it: <host>/<owner>/<repo>, e.g. github.com/acme/scribe. Only builds of this origin may assume the roles; a fork's build carries the fork's origin and is refused."
+  description = "The repository CircleCI builds, as the OIDC V2 subject names it: <host>/<owner>/<repo>, e.g. github.com/acme/scribe. Only builds of this origin may assume the roles; a fork's build carries the fork's origin and is refused. Required with ci_provider circleci, null with github (github_repository names the repository there)."
+  default     = null
 
   validation {
-    condition     = can(regex("^[a-z0-9][a-z0-9.-]*\\.[a-z]{2,}(/[A-Za-z0-9_.-]+){2,}$", var.vcs_origin))
+    condition     = (var.vcs_origin != null) == (var.ci_provider == "circleci")
+    error_message = "vcs_origin is required when ci_provider is circleci and must be null when it is github (set github_repository instead)."
+  }
+
+  validation {
+    condition     = var.vcs_origin == null || can(regex("^[a-z0-9][a-z0-9.-]*\\.[a-z]{2,}(/[A-Za-z0-9_.-]+){2,}$", var.vcs_origin))
     error_message = "vcs_origin must be <host>/<owner>/<repo> such as github.com/acme/scribe, with no wildcard."
+  }
+}
+
+variable "github_repository" {
+  type        = string
+  description = "With ci_provider github: the repository whose GitHub Actions workflows may assume the roles, <owner>/<repo> as GitHub spells it (e.g. acme/scribe; the subject compares it case-sensitively). Only its tokens match: another repository, a fork, a repository whose name extends this one (acme/scribe-fork) and pull requests are refused. Null with circleci."
+  default     = null
+
+  validation {
+    condition     = (var.github_repository != null) == (var.ci_provider == "github")
+    error_message = "github_repository is required when ci_provider is github and must be null when it is circleci."
+  }
+
+  validation {
+    condition     = var.github_repository == null || can(regex("^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$", var.github_repository)) && !can(regex("/\\.{1,2}$", var.github_repository))
+    error_message = "github_repository must be <owner>/<repo> such as acme/scribe: an owner of letters, digits and '-', a repository name of letters, digits, '.', '_' and '-', with no wildcard and no ':'."
   }
 }
 
 variable "oidc_provider_arn" {
   type        = string
-  description = "ARN of an existing IAM OIDC provider for https://oidc.circleci.com/org/<org id>. Null (the default) creates one (an account can hold only one per URL)."
+  description = "ARN of an existing IAM OIDC provider of the chosen CI system: https://oidc.circleci.com/org/<org id> (circleci) or https://token.actions.githubusercontent.com (github). Null (the default) creates one (an account can hold only one per URL)."
   default     = null
 
   validation {
-    condition     = var.oidc_provider_arn == null || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:oidc-provider/oidc\\.circleci\\.com/org/[0-9a-f-]{36}$", var.oidc_provider_arn))
-    error_message = "oidc_provider_arn must be null or the ARN of an oidc.circleci.com/org/<org id> provider."
+    condition = var.oidc_provider_arn == null || can(regex(
+      var.ci_provider == "github" ? "^arn:aws[a-z-]*:iam::[0-9]{12}:oidc-provider/token\\.actions\\.githubusercontent\\.com$" : "^arn:aws[a-z-]*:iam::[0-9]{12}:oidc-provider/oidc\\.circleci\\.com/org/[0-9a-f-]{36}$",
+      var.oidc_provider_arn
+    ))
+    error_message = "oidc_provider_arn must be null or the ARN of the chosen CI system's provider: oidc.circleci.com/org/<org id> (circleci) or token.actions.githubusercontent.com (github)."
   }
 }
 
@@ -57,9 +106,12 @@ variable "environments" {
     key_prefix  = optional(string, "incoming/")
     api_id      = optional(string)
     kms_key_arn = optional(string)
+
+    github_subject      = optional(string, "ref")
+    github_environments = optional(list(string))
   }))
   description = <<-EOT
-    One deploy role per environment. stack_name is the stack root's `name` (its resources are named <stack_name>-*, its roles live under the IAM path /<stack_name>/); vcs_ref is the git ref allowed to deploy, exact ("refs/heads/main" for prod) or ending in one '*' ("refs/heads/*", the default: any branch, no tag, no pull-request ref); state_key is the environment's key in the state bucket; key_prefix is the writer's key prefix (the smoke test reads <key_prefix>smoke/* only). api_id pins the environment's HTTP API once it exists (`terraform output api_url` of the stack): its routes, integrations and smoke invocations are then scoped to that one API, which a shared account needs (README: CI identity). kms_key_arn names the bucket's SSE-KMS key, the only key the stack's roles may use.
+    One deploy role per environment. stack_name is the stack root's `name` (its resources are named <stack_name>-*, its roles live under the IAM path /<stack_name>/); vcs_ref is the git ref allowed to deploy, exact ("refs/heads/main" for prod) or ending in one '*' ("refs/heads/*", the default: any branch, no tag, no pull-request ref); state_key is the environment's key in the state bucket; key_prefix is the writer's key prefix (the smoke test reads <key_prefix>smoke/* only). api_id pins the environment's HTTP API once it exists (`terraform output api_url` of the stack): its routes, integrations and smoke invocations are then scoped to that one API, which a shared account needs (README: CI identity). kms_key_arn names the bucket's SSE-KMS key, the only key the stack's roles may use. With ci_provider github, github_subject chooses the token subject the role trusts: "ref" (the default: repo:<owner>/<repo>:ref:<vcs_ref>, for jobs that name no GitHub environment) or "environment" (repo:<owner>/<repo>:environment:<name> for each name of github_environments, default [<the environment's key>]: only jobs that name one of those GitHub environments, whose protection rules GitHub enforces first; vcs_ref is then unused).
   EOT
 
   validation {
@@ -100,6 +152,31 @@ variable "environments" {
   validation {
     condition     = alltrue([for cfg in values(var.environments) : cfg.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/([0-9a-f-]{36}|mrk-[0-9a-f]{32})$", cfg.kms_key_arn))])
     error_message = "Each kms_key_arn must be null or a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key id>)."
+  }
+
+  validation {
+    condition     = alltrue([for cfg in values(var.environments) : contains(["ref", "environment"], cfg.github_subject)])
+    error_message = "Each github_subject must be \"ref\" or \"environment\"."
+  }
+
+  validation {
+    condition     = var.ci_provider == "github" || alltrue([for cfg in values(var.environments) : cfg.github_subject == "ref" && cfg.github_environments == null])
+    error_message = "github_subject \"environment\" and github_environments need ci_provider github (CircleCI tokens name no GitHub environment)."
+  }
+
+  validation {
+    condition     = alltrue([for cfg in values(var.environments) : cfg.github_environments == null || cfg.github_subject == "environment"])
+    error_message = "github_environments is used only with github_subject \"environment\": set both, or neither."
+  }
+
+  # GitHub environment names go into the subject verbatim: no wildcard, no ':' (GitHub sends it as
+  # %3A), nothing a StringEquals could read otherwise.
+  validation {
+    condition = alltrue([for cfg in values(var.environments) : cfg.github_environments == null || (
+      length(coalesce(cfg.github_environments, ["x"])) > 0 &&
+      alltrue([for name in coalesce(cfg.github_environments, ["x"]) : can(regex("^[A-Za-z0-9._-]{1,255}$", name))])
+    )])
+    error_message = "Each github_environments must be null or a non-empty list of GitHub environment names of letters, digits, '.', '_' and '-' (no wildcard, no ':')."
   }
 
   # A stack's deploy role reaches every name <stack_name>-*: no stack name may cover another's.

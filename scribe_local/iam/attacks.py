@@ -2,10 +2,12 @@
 deploy needs, each decided by the IAM evaluator on the policies `bootstrap/` renders.
 
 Who can attack: anyone who can push a branch (the dev role and any job on any branch can get
-dev's credentials), a fork's pull-request build, another CircleCI project or org, and the holder
-of the optional CI user's key. A case is one request or several steps: a step that is allowed
-may leave a new policy behind (e.g. the dev role edits its writer role), and the next step is
-evaluated against the state that leaves. A multi-step attack succeeds only if every step does.
+dev's credentials), a fork's pull-request build, another CircleCI project or org (or, with
+GitHub Actions, another repository, a pull request's jobs, a job of another GitHub environment,
+another OIDC issuer), and the holder of the optional CI user's key. A case is one request or
+several steps: a step that is allowed may leave a new policy behind (e.g. the dev role edits its
+writer role), and the next step is evaluated against the state that leaves. A multi-step
+attack succeeds only if every step does.
 
 Every case is written against the names an account file renders (stack names, buckets, state
 keys, API ids); the cases that exposed a defect of issue 10 name it in `defect`.
@@ -24,6 +26,7 @@ from scribe_local.iam.policies import Identity
 Expected = Literal["allowed", "denied"]
 USER = "3f1c2d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f"  # a CircleCI user id: a UUID
 ATTACKER_ORIGIN = "github.com/attacker/scribe"
+GITHUB_AUDIENCE = "sts.amazonaws.com"  # what aws-actions/configure-aws-credentials requests
 EXAMPLE_API_IDS = {"dev": "d3v4p1id00", "prod": "pr0d4p1id0"}  # when the account pins none
 ALLOWED_IP, OTHER_IP = "203.0.113.10", "198.51.100.7"
 
@@ -80,8 +83,11 @@ class Names:
         self.region = identity.region
         self.vars = identity.variables
         self.origin: str = self.vars.get("vcs_origin") or "github.com/acme/scribe"
-        self.org: str = self.vars["circleci_org_id"]
-        self.project: str = self.vars["circleci_project_id"]
+        self.provider: str = self.vars.get("ci_provider") or "circleci"
+        # CircleCI's ids, or GitHub's repository: the other provider's inputs are null.
+        self.org: str = self.vars.get("circleci_org_id") or ""
+        self.project: str = self.vars.get("circleci_project_id") or ""
+        self.repository: str = self.vars.get("github_repository") or ""
         self.prefix: str = self.vars.get("name_prefix") or "scribe-ci"
 
     def env(self, env: str) -> dict[str, Any]:
@@ -147,12 +153,42 @@ class Names:
             f"/vcs-origin/{origin or self.origin}/vcs-ref/{ref}"
         )
 
+    def github_subject(self, rest: str, repository: str | None = None) -> str:
+        """A GitHub Actions token's default subject: repo:<owner>/<repo>:<rest>, where rest is
+        ref:<ref>, environment:<name> or pull_request."""
+        return f"repo:{repository or self.repository}:{rest}"
+
 
 class Builder:
     """Short constructors for the requests of the table."""
 
     def __init__(self, names: Names) -> None:
         self.n = names
+
+    def github_token(
+        self,
+        env: str,
+        sub: str,
+        aud: str = GITHUB_AUDIENCE,
+        issuer: str | None = None,
+    ) -> Request:
+        """AssumeRoleWithWebIdentity with a GitHub Actions token: AWS supplies its aud and sub
+        as <issuer>:aud and <issuer>:sub, and the principal is the provider of the token's
+        issuer (another issuer: another provider, whatever its claims say)."""
+        own = self.n.identity.issuer
+        issuer = issuer or own
+        provider = (
+            self.n.identity.provider_arn
+            if issuer == own
+            else f"arn:aws:iam::{self.n.account}:oidc-provider/{issuer}"
+        )
+        return Request(
+            principal=provider,
+            action="sts:AssumeRoleWithWebIdentity",
+            resource=self.n.identity.role_arns[env],
+            resource_policy=f"trust-{env}",
+            context={f"{issuer}:aud": aud, f"{issuer}:sub": sub},
+        )
 
     def web_identity(
         self,
@@ -232,6 +268,8 @@ def trust_cases(n: Names, b: Builder) -> list[Case]:
     """Crafted OIDC tokens against every role: an environment bound to one ref (prod: main) is
     attacked through that ref; one open to a ref pattern (dev: refs/heads/*) through the refs
     and origins the pattern must still refuse."""
+    if n.provider == "github":
+        return github_trust_cases(n, b)
     other_project = "0f0f0f0f-0000-4000-8000-0000000000ff"
     table: list[Case] = []
     for env in sorted(n.identity.environments):
@@ -331,6 +369,199 @@ def trust_cases(n: Names, b: Builder) -> list[Case]:
             ]
             if pattern.startswith("refs/heads/"):
                 table.append(case("a tag", "denied", n.subject("refs/tags/v1.0.0")))
+    return table
+
+
+GITHUB_ATTACKER_REPOSITORY = "attacker/scribe"  # a fork lives under its owner's name
+OTHER_ISSUERS = (
+    "oidc.circleci.com/org/0f0f0f0f-0000-4000-8000-0000000000ff",  # another CI system
+    "ghes.attacker.example/_services/token",  # a GitHub Enterprise Server the attacker runs
+)
+
+
+def github_trust_cases(n: Names, b: Builder) -> list[Case]:
+    """Crafted GitHub Actions tokens against every role. A role bound to one ref (prod: main) or
+    to GitHub environments is attacked through that ref or those environments; one open to a ref
+    pattern (dev: refs/heads/*) through the repositories, events and environments the pattern
+    must still refuse. Branch and environment names that embed another subject are tried raw
+    (as if GitHub did not escape ':') and escaped (%3A, as GitHub does)."""
+    table: list[Case] = []
+    repo = n.repository
+    owner, name = repo.split("/", 1)
+    sub = n.github_subject
+    for env in sorted(n.identity.environments):
+        cfg = n.env(env)
+
+        def case(
+            title: str,
+            expected: Expected,
+            subject: str,
+            env: str = env,
+            aud: str = GITHUB_AUDIENCE,
+            issuer: str | None = None,
+        ) -> Case:
+            request = b.github_token(env, subject, aud=aud, issuer=issuer)
+            return Case(f"{env}: GitHub {title}", expected, (Step(request),))
+
+        if (cfg.get("github_subject") or "ref") == "environment":
+            names = list(cfg.get("github_environments") or [env])
+            wanted = names[0]
+            table += [
+                case(f"job in environment {e}", "allowed", sub(f"environment:{e}")) for e in names
+            ]
+            table += [
+                case("job in another environment", "denied", sub("environment:staging")),
+                case(f"environment {wanted}-2", "denied", sub(f"environment:{wanted}-2")),
+                case(
+                    "job on main that names no environment",
+                    "denied",
+                    sub("ref:refs/heads/main"),
+                ),
+                case("pull request", "denied", sub("pull_request")),
+                case(
+                    f"another repository's environment {wanted}",
+                    "denied",
+                    sub(f"environment:{wanted}", GITHUB_ATTACKER_REPOSITORY),
+                ),
+                case(
+                    f"repository {repo}-fork (name prefix)",
+                    "denied",
+                    sub(f"environment:{wanted}", f"{repo}-fork"),
+                ),
+                case(
+                    f"environment named x:environment:{wanted} (injection)",
+                    "denied",
+                    sub(f"environment:x:environment:{wanted}"),
+                ),
+                case(
+                    f"environment named x%3Aenvironment%3A{wanted} (escaped)",
+                    "denied",
+                    sub(f"environment:x%3Aenvironment%3A{wanted}"),
+                ),
+                case(
+                    f"environment {wanted}, GitHub's default audience",
+                    "denied",
+                    sub(f"environment:{wanted}"),
+                    aud=f"https://github.com/{owner}",
+                ),
+            ]
+            table += [
+                case(
+                    f"environment {wanted} from issuer {issuer}",
+                    "denied",
+                    sub(f"environment:{wanted}"),
+                    issuer=issuer,
+                )
+                for issuer in OTHER_ISSUERS
+            ]
+            continue
+
+        pattern = str(cfg.get("vcs_ref") or "refs/heads/*")
+        if "*" not in pattern:
+            ref = pattern
+            table += [
+                case(f"{ref}", "allowed", sub(f"ref:{ref}")),
+                case(f"a feature branch, not {ref}", "denied", sub("ref:refs/heads/feature")),
+                case(f"ref {ref}-2", "denied", sub(f"ref:{ref}-2")),
+                case(f"ref {ref}/evil", "denied", sub(f"ref:{ref}/evil")),
+                case("a tag", "denied", sub("ref:refs/tags/v1.0.0")),
+                case("a pull-request ref", "denied", sub("ref:refs/pull/7/merge")),
+                case("pull request", "denied", sub("pull_request")),
+                case(
+                    f"job in environment {env} (subject names no ref)",
+                    "denied",
+                    sub(f"environment:{env}"),
+                ),
+                case(
+                    f"branch named x:ref:{ref} (injection)",
+                    "denied",
+                    sub(f"ref:refs/heads/x:ref:{ref}"),
+                ),
+                case(
+                    f"branch named x%3Aref%3A{ref} (escaped)",
+                    "denied",
+                    sub(f"ref:refs/heads/x%3Aref%3A{ref}"),
+                ),
+                case(
+                    f"{ref} of another repository (a fork)",
+                    "denied",
+                    sub(f"ref:{ref}", GITHUB_ATTACKER_REPOSITORY),
+                ),
+                case(
+                    f"{ref} of {repo}-fork (name prefix)",
+                    "denied",
+                    sub(f"ref:{ref}", f"{repo}-fork"),
+                ),
+                case(
+                    f"{ref} of {owner}-evil/{name} (owner prefix)",
+                    "denied",
+                    sub(f"ref:{ref}", f"{owner}-evil/{name}"),
+                ),
+                case(
+                    "another repository's branch that embeds this subject",
+                    "denied",
+                    f"repo:{GITHUB_ATTACKER_REPOSITORY}:ref:refs/heads/{sub(f'ref:{ref}')}",
+                ),
+                case(
+                    f"{ref}, GitHub's default audience",
+                    "denied",
+                    sub(f"ref:{ref}"),
+                    aud=f"https://github.com/{owner}",
+                ),
+            ]
+            table += [
+                case(f"{ref} from issuer {issuer}", "denied", sub(f"ref:{ref}"), issuer=issuer)
+                for issuer in OTHER_ISSUERS
+            ]
+        else:
+            branch = pattern.replace("*", "feature/login")
+            table += [
+                case("a feature branch", "allowed", sub(f"ref:{branch}")),
+                case(
+                    "a branch named like another ref",
+                    "allowed",
+                    sub(f"ref:{pattern.replace('*', 'x/ref/refs/heads/main')}"),
+                ),
+                case("pull request", "denied", sub("pull_request")),
+                case("a pull-request ref", "denied", sub("ref:refs/pull/7/merge")),
+                case(
+                    f"job in environment {env} (subject names no ref)",
+                    "denied",
+                    sub(f"environment:{env}"),
+                ),
+                case(
+                    "a fork's branch",
+                    "denied",
+                    sub(f"ref:{branch}", GITHUB_ATTACKER_REPOSITORY),
+                ),
+                case(
+                    f"a branch of {repo}-fork (name prefix)",
+                    "denied",
+                    sub(f"ref:{branch}", f"{repo}-fork"),
+                ),
+                case(
+                    "another repository's branch that embeds this subject",
+                    "denied",
+                    f"repo:{GITHUB_ATTACKER_REPOSITORY}:ref:refs/heads/{sub(f'ref:{branch}')}",
+                ),
+                case(
+                    "a feature branch, GitHub's default audience",
+                    "denied",
+                    sub(f"ref:{branch}"),
+                    aud=f"https://github.com/{owner}",
+                ),
+            ]
+            table += [
+                case(
+                    f"a feature branch from issuer {issuer}",
+                    "denied",
+                    sub(f"ref:{branch}"),
+                    issuer=issuer,
+                )
+                for issuer in OTHER_ISSUERS
+            ]
+            if pattern.startswith("refs/heads/"):
+                table.append(case("a tag", "denied", sub("ref:refs/tags/v1.0.0")))
     return table
 
 

@@ -20,6 +20,8 @@ from scribe_local.terraform import runner
 from scribe_local.terraform.workdir import copy_module
 
 EXAMPLE_ACCOUNT = REPO / "bootstrap" / "accounts" / "example.tfvars"
+# The same two environments trusting GitHub Actions instead of CircleCI (ci_provider = "github").
+GITHUB_ACCOUNT = REPO / "bootstrap" / "accounts" / "example-github.tfvars"
 IDENTITY = "module.ci_identity"
 
 

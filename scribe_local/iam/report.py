@@ -4,11 +4,14 @@
 
 1. renders bootstrap/accounts/example.tfvars (with the optional IAM user switched on) against a
    moto server of its own, and evaluates the attack table on it (scribe_local/iam/attacks.py);
+   renders bootstrap/accounts/example-github.tfvars (the same account trusting GitHub Actions)
+   and evaluates the GitHub token cases on its trust policies;
 2. runs the pipeline test (tests/apply/test_pipeline.py: plan, apply, no-op plan, smoke and
    destroy of dev and prod as the deploy roles, every AWS request recorded) and takes the
    evaluated calls it writes (SCRIBE_IAM_CALLS);
 3. prints the table and writes the report: `policies`, `example`, `requests`, `attacks`,
-   `unused_actions` and `summary`.
+   `github` (the GitHub account file's trust policies and token cases), `unused_actions` and
+   `summary`.
 Exit status 1 when an attack or a recorded call is decided otherwise than expected.
 """
 
@@ -27,7 +30,13 @@ from typing import Any
 
 from scribe_local.emulator.moto_server import MotoServer
 from scribe_local.iam import attacks
-from scribe_local.iam.policies import EXAMPLE_ACCOUNT, WITH_CI_USER, Identity, render
+from scribe_local.iam.policies import (
+    EXAMPLE_ACCOUNT,
+    GITHUB_ACCOUNT,
+    WITH_CI_USER,
+    Identity,
+    render,
+)
 from scribe_local.paths import REPO
 
 DEFAULT_OUT = REPO / "build" / "iam" / "report.json"
@@ -55,11 +64,19 @@ def attack_rows(outcomes: list[attacks.Outcome]) -> list[dict[str, Any]]:
     return rows
 
 
+def github_outcomes(identity: Identity) -> list[attacks.Outcome]:
+    """The GitHub token cases on a GitHub account file's trust policies (the rest of its table
+    is the CircleCI example's: the deploy policies and boundaries do not depend on the CI)."""
+    names = attacks.Names(identity)
+    return attacks.run(identity, attacks.trust_cases(names, attacks.Builder(names)))
+
+
 def build(
     identity: Identity,
     outcomes: list[attacks.Outcome],
     pipeline: dict[str, Any],
     account_file: Path = EXAMPLE_ACCOUNT,
+    github: tuple[Identity, list[attacks.Outcome]] | None = None,
 ) -> dict[str, Any]:
     """The report's content: what was rendered, how each attack and each call was decided."""
     requests = [
@@ -68,6 +85,17 @@ def build(
     ]
     rows = attack_rows(outcomes)
     counted = Counter(row["decision"] for row in rows)
+    github_rows = attack_rows(github[1]) if github else []
+    github_part = (
+        {
+            "account_file": str(GITHUB_ACCOUNT.relative_to(REPO)),
+            "github_repository": github[0].variables["github_repository"],
+            "policies": {k: v for k, v in github[0].policies.items() if k.startswith("trust-")},
+            "attacks": github_rows,
+        }
+        if github
+        else {}
+    )
     return {
         "policies": identity.policies,
         "example": {
@@ -79,6 +107,7 @@ def build(
         },
         "requests": requests,
         "attacks": rows,
+        "github": github_part,
         "unused_actions": pipeline.get("unused_actions", []),
         "summary": {
             "requests": len(requests),
@@ -87,6 +116,8 @@ def build(
             "attacks_denied": counted["denied"],
             "attacks_allowed": counted["allowed"],
             "attacks_wrong": sum(row["decision"] != row["expected"] for row in rows),
+            "github_attacks": len(github_rows),
+            "github_attacks_wrong": sum(r["decision"] != r["expected"] for r in github_rows),
             "unused_actions": len(pipeline.get("unused_actions", [])),
         },
     }
@@ -97,6 +128,13 @@ def table(report: dict[str, Any]) -> str:
     for row in report["attacks"]:
         mark = "" if row["decision"] == row["expected"] else "   <-- WRONG"
         lines.append(f"{row['decision']:9} {row['expected']:9} {row['name']}{mark}")
+    github_rows = report.get("github", {}).get("attacks", [])
+    if github_rows:
+        lines.append("")
+        lines.append(f"{'decision':9} {'expected':9} GitHub Actions token ({GITHUB_ACCOUNT.name})")
+        for row in github_rows:
+            mark = "" if row["decision"] == row["expected"] else "   <-- WRONG"
+            lines.append(f"{row['decision']:9} {row['expected']:9} {row['name']}{mark}")
     by_action = Counter((r["action"], r["decision"]) for r in report["requests"])
     if by_action:
         lines.append("")
@@ -114,6 +152,8 @@ def table(report: dict[str, Any]) -> str:
         f"recorded calls {summary['requests']} ({summary['requests_denied']} denied); "
         f"attacks {summary['attacks']}: {summary['attacks_denied']} denied, "
         f"{summary['attacks_allowed']} allowed, {summary['attacks_wrong']} wrong; "
+        f"GitHub token cases {summary['github_attacks']} "
+        f"({summary['github_attacks_wrong']} wrong); "
         f"unused actions {summary['unused_actions']}"
     )
     return "\n".join(lines)
@@ -160,18 +200,22 @@ def main(argv: list[str] | None = None) -> int:
         moto = MotoServer.start()
         try:
             identity = render(moto.url, Path(tmp), EXAMPLE_ACCOUNT, WITH_CI_USER)
+            say(f"rendering {GITHUB_ACCOUNT.relative_to(REPO)} ...")
+            github_identity = render(moto.url, Path(tmp), GITHUB_ACCOUNT)
         finally:
             moto.stop()
         say("evaluating the attack table ...")
         outcomes = attacks.run(identity)
+        github = (github_identity, github_outcomes(github_identity))
         pipeline = {} if args.skip_pipeline else run_pipeline(Path(tmp) / "calls.json")
-    report = build(identity, outcomes, pipeline)
+    report = build(identity, outcomes, pipeline, github=github)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=1) + "\n")
     print(table(report))
     say(f"wrote {args.out}")
     summary = report["summary"]
-    return 1 if summary["attacks_wrong"] or summary["requests_denied"] else 0
+    wrong = summary["attacks_wrong"] or summary["github_attacks_wrong"]
+    return 1 if wrong or summary["requests_denied"] else 0
 
 
 if __name__ == "__main__":

@@ -39,7 +39,15 @@ def test_each_hook_runs_the_make_target_of_its_id_and_lint_runs_them_all() -> No
     entries = {hook["id"]: hook["entry"] for hook in hooks()}
     assert entries == {target: f"make {target}" for target in lint_targets()}
     assert all(hook["pass_filenames"] is False for hook in hooks())
-    expected = {"ruff", "mypy", "fmt-check", "validate", "docs-check", "circleci-check"}
+    expected = {
+        "ruff",
+        "mypy",
+        "fmt-check",
+        "validate",
+        "docs-check",
+        "circleci-check",
+        "github-check",
+    }
     assert set(entries) == expected
 
 
@@ -48,3 +56,6 @@ def test_pre_commit_accepts_the_config_and_runs_a_hook(tmp_path: Path) -> None:
     result = pre_commit("run", "circleci-check", "--all-files", home=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert re.search(r"CircleCI config against its schema\.+Passed", result.stdout)
+    result = pre_commit("run", "github-check", "--all-files", home=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert re.search(r"GitHub Actions workflows against their schema\.+Passed", result.stdout)

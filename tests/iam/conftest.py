@@ -8,7 +8,13 @@ import pytest
 
 from scribe_local.emulator.moto_server import MotoServer
 from scribe_local.iam.evaluator import ensure_installed
-from scribe_local.iam.policies import EXAMPLE_ACCOUNT, WITH_CI_USER, Identity, render
+from scribe_local.iam.policies import (
+    EXAMPLE_ACCOUNT,
+    GITHUB_ACCOUNT,
+    WITH_CI_USER,
+    Identity,
+    render,
+)
 
 
 @pytest.fixture(scope="session")
@@ -27,3 +33,11 @@ def example(
 ) -> Identity:
     """bootstrap/accounts/example.tfvars (dev and prod in one account) with the IAM user on."""
     return render(moto_server.url, render_dir, EXAMPLE_ACCOUNT, WITH_CI_USER)
+
+
+@pytest.fixture(scope="session")
+def github_example(
+    render_dir: Path, moto_server: MotoServer, terraform_ready: None, evaluator_ready: None
+) -> Identity:
+    """bootstrap/accounts/example-github.tfvars: dev and prod trusting GitHub Actions."""
+    return render(moto_server.url, render_dir, GITHUB_ACCOUNT)

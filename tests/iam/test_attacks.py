@@ -3,13 +3,16 @@ evaluator's (scribe_local/iam/attacks.py says who attacks and how)."""
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from scribe_local.emulator.moto_server import MotoServer
 from scribe_local.iam import attacks
-from scribe_local.iam.policies import EXAMPLE_ACCOUNT, Identity, render
+from scribe_local.iam.policies import EXAMPLE_ACCOUNT, GITHUB_ACCOUNT, Identity, render
 
 
 def test_every_attack_is_denied_and_every_deploy_need_allowed(example: Identity) -> None:
@@ -40,7 +43,11 @@ def test_names_follow_the_account_file(example: Identity) -> None:
 
 @pytest.mark.parametrize(
     "account",
-    sorted(p.name for p in EXAMPLE_ACCOUNT.parent.glob("*.tfvars") if p != EXAMPLE_ACCOUNT),
+    sorted(
+        p.name
+        for p in EXAMPLE_ACCOUNT.parent.glob("*.tfvars")
+        if p not in (EXAMPLE_ACCOUNT, GITHUB_ACCOUNT)
+    ),
 )
 def test_every_account_file_holds_against_the_table(
     account: str, render_dir: Path, moto_server: MotoServer, evaluator_ready: None
@@ -55,3 +62,142 @@ def test_every_account_file_holds_against_the_table(
     assert "2" in defects  # a fork's build is refused in every account
     if "prod" in identity.environments:
         assert "1" in defects  # and prod's ref cannot be injected
+
+
+# --------------------------------------------------------------------------------------------
+# GitHub Actions (ci_provider = "github"): bootstrap/accounts/example-github.tfvars
+# --------------------------------------------------------------------------------------------
+
+ISSUER = "token.actions.githubusercontent.com"
+
+
+def github_trust(outcomes: list[attacks.Outcome]) -> dict[str, str]:
+    """Case name -> decision, for the GitHub token cases only."""
+    return {o.case.name: o.decision for o in outcomes if ": GitHub " in o.case.name}
+
+
+def test_github_trust_holds_against_the_table(github_example: Identity) -> None:
+    assert github_example.issuer == ISSUER
+    assert github_example.provider_arn == f"arn:aws:iam::123456789012:oidc-provider/{ISSUER}"
+    outcomes = attacks.run(github_example)
+    wrong = [attacks.describe(o) for o in outcomes if not o.passed]
+    assert not wrong, "\n".join(wrong)
+    decided = github_trust(outcomes)
+    allowed = sorted(name for name, decision in decided.items() if decision == "allowed")
+    assert allowed == [
+        "dev: GitHub a branch named like another ref",
+        "dev: GitHub a feature branch",
+        "prod: GitHub refs/heads/main",
+    ]
+    for name in (
+        "prod: GitHub refs/heads/main of another repository (a fork)",
+        "prod: GitHub refs/heads/main of acme/scribe-fork (name prefix)",
+        "prod: GitHub refs/heads/main of acme-evil/scribe (owner prefix)",
+        "prod: GitHub branch named x:ref:refs/heads/main (injection)",
+        "prod: GitHub branch named x%3Aref%3Arefs/heads/main (escaped)",
+        "prod: GitHub a feature branch, not refs/heads/main",
+        "prod: GitHub pull request",
+        "prod: GitHub job in environment prod (subject names no ref)",
+        "prod: GitHub refs/heads/main, GitHub's default audience",
+        f"prod: GitHub refs/heads/main from issuer {attacks.OTHER_ISSUERS[0]}",
+        "dev: GitHub pull request",
+        "dev: GitHub a fork's branch",
+        "dev: GitHub a branch of acme/scribe-fork (name prefix)",
+        "dev: GitHub another repository's branch that embeds this subject",
+        "dev: GitHub a tag",
+    ):
+        assert decided[name] == "denied", name
+    assert sum(d == "denied" for d in decided.values()) >= 25
+    # The rest of the table (cross-environment writes, boundary escapes, ...) is the same.
+    assert len(outcomes) > len(decided) + 50
+
+
+def test_github_environment_subject_holds_against_the_table(
+    render_dir: Path, moto_server: MotoServer, evaluator_ready: None
+) -> None:
+    """prod trusting GitHub environments (github_subject = "environment"): only jobs that name
+    one of them, which GitHub lets run only past the environment's protection rules."""
+    environments = {
+        "dev": {
+            "stack_name": "scribe-dev",
+            "state_key": "scribe/dev.tfstate",
+            "api_id": "d3v4p1id00",
+        },
+        "prod": {
+            "stack_name": "scribe-prod",
+            "state_key": "scribe/prod.tfstate",
+            "api_id": "pr0d4p1id0",  # one account: each API pinned, as in the account file
+            "github_subject": "environment",
+            "github_environments": ["prod-plan", "prod"],
+        },
+    }
+    identity = render(moto_server.url, render_dir, GITHUB_ACCOUNT, {"environments": environments})
+    trust = identity.policies["trust-prod"]["Statement"][0]
+    assert trust["Condition"] == {
+        "StringEquals": {
+            f"{ISSUER}:aud": "sts.amazonaws.com",
+            f"{ISSUER}:sub": [
+                "repo:acme/scribe:environment:prod-plan",
+                "repo:acme/scribe:environment:prod",
+            ],
+        }
+    }
+    outcomes = attacks.run(identity)
+    wrong = [attacks.describe(o) for o in outcomes if not o.passed]
+    assert not wrong, "\n".join(wrong)
+    decided = {k: v for k, v in github_trust(outcomes).items() if k.startswith("prod:")}
+    assert sorted(k for k, v in decided.items() if v == "allowed") == [
+        "prod: GitHub job in environment prod",
+        "prod: GitHub job in environment prod-plan",
+    ]
+    for name in (
+        "prod: GitHub job in another environment",
+        "prod: GitHub environment prod-plan-2",
+        "prod: GitHub job on main that names no environment",
+        "prod: GitHub pull request",
+        "prod: GitHub another repository's environment prod-plan",
+        "prod: GitHub repository acme/scribe-fork (name prefix)",
+        "prod: GitHub environment named x:environment:prod-plan (injection)",
+        "prod: GitHub environment named x%3Aenvironment%3Aprod-plan (escaped)",
+        "prod: GitHub environment prod-plan, GitHub's default audience",
+        f"prod: GitHub environment prod-plan from issuer {attacks.OTHER_ISSUERS[1]}",
+    ):
+        assert decided[name] == "denied", name
+
+
+def weakened(identity: Identity, env: str, test: str, subject: str) -> Identity:
+    """The identity with env's trust binding the subject by `test` instead (aud unchanged)."""
+    policies: dict[str, Any] = copy.deepcopy(identity.policies)
+    statement = policies[f"trust-{env}"]["Statement"][0]
+    statement["Condition"] = {
+        "StringEquals": {f"{ISSUER}:aud": "sts.amazonaws.com"},
+        test: {f"{ISSUER}:sub": subject},
+    }
+    return dataclasses.replace(identity, policies=policies)
+
+
+@pytest.mark.parametrize(
+    ("subject", "now_allowed"),
+    [
+        # No ':' after the repository: a repository whose name extends it passes.
+        ("repo:acme/scribe*", "prod: GitHub refs/heads/main of acme/scribe-fork (name prefix)"),
+        # A '*' before the ref: IAM's '*' spans ':' and '/', so a branch that ends in the ref does.
+        (
+            "repo:acme/scribe:*refs/heads/main",
+            "prod: GitHub branch named x:ref:refs/heads/main (injection)",
+        ),
+        ("repo:acme/scribe:*", "prod: GitHub pull request"),
+        (
+            "repo:*:ref:refs/heads/main",
+            "prod: GitHub refs/heads/main of another repository (a fork)",
+        ),
+    ],
+)
+def test_the_github_table_catches_a_weaker_trust(
+    github_example: Identity, subject: str, now_allowed: str
+) -> None:
+    """The cases bite: with a looser pattern the evaluator lets the attack through."""
+    identity = weakened(github_example, "prod", "StringLike", subject)
+    names = attacks.Names(identity)
+    outcomes = attacks.run(identity, attacks.trust_cases(names, attacks.Builder(names)))
+    assert github_trust(outcomes)[now_allowed] == "allowed"

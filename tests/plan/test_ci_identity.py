@@ -250,3 +250,104 @@ def test_each_environment_has_a_boundary_of_its_own(resources: Resources, env: s
     assert by_sid["FunctionLogs"]["Resource"] == (
         f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:/aws/lambda/scribe-{env}-*:*"
     )
+
+
+# --------------------------------------------------------------------------------------------
+# ci_provider = "github": GitHub Actions' tokens instead of CircleCI's
+# --------------------------------------------------------------------------------------------
+
+GITHUB = "token.actions.githubusercontent.com"
+GITHUB_INPUTS = {
+    **{k: v for k, v in INPUTS.items() if not k.startswith("circleci_") and k != "vcs_origin"},
+    "ci_provider": "github",
+    "github_repository": "acme/scribe",
+    "environments": {
+        **h.CI_ENVIRONMENTS,
+        "stage": {
+            "stack_name": "scribe-stage",
+            "state_key": "scribe/stage.tfstate",
+            "github_subject": "environment",
+            "github_environments": ["stage-plan", "stage"],
+        },
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def github_resources(module_tf: tftest.TerraformTest) -> Resources:
+    return h.plan_resources(module_tf, GITHUB_INPUTS)
+
+
+def test_github_provider_is_github_s_issuer_with_aws_s_audience(
+    github_resources: Resources,
+) -> None:
+    provider = github_resources["aws_iam_openid_connect_provider.github[0]"]
+    assert provider["url"] == f"https://{GITHUB}"
+    assert provider["client_id_list"] == ["sts.amazonaws.com"]
+    assert not [a for a in github_resources if "openid_connect_provider.circleci" in a]
+
+
+@pytest.mark.parametrize(
+    ("env", "condition"),
+    [
+        ("dev", {"StringLike": {f"{GITHUB}:sub": "repo:acme/scribe:ref:refs/heads/*"}}),
+        ("prod", {"StringEquals": {f"{GITHUB}:sub": "repo:acme/scribe:ref:refs/heads/main"}}),
+        (
+            "stage",
+            {
+                "StringEquals": {
+                    f"{GITHUB}:sub": [
+                        "repo:acme/scribe:environment:stage-plan",
+                        "repo:acme/scribe:environment:stage",
+                    ]
+                }
+            },
+        ),
+    ],
+)
+def test_github_trust_binds_audience_repository_and_ref_or_environment(
+    github_resources: Resources, env: str, condition: dict[str, dict[str, Any]]
+) -> None:
+    role = github_resources[f'aws_iam_role.deploy["{env}"]']
+    assert role["description"] == f"GitHub Actions deploys stack scribe-{env} ({env})."
+    trust = statements(role["assume_role_policy"])
+    oidc = next(s for s in trust if s["Sid"] == "GitHubActionsOidc")
+    assert [s["Sid"] for s in trust] == ["GitHubActionsOidc", "CiUserFromCiAddresses"]
+    assert oidc["Effect"] == "Allow"
+    assert oidc["Action"] == "sts:AssumeRoleWithWebIdentity"
+    assert oidc["Principal"] == {"Federated": f"arn:aws:iam::{ACCOUNT}:oidc-provider/{GITHUB}"}
+    expected = {"StringEquals": {f"{GITHUB}:aud": "sts.amazonaws.com"}}
+    for test, pairs in condition.items():
+        expected[test] = {**expected.get(test, {}), **pairs}
+    assert oidc["Condition"] == expected
+    # The repository is followed by ':' (which no repository, branch or tag name holds) and
+    # nothing but the ref's trailing '*' is a wildcard.
+    for subject in as_list(next(iter(condition.values()))[f"{GITHUB}:sub"]):
+        assert subject.startswith("repo:acme/scribe:")
+        assert "?" not in subject
+        assert "*" not in subject.removesuffix("*")
+
+
+def test_github_changes_only_the_trust(resources: Resources, github_resources: Resources) -> None:
+    """Deploy policies, boundaries and the CI user are the CircleCI identity's, byte for byte."""
+    for address in (
+        'aws_iam_role_policy.deploy["dev"]',
+        'aws_iam_role_policy.deploy["prod"]',
+        'aws_iam_policy.boundary["dev"]',
+        'aws_iam_policy.boundary["prod"]',
+        "aws_iam_user_policy.ci[0]",
+    ):
+        circleci, github = resources[address]["policy"], github_resources[address]["policy"]
+        # What differs: the provider ARN the deploy roles may not touch, and the third role.
+        circleci = circleci.replace(f"oidc-provider/{ISSUER}", f"oidc-provider/{GITHUB}")
+        stage_role = f'"arn:aws:iam::{ACCOUNT}:role/scribe-ci-deploy-stage"'
+        github = github.replace(f"{stage_role},", "").replace(f",{stage_role}", "")
+        assert github == circleci, address
+
+
+def test_github_with_an_existing_provider(module_tf: tftest.TerraformTest) -> None:
+    existing = f"arn:aws:iam::{ACCOUNT}:oidc-provider/{GITHUB}"
+    planned = h.plan_resources(module_tf, {**GITHUB_INPUTS, "oidc_provider_arn": existing})
+    assert not [a for a in planned if "openid_connect_provider" in a]
+    trust = statements(planned['aws_iam_role.deploy["prod"]']["assume_role_policy"])
+    assert trust[0]["Principal"] == {"Federated": existing}

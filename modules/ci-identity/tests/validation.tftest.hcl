@@ -38,6 +38,261 @@ run "accepts_pinned_apis_keys_and_ref_patterns" {
   }
 }
 
+# GitHub Actions instead of CircleCI: the CircleCI inputs are null, github_repository names the repo.
+run "accepts_github_with_ref_and_environment_subjects" {
+  command = plan
+  variables {
+    ci_provider         = "github"
+    circleci_org_id     = null
+    circleci_project_id = null
+    vcs_origin          = null
+    github_repository   = "acme/scribe"
+    environments = {
+      dev  = { stack_name = "scribe-dev", state_key = "scribe/dev.tfstate" }
+      prod = { stack_name = "scribe-prod", state_key = "scribe/prod.tfstate", github_subject = "environment", github_environments = ["prod-plan", "prod"] }
+      rel  = { stack_name = "scribe-rel", state_key = "scribe/rel.tfstate", vcs_ref = "refs/heads/main" }
+    }
+  }
+
+  assert {
+    condition     = length(aws_iam_openid_connect_provider.github) == 1 && length(aws_iam_openid_connect_provider.circleci) == 0
+    error_message = "ci_provider github must create the GitHub provider and no CircleCI provider."
+  }
+
+  assert {
+    condition = (
+      aws_iam_openid_connect_provider.github[0].url == "https://token.actions.githubusercontent.com" &&
+      aws_iam_openid_connect_provider.github[0].client_id_list == toset(["sts.amazonaws.com"])
+    )
+    error_message = "The GitHub provider must be https://token.actions.githubusercontent.com with the audience sts.amazonaws.com."
+  }
+
+  # The rendered JSON is asserted by tests/plan/test_ci_identity.py (the mock renders none).
+  assert {
+    condition = jsonencode(local.github_subjects) == jsonencode({
+      dev  = { test = "StringLike", subjects = ["repo:acme/scribe:ref:refs/heads/*"] }
+      prod = { test = "StringEquals", subjects = ["repo:acme/scribe:environment:prod-plan", "repo:acme/scribe:environment:prod"] }
+      rel  = { test = "StringEquals", subjects = ["repo:acme/scribe:ref:refs/heads/main"] }
+    })
+    error_message = "Each environment must trust exactly its ref (StringLike only with a trailing '*') or its listed GitHub environments."
+  }
+
+  assert {
+    condition     = aws_iam_role.deploy["dev"].description == "GitHub Actions deploys stack scribe-dev (dev)."
+    error_message = "The role's description must name GitHub Actions."
+  }
+}
+
+run "accepts_github_with_an_existing_provider" {
+  command = plan
+  variables {
+    ci_provider         = "github"
+    circleci_org_id     = null
+    circleci_project_id = null
+    vcs_origin          = null
+    github_repository   = "acme/scribe"
+    oidc_provider_arn   = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
+    environments = {
+      prod = { stack_name = "scribe-prod", state_key = "scribe/prod.tfstate", github_subject = "environment" }
+    }
+  }
+
+  assert {
+    condition     = length(aws_iam_openid_connect_provider.github) == 0 && output.oidc_provider_arn == "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
+    error_message = "An existing GitHub provider must be used, not created."
+  }
+
+  assert {
+    condition     = jsonencode(local.github_subjects.prod.subjects) == jsonencode(["repo:acme/scribe:environment:prod"])
+    error_message = "github_environments left null must trust the GitHub environment named like the environment's key."
+  }
+}
+
+run "ci_provider_unknown" {
+  command = plan
+  variables { ci_provider = "gitlab" }
+  expect_failures = [var.ci_provider]
+}
+
+run "circleci_without_org_id" {
+  command = plan
+  variables { circleci_org_id = null }
+  expect_failures = [var.circleci_org_id]
+}
+
+run "circleci_without_project_id" {
+  command = plan
+  variables { circleci_project_id = null }
+  expect_failures = [var.circleci_project_id]
+}
+
+run "circleci_without_vcs_origin" {
+  command = plan
+  variables { vcs_origin = null }
+  expect_failures = [var.vcs_origin]
+}
+
+run "circleci_with_github_repository" {
+  command = plan
+  variables { github_repository = "acme/scribe" }
+  expect_failures = [var.github_repository]
+}
+
+# With GitHub chosen, a CircleCI input left set is refused: it would trust nothing and mislead.
+run "github_with_circleci_ids" {
+  command = plan
+  variables {
+    ci_provider       = "github"
+    github_repository = "acme/scribe"
+  }
+  expect_failures = [var.circleci_org_id, var.circleci_project_id, var.vcs_origin]
+}
+
+run "github_without_repository" {
+  command = plan
+  variables {
+    ci_provider         = "github"
+    circleci_org_id     = null
+    circleci_project_id = null
+    vcs_origin          = null
+  }
+  expect_failures = [var.github_repository]
+}
+
+run "github_repository_with_wildcard" {
+  command = plan
+  variables {
+    ci_provider         = "github"
+    circleci_org_id     = null
+    circleci_project_id = null
+    vcs_origin          = null
+    github_repository   = "acme/*"
+  }
+  expect_failures = [var.github_repository]
+}
+
+run "github_repository_with_colon" {
+  command = plan
+  variables {
+    ci_provider         = "github"
+    circleci_org_id     = null
+    circleci_project_id = null
+    vcs_origin          = null
+    github_repository   = "acme/scribe:ref:refs/heads/main"
+  }
+  expect_failures = [var.github_repository]
+}
+
+run "github_repository_without_owner" {
+  command = plan
+  variables {
+    ci_provider         = "github"
+    circleci_org_id     = null
+    circleci_project_id = null
+    vcs_origin          = null
+    github_repository   = "scribe"
+  }
+  expect_failures = [var.github_repository]
+}
+
+run "github_repository_dot_dot" {
+  command = plan
+  variables {
+    ci_provider         = "github"
+    circleci_org_id     = null
+    circleci_project_id = null
+    vcs_origin          = null
+    github_repository   = "acme/.."
+  }
+  expect_failures = [var.github_repository]
+}
+
+run "github_with_a_circleci_provider_arn" {
+  command = plan
+  variables {
+    ci_provider         = "github"
+    circleci_org_id     = null
+    circleci_project_id = null
+    vcs_origin          = null
+    github_repository   = "acme/scribe"
+    oidc_provider_arn   = "arn:aws:iam::123456789012:oidc-provider/oidc.circleci.com/org/00000000-0000-4000-8000-000000000001"
+  }
+  expect_failures = [var.oidc_provider_arn]
+}
+
+run "github_subject_unknown" {
+  command = plan
+  variables {
+    ci_provider         = "github"
+    circleci_org_id     = null
+    circleci_project_id = null
+    vcs_origin          = null
+    github_repository   = "acme/scribe"
+    environments        = { dev = { stack_name = "scribe-dev", state_key = "d.tfstate", github_subject = "pull_request" } }
+  }
+  expect_failures = [var.environments]
+}
+
+run "environment_subject_with_circleci" {
+  command = plan
+  variables {
+    environments = { prod = { stack_name = "scribe-prod", state_key = "p.tfstate", github_subject = "environment" } }
+  }
+  expect_failures = [var.environments]
+}
+
+run "github_environments_with_ref_subject" {
+  command = plan
+  variables {
+    ci_provider         = "github"
+    circleci_org_id     = null
+    circleci_project_id = null
+    vcs_origin          = null
+    github_repository   = "acme/scribe"
+    environments        = { prod = { stack_name = "scribe-prod", state_key = "p.tfstate", github_environments = ["prod"] } }
+  }
+  expect_failures = [var.environments]
+}
+
+run "github_environment_with_wildcard" {
+  command = plan
+  variables {
+    ci_provider         = "github"
+    circleci_org_id     = null
+    circleci_project_id = null
+    vcs_origin          = null
+    github_repository   = "acme/scribe"
+    environments        = { prod = { stack_name = "scribe-prod", state_key = "p.tfstate", github_subject = "environment", github_environments = ["prod*"] } }
+  }
+  expect_failures = [var.environments]
+}
+
+run "github_environment_with_colon" {
+  command = plan
+  variables {
+    ci_provider         = "github"
+    circleci_org_id     = null
+    circleci_project_id = null
+    vcs_origin          = null
+    github_repository   = "acme/scribe"
+    environments        = { prod = { stack_name = "scribe-prod", state_key = "p.tfstate", github_subject = "environment", github_environments = ["x:environment:prod"] } }
+  }
+  expect_failures = [var.environments]
+}
+
+run "github_environments_empty" {
+  command = plan
+  variables {
+    ci_provider         = "github"
+    circleci_org_id     = null
+    circleci_project_id = null
+    vcs_origin          = null
+    github_repository   = "acme/scribe"
+    environments        = { prod = { stack_name = "scribe-prod", state_key = "p.tfstate", github_subject = "environment", github_environments = [] } }
+  }
+  expect_failures = [var.environments]
+}
+
 run "vcs_origin_with_wildcard" {
   command = plan
   variables { vcs_origin = "github.com/acme/*" }
@@ -273,14 +528,20 @@ run "state_bucket_s3alias_suffix" {
 run "null_inputs_take_the_defaults" {
   command = plan
   variables {
+    ci_provider          = null
     oidc_provider_arn    = null
     create_ci_user       = null
     ci_user_source_cidrs = null
     max_session_duration = null
     tags                 = null
     environments = {
-      dev = { stack_name = "scribe-dev", state_key = "scribe/dev.tfstate", vcs_ref = null, key_prefix = null, api_id = null, kms_key_arn = null }
+      dev = { stack_name = "scribe-dev", state_key = "scribe/dev.tfstate", vcs_ref = null, key_prefix = null, api_id = null, kms_key_arn = null, github_subject = null, github_environments = null }
     }
+  }
+
+  assert {
+    condition     = length(local.github_subjects) == 0 && length(aws_iam_openid_connect_provider.github) == 0 && var.environments["dev"].github_subject == "ref"
+    error_message = "null ci_provider and github_subject must give circleci and ref."
   }
 
   assert {
