@@ -15,6 +15,8 @@ from scribe_local.terraform.cli_config import TerraformMissing, terraform_binary
 # the end, one of these would run alone while the other worker idles: they go first, longest
 # first (seconds measured on 2 cores), and the short files fill in behind them.
 LONGEST_FIRST = (
+    "tests/faults/test_interrupts.py",  # about 600 (issue 13's fault matrix)
+    "tests/faults/test_injected.py",  # about 450
     "tests/apply/test_pipeline.py",  # 300 alone, as before issue 10
     "tests/plan/test_native.py",  # 68
     "tests/apply/test_concurrency.py",  # 42

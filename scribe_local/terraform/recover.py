@@ -132,16 +132,18 @@ def pair(change: dict[str, Any], found: list[Resource]) -> list[Resource]:
     return []
 
 
-def choose(change: dict[str, Any], candidates: list[Resource]) -> Resource:
+def choose(
+    change: dict[str, Any], candidates: list[Resource], stack_name: str = "<stack name>"
+) -> Resource:
     """The one account resource to adopt for a planned create (refusals explained)."""
     address = change["address"]
     foreign = [r for r in candidates if not r.tagged]
     if foreign:
         raise Refused(
             f"{foreign[0].describe()} has the name {address} would create but not the tag "
-            f"{inventory.STACK_TAG} = <stack name>: it may not be this stack's, so it is not "
+            f"{inventory.STACK_TAG} = {stack_name}: it may not be this stack's, so it is not "
             "adopted. Find out whose it is (its creation time, CloudTrail); if it is this "
-            f"stack's, tag it {inventory.STACK_TAG} = <stack name> and run make recover "
+            f"stack's, tag it {inventory.STACK_TAG} = {stack_name} and run make recover "
             "again, otherwise rename or remove it, or deploy the stack under another name"
         )
     if len(candidates) == 1:
@@ -154,12 +156,14 @@ def choose(change: dict[str, Any], candidates: list[Resource]) -> Resource:
     return ranked[0]
 
 
-def adoptions(creates: Iterable[dict[str, Any]], found: list[Resource]) -> list[Adoption]:
+def adoptions(
+    creates: Iterable[dict[str, Any]], found: list[Resource], stack_name: str = "<stack name>"
+) -> list[Adoption]:
     chosen: list[Adoption] = []
     for change in creates:
         candidates = pair(change, found)
         if candidates:
-            chosen.append(Adoption(change["address"], choose(change, candidates)))
+            chosen.append(Adoption(change["address"], choose(change, candidates, stack_name)))
     return chosen
 
 
@@ -213,7 +217,7 @@ def recover(env: str, tfdir: Path, env_vars: dict[str, str], check_only: bool = 
     for round_number in range(1, 0 if check_only else ROUNDS + 1):
         found = inventory.account(stack, aws)
         creates = planned_creates(tfdir, env, env_vars)
-        adopted = adoptions(creates, found)
+        adopted = adoptions(creates, found, stack.name)
         if not adopted:
             break
         say(f"round {round_number}: adopting {len(adopted)} resource(s):")

@@ -13,10 +13,25 @@ Each case ends with `Bench.settle`: state and account agree, no lock, a plan tha
 
 from __future__ import annotations
 
+import json
+
 from scribe_local.emulator.faults import Rule, first_create
 from scribe_local.emulator.moto_server import moto_client
+from scribe_local.terraform import inventory
 from tests.faults.conftest import Bench, Figures, faults
 
+TRUST = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "lambda.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+)
 # The creates every first apply of the stack sends (the local settings: no reservation, no KMS).
 FIRST_CREATES = {
     "apigatewayv2.CreateApi",
@@ -36,6 +51,24 @@ FIRST_CREATES = {
     "s3.PutBucketVersioning",
     "s3.PutPublicAccessBlock",
 }
+
+
+def test_recover_refuses_a_resource_with_the_stacks_name_but_not_its_tag(bench: Bench) -> None:
+    """A role named as the stack names its writer's, made by someone else (no Stack tag)."""
+    figures = Figures("recover with an untagged role of the stack's name")
+    iam = moto_client("iam", bench.moto.url)
+    iam.create_role(RoleName="scribe-dev-writer-role", AssumeRolePolicyDocument=TRUST)
+    try:
+        code, output = bench.make("recover", "dev", figures)
+        assert code != 0, output[-3000:]
+        assert "make recover refused, nothing changed" in output
+        assert "aws_iam_role scribe-dev-writer-role" in output
+        assert "not the tag Stack = scribe-dev" in output
+        assert bench.agreement("dev").foreign[0].id == "scribe-dev-writer-role"
+        assert inventory.state_resources(bench.tfdir, bench.admin) == {}  # nothing imported
+    finally:
+        iam.delete_role(RoleName="scribe-dev-writer-role")
+    bench.settle("dev", figures, up=False)
 
 
 def test_throttling_and_500s_are_absorbed_by_the_providers_retries(bench: Bench) -> None:

@@ -5,8 +5,9 @@ The cases run in file order on one stack (dev): each apply case leaves the stack
 destroy case leaves it down, for the next. Each ends with `Bench.settle`: state and account agree,
 no lock is left, and (stack up) a plan plans nothing.
 
-- SIGINT: Terraform stops gracefully, saves what it did and releases the lock; the next plan and
-  apply converge with nothing else.
+- SIGINT: Terraform stops gracefully, saves what it did and releases the lock. A create whose
+  answer came just before the interrupt may still be lost from state (the provider's read after
+  it is cancelled): make recover adopts it (and finds nothing otherwise); plan and apply converge.
 - SIGKILL: nothing is saved since the last state snapshot and the lock stays. make plan names the
   lock and how to clear it; make unlock clears it; make recover adopts what the killed run created
   (the stack's name and tag), after which plan and apply converge. A killed destroy leaves state
@@ -54,8 +55,12 @@ def test_sigint_apply_then_destroy_converge(bench: Bench, case: str, call: str) 
     assert code != 0, output[-3000:]
     assert "Interrupt received" in output, output[-3000:]
     assert bench.lock_objects("dev") == [], "SIGINT must release the lock"
+    # Graceful, yet a create whose follow-up read the interrupt cancelled is not saved (seen:
+    # the route of a CreateRoute answered just before SIGINT): make recover adopts it.
     figures.orphans_before = bench.orphans("dev")
-    assert figures.orphans_before == []  # graceful: whatever was created is in state
+    code, output = bench.make("recover", "dev", figures)
+    assert code == 0, output[-4000:]
+    assert "state and account agree" in output
     _converge(bench, figures)
 
     figures = Figures(f"destroy SIGINT after {call.replace('Create', 'Delete')}")
