@@ -18,6 +18,7 @@ module "bucket" {
   enforce_tls                        = var.bucket.enforce_tls
   kms_key_arn                        = var.bucket.kms_key_arn
   noncurrent_version_expiration_days = var.bucket.noncurrent_version_expiration_days
+  access_logging                     = var.bucket.access_logging
 }
 
 module "writer" {
@@ -35,6 +36,9 @@ module "writer" {
   architecture             = var.writer.architecture
   reserved_concurrency     = var.writer.reserved_concurrency
   log_retention_days       = var.writer.log_retention_days
+  tracing_mode             = var.writer.tracing_mode
+  log_kms_key_arn          = var.writer.log_kms_key_arn
+  alarms                   = var.writer.alarms
   permissions_boundary_arn = local.boundary_arn
   role_path                = var.role_path
 }
@@ -51,4 +55,6 @@ module "api" {
   cors                      = var.api.cors
   throttling                = var.api.throttling
   access_log_retention_days = var.api.access_log_retention_days
+  access_log_kms_key_arn    = var.api.access_log_kms_key_arn
+  alarms                    = var.api.alarms
 }

@@ -38,8 +38,12 @@ variable "bucket" {
     enforce_tls                        = optional(bool)
     kms_key_arn                        = optional(string)
     noncurrent_version_expiration_days = optional(number)
+    access_logging = optional(object({
+      target_bucket = string
+      target_prefix = optional(string)
+    }))
   })
-  description = "The bucket (modules/bucket). name defaults to <name>-<account id>-<region>; force_destroy lets destroy empty it (module default false: keep it where data matters); enforce_tls = false is INSECURE, for emulators only (module default true); kms_key_arn null means SSE-S3; noncurrent_version_expiration_days null keeps every version. An attribute left out (or null) takes the module's default; the module validates every field."
+  description = "The bucket (modules/bucket). name defaults to <name>-<account id>-<region>; force_destroy lets destroy empty it (module default false: keep it where data matters); enforce_tls = false is INSECURE, for emulators only (module default true); kms_key_arn null means SSE-S3; noncurrent_version_expiration_days null keeps every version; access_logging (target_bucket, target_prefix) sends S3 server access logs to a log bucket of yours, null none. An attribute left out (or null) takes the module's default; the module validates every field."
   default     = {}
   nullable    = false
 }
@@ -54,8 +58,19 @@ variable "writer" {
     architecture         = optional(string)
     reserved_concurrency = optional(number)
     log_retention_days   = optional(number)
+    tracing_mode         = optional(string)
+    log_kms_key_arn      = optional(string)
+    alarms = optional(object({
+      errors_threshold   = optional(number)
+      duration_share     = optional(number)
+      period             = optional(number)
+      evaluation_periods = optional(number)
+      topic_arn          = optional(string)
+      create_topic       = optional(bool)
+      topic_kms_key_arn  = optional(string)
+    }))
   })
-  description = "The writer function (modules/lambda): key prefix, body limit, memory, timeout, runtime, architecture, concurrency cap and log retention. An attribute left out (or null) takes the module's default (key_prefix \"incoming/\", max_body_bytes 1048576, memory_size 128, timeout 28, runtime python3.13, architecture arm64, log_retention_days 30); reserved_concurrency null leaves the function unreserved. The module validates every field."
+  description = "The writer function (modules/lambda): key prefix, body limit, memory, timeout, runtime, architecture, concurrency cap, log retention, X-Ray tracing, log encryption and alarms. An attribute left out (or null) takes the module's default (key_prefix \"incoming/\", max_body_bytes 1048576, memory_size 128, timeout 28, runtime python3.13, architecture arm64, log_retention_days 30); reserved_concurrency null leaves the function unreserved; tracing_mode null sets no tracing (\"Active\" traces, and gives the role X-Ray write permissions); log_kms_key_arn null keeps CloudWatch Logs' own encryption; alarms null creates none (errors, throttles, p99 duration above duration_share of the timeout, to topic_arn or a created topic encrypted with topic_kms_key_arn). The module validates every field."
   default     = {}
   nullable    = false
 }
@@ -104,8 +119,18 @@ variable "api" {
       max_age           = optional(number)
       allow_credentials = optional(bool)
     }))
+    access_log_kms_key_arn = optional(string)
+    alarms = optional(object({
+      server_error_rate  = optional(number)
+      client_error_rate  = optional(number)
+      period             = optional(number)
+      evaluation_periods = optional(number)
+      topic_arn          = optional(string)
+      create_topic       = optional(bool)
+      topic_kms_key_arn  = optional(string)
+    }))
   })
-  description = "The HTTP API (modules/api). authorization_type AWS_IAM (the module's default) requires SigV4; JWT requires jwt_authorizer (issuer, audience, scopes); NONE makes the API public and is INSECURE. cors (allow_origins, allow_methods, allow_headers, expose_headers, max_age, allow_credentials) lets browsers on those origins call the API: API Gateway answers their preflight OPTIONS itself. An attribute left out (or null) takes the module's default (throttling burst_limit 50 and rate_limit 25, access_log_retention_days 30, no jwt_authorizer, no CORS); the module validates every field."
+  description = "The HTTP API (modules/api). authorization_type AWS_IAM (the module's default) requires SigV4; JWT requires jwt_authorizer (issuer, audience, scopes); NONE makes the API public and is INSECURE. cors (allow_origins, allow_methods, allow_headers, expose_headers, max_age, allow_credentials) lets browsers on those origins call the API: API Gateway answers their preflight OPTIONS itself. access_log_kms_key_arn encrypts the access-log group; alarms (server_error_rate, client_error_rate, ...) alarm on the 5xx and 4xx shares of requests, to topic_arn or a created topic. An attribute left out (or null) takes the module's default (throttling burst_limit 50 and rate_limit 25, access_log_retention_days 30, no jwt_authorizer, no CORS, no access-log key, no alarms); the module validates every field."
   default     = {}
   nullable    = false
 }

@@ -1,7 +1,9 @@
 # The whole stack from the modules, with the options a production deployment sets: a
 # customer-managed KMS key for the bucket, version expiry, a reserved-concurrency cap, stage
 # throttling, CORS for one web app's origin, and an IAM policy that callers attach to be allowed
-# to POST (routes use AWS_IAM).
+# to POST (routes use AWS_IAM). Observability: both log groups and the alarm topic encrypted with
+# a second key (observability.tf), X-Ray tracing on the function, alarms on the function and on
+# the API's error rates, and the bucket's server access logs in a log bucket.
 #
 # Under test the modules come from this repository by relative path; a consumer pins a release:
 #   source = "git::https://github.com/<org>/scribe.git//modules/bucket?ref=v0.2.0"
@@ -51,6 +53,8 @@ module "bucket" {
   kms_key_arn                        = aws_kms_key.texts.arn
   noncurrent_version_expiration_days = 90
   tags                               = local.tags
+
+  access_logging = { target_bucket = module.log_bucket.bucket_name, target_prefix = local.access_log_prefix }
 }
 
 module "writer" {
@@ -65,6 +69,17 @@ module "writer" {
   reserved_concurrency = 20
   log_retention_days   = 90
   tags                 = local.tags
+
+  tracing_mode    = "Active"
+  log_kms_key_arn = aws_kms_key.observability.arn
+  # The function's alarms create the topic (encrypted with the observability key, which lets
+  # CloudWatch use it); the API's alarms notify the same topic.
+  alarms = {
+    errors_threshold  = 5
+    duration_share    = 0.8
+    create_topic      = true
+    topic_kms_key_arn = aws_kms_key.observability.arn
+  }
 }
 
 module "api" {
@@ -76,7 +91,14 @@ module "api" {
   authorization_type        = "AWS_IAM"
   throttling                = { burst_limit = 100, rate_limit = 50 }
   access_log_retention_days = 90
+  access_log_kms_key_arn    = aws_kms_key.observability.arn
   tags                      = local.tags
+
+  alarms = {
+    server_error_rate = 0.01
+    client_error_rate = 0.2
+    topic_arn         = module.writer.alarm_topic_arn
+  }
 
   # The team's web app may POST from its own origin, signing with SigV4 in the browser.
   cors = {

@@ -27,3 +27,18 @@ output "callers_policy_arn" {
   description = "ARN of the IAM policy to attach to the principals allowed to POST."
   value       = aws_iam_policy.callers.arn
 }
+
+output "alarm_topic_arn" {
+  description = "SNS topic every alarm notifies (subscribe your on-call to it)."
+  value       = module.writer.alarm_topic_arn
+}
+
+output "alarm_names" {
+  description = "Names of the CloudWatch alarms: the function's and the API's."
+  value       = concat(module.writer.alarm_names, module.api.alarm_names)
+}
+
+output "log_bucket_name" {
+  description = "Bucket that receives the text bucket's S3 server access logs."
+  value       = module.log_bucket.bucket_name
+}

@@ -22,3 +22,13 @@ output "access_log_group_name" {
   description = "Name of the access-log group."
   value       = aws_cloudwatch_log_group.access.name
 }
+
+output "alarm_topic_arn" {
+  description = "SNS topic the API's alarms notify (the created one with alarms.create_topic, else alarms.topic_arn); null without alarms."
+  value       = local.alarm_topic
+}
+
+output "alarm_names" {
+  description = "Names of the API's CloudWatch alarms (<name>-5xx-rate, <name>-4xx-rate); empty without alarms."
+  value       = [for alarm in aws_cloudwatch_metric_alarm.rate : alarm.alarm_name]
+}

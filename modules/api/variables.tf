@@ -128,6 +128,61 @@ variable "access_log_retention_days" {
   }
 }
 
+variable "access_log_kms_key_arn" {
+  type        = string
+  description = "KMS key that encrypts the access-log group. Its key policy must let the service principal logs.<region>.amazonaws.com use it (kms:Encrypt*, kms:Decrypt*, kms:ReEncrypt*, kms:GenerateDataKey*, kms:Describe*), or CloudWatch Logs refuses the group. Null (the default): CloudWatch Logs' own encryption at rest."
+  default     = null
+
+  validation {
+    condition     = var.access_log_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", var.access_log_kms_key_arn))
+    error_message = "access_log_kms_key_arn must be null or a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key id>)."
+  }
+}
+
+variable "alarms" {
+  type = object({
+    server_error_rate  = optional(number, 0.01)
+    client_error_rate  = optional(number, 0.1)
+    period             = optional(number, 300)
+    evaluation_periods = optional(number, 1)
+    topic_arn          = optional(string)
+    create_topic       = optional(bool, false)
+    topic_kms_key_arn  = optional(string)
+  })
+  description = "CloudWatch alarms on the $default stage, to one SNS topic (alarm and OK actions): <name>-5xx-rate (5xx / Count above server_error_rate, default 0.01) and <name>-4xx-rate (4xx / Count above client_error_rate, default 0.1), shares of the requests summed over period seconds (60 or a multiple of 60; default 300) for evaluation_periods periods (default 1); a period without requests is not breaching. The topic is topic_arn, or, with create_topic = true, a topic <name>-alarms created here and encrypted with topic_kms_key_arn: a customer-managed key whose policy lets cloudwatch.amazonaws.com use kms:Decrypt and kms:GenerateDataKey* (CloudWatch cannot publish to a topic under the AWS-managed alias/aws/sns). Exactly one of topic_arn and create_topic. Null (the default): no alarm, no topic."
+  default     = null
+
+  validation {
+    condition     = var.alarms == null || try(var.alarms.server_error_rate > 0 && var.alarms.server_error_rate <= 1 && var.alarms.client_error_rate > 0 && var.alarms.client_error_rate <= 1, false)
+    error_message = "alarms.server_error_rate and alarms.client_error_rate must be shares of the requests above 0 and at most 1 (e.g. 0.01 for 1%)."
+  }
+
+  validation {
+    condition     = var.alarms == null || try(var.alarms.period >= 60 && var.alarms.period % 60 == 0, false)
+    error_message = "alarms.period must be a multiple of 60 seconds (API Gateway sends its metrics every minute)."
+  }
+
+  validation {
+    condition     = var.alarms == null || try(var.alarms.evaluation_periods >= 1 && floor(var.alarms.evaluation_periods) == var.alarms.evaluation_periods && var.alarms.evaluation_periods * var.alarms.period <= 86400, false)
+    error_message = "alarms.evaluation_periods must be a whole number, at least 1, covering at most one day (evaluation_periods * period <= 86400)."
+  }
+
+  validation {
+    condition     = var.alarms == null || try((var.alarms.topic_arn != null) != var.alarms.create_topic, false)
+    error_message = "alarms needs exactly one topic: topic_arn (an existing SNS topic) or create_topic = true, not both and not neither."
+  }
+
+  validation {
+    condition     = try(var.alarms.topic_arn == null || can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$", var.alarms.topic_arn)), true)
+    error_message = "alarms.topic_arn must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<topic name>)."
+  }
+
+  validation {
+    condition     = var.alarms == null || try(var.alarms.create_topic == (var.alarms.topic_kms_key_arn != null) && (var.alarms.topic_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", var.alarms.topic_kms_key_arn))), false)
+    error_message = "alarms.topic_kms_key_arn is required with create_topic = true, and only then: a customer-managed KMS key ARN (arn:aws:kms:<region>:<account>:key/<key id>) whose policy lets cloudwatch.amazonaws.com use it (alias/aws/sns would silence the alarms)."
+  }
+}
+
 variable "tags" {
   type        = map(string)
   description = "Tags added to every resource of the module that supports tags."

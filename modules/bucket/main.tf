@@ -1,8 +1,10 @@
 # A private, versioned, encrypted bucket. Every default is the secure one; the only insecure
-# switch (enforce_tls = false) is named as such in its description.
+# switch (enforce_tls = false) is named as such in its description. Optional: server access logs
+# to another bucket (access_logging), and, for a bucket that receives them, the S3 logging
+# service's permission to deliver (log_delivery).
 
 resource "aws_s3_bucket" "this" {
-  #checkov:skip=CKV_AWS_18:server access logging needs a second (log) bucket, left to the user; scribe's writes arrive through the API, whose access logs are kept
+  #checkov:skip=CKV_AWS_18:access_logging sends server access logs to the bucket the caller names; the default (null) logs none (a log bucket is the caller's), and scribe's writes arrive through the API, whose access logs are kept
   #checkov:skip=CKV_AWS_144:cross-region replication needs a bucket and a replication role in another region, left to the user; versioning (always on) keeps every overwritten object
   #checkov:skip=CKV2_AWS_62:nothing consumes object events; a user who needs them adds an aws_s3_bucket_notification of their own
   bucket        = var.name
@@ -89,11 +91,60 @@ data "aws_iam_policy_document" "tls_only" {
   }
 }
 
+# A log bucket: the S3 logging service may put objects under the prefix, only for the named source
+# buckets of this account (the bucket policy AWS recommends for server access logging, with
+# aws:SourceArn and aws:SourceAccount).
+data "aws_iam_policy_document" "log_delivery" {
+  count = var.log_delivery == null ? 0 : 1
+
+  statement {
+    sid       = "S3ServerAccessLogsDelivery"
+    effect    = "Allow"
+    actions   = ["s3:PutObject"]
+    resources = ["${aws_s3_bucket.this.arn}/${var.log_delivery.target_prefix}*"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["logging.s3.amazonaws.com"]
+    }
+
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = var.log_delivery.source_bucket_arns
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [data.aws_caller_identity.current.account_id]
+    }
+  }
+}
+
+# The bucket's one policy: TLS-only (enforce_tls) and, for a log bucket, the log delivery.
+data "aws_iam_policy_document" "bucket" {
+  source_policy_documents = concat(
+    var.enforce_tls ? [data.aws_iam_policy_document.tls_only.json] : [],
+    data.aws_iam_policy_document.log_delivery[*].json,
+  )
+}
+
 resource "aws_s3_bucket_policy" "tls_only" {
-  count  = var.enforce_tls ? 1 : 0
+  count  = var.enforce_tls || var.log_delivery != null ? 1 : 0
   bucket = aws_s3_bucket.this.id
-  policy = data.aws_iam_policy_document.tls_only.json
+  policy = data.aws_iam_policy_document.bucket.json
 
   # A bucket policy is refused while the public access block is being written.
   depends_on = [aws_s3_bucket_public_access_block.this]
 }
+
+resource "aws_s3_bucket_logging" "this" {
+  count = var.access_logging == null ? 0 : 1
+
+  bucket        = aws_s3_bucket.this.id
+  target_bucket = var.access_logging.target_bucket
+  target_prefix = var.access_logging.target_prefix
+}
+
+data "aws_caller_identity" "current" {}

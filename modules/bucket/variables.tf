@@ -51,6 +51,49 @@ variable "noncurrent_version_expiration_days" {
   }
 }
 
+variable "access_logging" {
+  type = object({
+    target_bucket = string
+    target_prefix = optional(string, "")
+  })
+  description = "Server access logs of this bucket, delivered by S3 to target_bucket (an existing bucket of the same account and region, encrypted with SSE-S3 as S3's server access logging guide asks) under target_prefix (empty, or ending in '/', e.g. \"s3/texts/\"). The target's bucket policy must let logging.s3.amazonaws.com put objects there: a bucket of this module does with log_delivery. Null (the default): no access logs."
+  default     = null
+
+  validation {
+    condition = var.access_logging == null || try(
+      length(var.access_logging.target_bucket) >= 3 && length(var.access_logging.target_bucket) <= 63 &&
+      can(regex("^[a-z0-9][a-z0-9.-]*[a-z0-9]$", var.access_logging.target_bucket)) &&
+      (var.access_logging.target_prefix == "" || can(regex("^[A-Za-z0-9!_.*'()/-]{0,511}/$", var.access_logging.target_prefix))),
+      false
+    )
+    error_message = "access_logging.target_bucket must be a bucket name (3-63 characters of a-z, 0-9, '-' and '.') and access_logging.target_prefix empty or a key prefix ending in '/'."
+  }
+
+  validation {
+    condition     = try(var.access_logging.target_bucket != var.name, true)
+    error_message = "access_logging.target_bucket must be another bucket: a bucket logging into itself logs its own log deliveries without end."
+  }
+}
+
+variable "log_delivery" {
+  type = object({
+    source_bucket_arns = list(string)
+    target_prefix      = optional(string, "")
+  })
+  description = "Make this bucket a target of server access logs: its policy lets the S3 logging service (logging.s3.amazonaws.com) put objects under target_prefix (empty, or ending in '/'), only for the source buckets listed (ARNs, '*' wildcards allowed) of this account. Keep such a bucket on SSE-S3 (kms_key_arn null): S3's server access logging guide documents default encryption of a target bucket with SSE-S3 only. Null (the default): no such permission."
+  default     = null
+
+  validation {
+    condition = var.log_delivery == null || try(
+      length(var.log_delivery.source_bucket_arns) > 0 &&
+      alltrue([for arn in var.log_delivery.source_bucket_arns : can(regex("^arn:aws[a-z-]*:s3:::[a-z0-9*?][a-z0-9.*?-]*$", arn))]) &&
+      (var.log_delivery.target_prefix == "" || can(regex("^[A-Za-z0-9!_.*'()/-]{0,511}/$", var.log_delivery.target_prefix))),
+      false
+    )
+    error_message = "log_delivery.source_bucket_arns must list at least one bucket ARN (arn:aws:s3:::<bucket>, no key) and log_delivery.target_prefix must be empty or a key prefix ending in '/'."
+  }
+}
+
 variable "tags" {
   type        = map(string)
   description = "Tags added to every resource of the module that supports tags."

@@ -1,6 +1,8 @@
 # The writer function: its log group (made before the function, so Lambda never creates it at run
 # time), a role that may only append to that log group, put objects under the key prefix and list
-# one version entry at a time under it, and the function itself.
+# one version entry at a time under it, and the function itself. Optional: X-Ray tracing (with the
+# role's X-Ray write permissions only then), a KMS key for the log group, and CloudWatch alarms
+# (errors, throttles, duration near the timeout) to an SNS topic given or created here.
 
 data "aws_partition" "current" {}
 data "aws_region" "current" {}
@@ -16,10 +18,11 @@ locals {
 }
 
 resource "aws_cloudwatch_log_group" "this" {
-  #checkov:skip=CKV_AWS_158:CloudWatch Logs encrypts log data at rest by default; a KMS CMK for logs is not part of this module
+  #checkov:skip=CKV_AWS_158:with log_kms_key_arn set the group is encrypted with that key; the default (null) leaves CloudWatch Logs' own encryption at rest, which checkov cannot tell from a variable
   #checkov:skip=CKV_AWS_338:retention is log_retention_days (default 30); keeping logs a year is a cost decision left to the user
   name              = local.log_group_name
   retention_in_days = var.log_retention_days
+  kms_key_id        = var.log_kms_key_arn
   tags              = var.tags
 }
 
@@ -92,6 +95,21 @@ data "aws_iam_policy_document" "permissions" {
       resources = [statement.value]
     }
   }
+
+  # With tracing on, the function's X-Ray daemon uploads segments and telemetry with the role's
+  # credentials. Neither action has a resource type in the Service Authorization Reference for
+  # AWS X-Ray, so "*" is the only Resource they accept; the sampling reads of AWS's
+  # AWSXRayDaemonWriteAccess are left out: in Lambda, Lambda makes the sampling decision.
+  dynamic "statement" {
+    for_each = var.tracing_mode == null ? [] : [var.tracing_mode]
+
+    content {
+      sid       = "WriteXRayTraces"
+      effect    = "Allow"
+      actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+      resources = ["*"]
+    }
+  }
 }
 
 resource "aws_iam_role_policy" "this" {
@@ -105,7 +123,7 @@ resource "aws_lambda_function" "this" {
   #checkov:skip=CKV_AWS_117:the function calls only S3 and CloudWatch Logs; a VPC would add NAT or VPC endpoints for no isolation gain
   #checkov:skip=CKV_AWS_272:no code signing; the zip is built reproducibly by make package and deployed only by the CI deploy role
   #checkov:skip=CKV_AWS_173:the environment holds only the bucket name, key prefix and size limit (no secrets); Lambda encrypts it at rest with its AWS-managed key
-  #checkov:skip=CKV_AWS_50:X-Ray tracing is a cost decision left to the user; the API access logs record integration status, errors and latency
+  #checkov:skip=CKV_AWS_50:tracing_mode "Active" turns X-Ray on; the default (null) leaves it off as a cost decision, and the API access logs record integration status, errors and latency
   function_name                  = var.function_name
   role                           = aws_iam_role.this.arn
   handler                        = var.handler
@@ -123,6 +141,14 @@ resource "aws_lambda_function" "this" {
       BUCKET_NAME    = var.bucket_name
       KEY_PREFIX     = var.key_prefix
       MAX_BODY_BYTES = tostring(var.max_body_bytes)
+    }
+  }
+
+  dynamic "tracing_config" {
+    for_each = var.tracing_mode == null ? [] : [var.tracing_mode]
+
+    content {
+      mode = tracing_config.value
     }
   }
 

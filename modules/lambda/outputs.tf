@@ -37,3 +37,13 @@ output "key_prefix" {
   description = "Key prefix the function stores every text under (the module's value when the caller set none)."
   value       = var.key_prefix
 }
+
+output "alarm_topic_arn" {
+  description = "SNS topic the function's alarms notify (the created one with alarms.create_topic, else alarms.topic_arn); null without alarms."
+  value       = local.alarm_topic
+}
+
+output "alarm_names" {
+  description = "Names of the function's CloudWatch alarms (<function>-errors, -throttles, -duration); empty without alarms."
+  value       = [for alarm in aws_cloudwatch_metric_alarm.this : alarm.alarm_name]
+}

@@ -182,3 +182,74 @@ variable "tags" {
   default     = {}
   nullable    = false
 }
+
+variable "tracing_mode" {
+  type        = string
+  description = "X-Ray tracing of the function: \"Active\" samples and traces requests; \"PassThrough\" traces only requests an upstream service has sampled (an HTTP API never does: it has no X-Ray tracing). Either one gives the role xray:PutTraceSegments and xray:PutTelemetryRecords (on \"*\": X-Ray has no resource-level permissions). Null (the default) sets no tracing configuration and grants no X-Ray permission."
+  default     = null
+
+  validation {
+    condition     = var.tracing_mode == null || contains(["PassThrough", "Active"], coalesce(var.tracing_mode, "-"))
+    error_message = "tracing_mode must be null, \"PassThrough\" or \"Active\"."
+  }
+}
+
+variable "log_kms_key_arn" {
+  type        = string
+  description = "KMS key that encrypts the function's log group. Its key policy must let the service principal logs.<region>.amazonaws.com use it (kms:Encrypt*, kms:Decrypt*, kms:ReEncrypt*, kms:GenerateDataKey*, kms:Describe*), or CloudWatch Logs refuses the group. Null (the default): CloudWatch Logs' own encryption at rest."
+  default     = null
+
+  validation {
+    condition     = var.log_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", var.log_kms_key_arn))
+    error_message = "log_kms_key_arn must be null or a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key id>)."
+  }
+}
+
+variable "alarms" {
+  type = object({
+    errors_threshold   = optional(number, 0)
+    duration_share     = optional(number, 0.8)
+    period             = optional(number, 60)
+    evaluation_periods = optional(number, 1)
+    topic_arn          = optional(string)
+    create_topic       = optional(bool, false)
+    topic_kms_key_arn  = optional(string)
+  })
+  description = "CloudWatch alarms on the function, to one SNS topic (alarm and OK actions): <function>-errors (Errors summed over period above errors_threshold, default 0), <function>-throttles (any Throttles) and <function>-duration (p99 Duration above duration_share of the timeout, default 0.8), each over period seconds (60, 10 or 30, or a multiple of 60; default 60) for evaluation_periods periods (default 1); no data is not breaching. The topic is topic_arn, or, with create_topic = true, a topic <function>-alarms created here and encrypted with topic_kms_key_arn: a customer-managed key whose policy lets cloudwatch.amazonaws.com use kms:Decrypt and kms:GenerateDataKey* (CloudWatch cannot publish to a topic under the AWS-managed alias/aws/sns). Exactly one of topic_arn and create_topic. Null (the default): no alarm, no topic."
+  default     = null
+
+  validation {
+    condition     = var.alarms == null || try(var.alarms.errors_threshold >= 0 && floor(var.alarms.errors_threshold) == var.alarms.errors_threshold, false)
+    error_message = "alarms.errors_threshold must be a whole number of errors, 0 or more."
+  }
+
+  validation {
+    condition     = var.alarms == null || try(var.alarms.duration_share > 0 && var.alarms.duration_share <= 1, false)
+    error_message = "alarms.duration_share must be a share of the timeout above 0 and at most 1 (e.g. 0.8)."
+  }
+
+  validation {
+    condition     = var.alarms == null || try(contains([10, 30], var.alarms.period) || (var.alarms.period >= 60 && var.alarms.period % 60 == 0), false)
+    error_message = "alarms.period must be 10, 30 or a multiple of 60 seconds."
+  }
+
+  validation {
+    condition     = var.alarms == null || try(var.alarms.evaluation_periods >= 1 && floor(var.alarms.evaluation_periods) == var.alarms.evaluation_periods && var.alarms.evaluation_periods * var.alarms.period <= 86400, false)
+    error_message = "alarms.evaluation_periods must be a whole number, at least 1, covering at most one day (evaluation_periods * period <= 86400)."
+  }
+
+  validation {
+    condition     = var.alarms == null || try((var.alarms.topic_arn != null) != var.alarms.create_topic, false)
+    error_message = "alarms needs exactly one topic: topic_arn (an existing SNS topic) or create_topic = true, not both and not neither."
+  }
+
+  validation {
+    condition     = try(var.alarms.topic_arn == null || can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$", var.alarms.topic_arn)), true)
+    error_message = "alarms.topic_arn must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<topic name>)."
+  }
+
+  validation {
+    condition     = var.alarms == null || try(var.alarms.create_topic == (var.alarms.topic_kms_key_arn != null) && (var.alarms.topic_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", var.alarms.topic_kms_key_arn))), false)
+    error_message = "alarms.topic_kms_key_arn is required with create_topic = true, and only then: a customer-managed KMS key ARN (arn:aws:kms:<region>:<account>:key/<key id>) whose policy lets cloudwatch.amazonaws.com use it (alias/aws/sns would silence the alarms)."
+  }
+}

@@ -162,3 +162,71 @@ def test_cors_attributes_left_out_are_not_sent(module_tf: tftest.TerraformTest) 
             "allow_credentials": None,
         }
     ]
+
+
+def test_no_access_log_key_and_no_alarms_unless_asked(defaults: dict[str, dict[str, Any]]) -> None:
+    assert defaults["aws_cloudwatch_log_group.access"]["kms_key_id"] is None
+    assert not [a for a in defaults if "alarm" in a or "sns" in a]
+
+
+LOG_KEY = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+TOPIC = "arn:aws:sns:us-east-1:123456789012:on-call"
+
+
+def test_access_log_key_and_error_rate_alarms(module_tf: tftest.TerraformTest) -> None:
+    alarms = {"server_error_rate": 0.02, "client_error_rate": 0.25, "topic_arn": TOPIC}
+    plan = h.plan(module_tf, {**INPUTS, "access_log_kms_key_arn": LOG_KEY, "alarms": alarms})
+    resources = h.planned(plan)
+    assert resources["aws_cloudwatch_log_group.access"]["kms_key_id"] == LOG_KEY
+    assert not [a for a in resources if a.startswith("aws_sns_topic")]
+    rates = {
+        a.split('"')[1]: r
+        for a, r in resources.items()
+        if a.startswith("aws_cloudwatch_metric_alarm.rate[")
+    }
+    assert set(rates) == {"5xx-rate", "4xx-rate"}
+    for suffix, (metric, share) in {"5xx-rate": ("5xx", 0.02), "4xx-rate": ("4xx", 0.25)}.items():
+        alarm = rates[suffix]
+        assert alarm["alarm_name"] == f"{INPUTS['name']}-{suffix}"
+        assert alarm["threshold"] == share
+        assert alarm["comparison_operator"] == "GreaterThanThreshold"
+        assert alarm["evaluation_periods"] == 1
+        assert alarm["treat_missing_data"] == "notBreaching"
+        assert alarm["alarm_actions"] == [TOPIC]
+        assert alarm["ok_actions"] == [TOPIC]
+        queries = {q["id"]: q for q in alarm["metric_query"]}
+        assert queries["rate"]["expression"] == "errors / requests"
+        assert queries["rate"]["return_data"] is True
+        # The API id is known after apply: the metrics' other fields are planned.
+        for query_id, metric_name in (("errors", metric), ("requests", "Count")):
+            [planned_metric] = queries[query_id]["metric"]
+            assert planned_metric["namespace"] == "AWS/ApiGateway"
+            assert planned_metric["metric_name"] == metric_name
+            assert (planned_metric["period"], planned_metric["stat"]) == (300, "Sum")
+    assert plan.outputs["alarm_topic_arn"] == TOPIC
+    # The dimensions name the API and the $default stage (the id is unknown until apply).
+    config = plan.configuration["root_module"]["resources"]
+    alarm_config = next(r for r in config if r["address"] == "aws_cloudwatch_metric_alarm.rate")
+    metric_queries = alarm_config["expressions"]["metric_query"]
+    dimensions = [q["metric"][0]["dimensions"] for q in metric_queries if "metric" in q]
+    assert len(dimensions) == 2
+    for dimension in dimensions:
+        assert "aws_apigatewayv2_api.this.id" in dimension["references"]
+        assert "local.stage_name" in dimension["references"]
+
+
+def test_alarms_to_a_created_encrypted_topic(module_tf: tftest.TerraformTest) -> None:
+    alarms = {"create_topic": True, "topic_kms_key_arn": LOG_KEY}
+    resources = h.plan_resources(module_tf, {**INPUTS, "alarms": alarms})
+    topic = resources["aws_sns_topic.alarms[0]"]
+    assert topic["name"] == f"{INPUTS['name']}-alarms"
+    assert topic["kms_master_key_id"] == LOG_KEY
+    thresholds = sorted(
+        r["threshold"] for a, r in resources.items() if a.startswith("aws_cloudwatch_metric_alarm.")
+    )
+    assert thresholds == [0.01, 0.1]  # the defaults: 1% 5xx, 10% 4xx
+
+
+def test_alarms_need_exactly_one_topic(module_tf: tftest.TerraformTest) -> None:
+    error = h.plan_error(module_tf, {**INPUTS, "alarms": {"server_error_rate": 0.05}})
+    assert "alarms needs exactly one topic" in error

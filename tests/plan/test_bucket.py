@@ -114,3 +114,56 @@ def test_noncurrent_versions_expire_only_when_asked(
 def test_outputs_are_named_after_what_they_are(default_plan: Any) -> None:
     assert set(default_plan.outputs) == {"bucket_name", "bucket_arn", "kms_key_arn"}
     assert default_plan.outputs["bucket_name"] == NAME  # known at plan time
+
+
+def test_no_access_logging_unless_asked(defaults: dict[str, dict[str, Any]]) -> None:
+    assert not [a for a in defaults if "logging" in a]
+
+
+SOURCE = "scribe-plan-source-bucket"
+
+
+def test_access_logging_and_log_delivery(module_tf: tftest.TerraformTest) -> None:
+    values = {
+        "name": NAME,
+        "access_logging": {"target_bucket": "scribe-plan-logs", "target_prefix": "s3/texts/"},
+        "log_delivery": {"source_bucket_arns": [f"arn:aws:s3:::{SOURCE}"], "target_prefix": "s3/"},
+    }
+    plan = h.plan(module_tf, values)
+    resources = h.planned(plan)
+    logging = resources["aws_s3_bucket_logging.this[0]"]
+    assert (logging["target_bucket"], logging["target_prefix"]) == ("scribe-plan-logs", "s3/texts/")
+    # The delivery statement's resource is built from the bucket ARN (known after apply): read
+    # its configuration, with the conditions AWS recommends for server access logs.
+    config = plan.configuration["root_module"]["resources"]
+    document = next(
+        r for r in config if r["address"] == "data.aws_iam_policy_document.log_delivery"
+    )
+    statement = document["expressions"]["statement"][0]
+    assert statement["effect"]["constant_value"] == "Allow"
+    assert statement["actions"]["constant_value"] == ["s3:PutObject"]
+    assert statement["principals"][0]["identifiers"]["constant_value"] == [
+        "logging.s3.amazonaws.com"
+    ]
+    conditions = {c["variable"]["constant_value"]: c for c in statement["condition"]}
+    assert set(conditions) == {"aws:SourceArn", "aws:SourceAccount"}
+    assert conditions["aws:SourceArn"]["test"]["constant_value"] == "ArnLike"
+    assert (
+        "var.log_delivery.source_bucket_arns" in conditions["aws:SourceArn"]["values"]["references"]
+    )
+    assert "aws_s3_bucket_policy.tls_only[0]" in resources  # TLS-only and delivery: one policy
+
+
+def test_log_delivery_keeps_a_policy_without_tls(module_tf: tftest.TerraformTest) -> None:
+    values = {
+        "name": NAME,
+        "enforce_tls": False,
+        "log_delivery": {"source_bucket_arns": [f"arn:aws:s3:::{SOURCE}"]},
+    }
+    resources = h.plan_resources(module_tf, values)
+    assert "aws_s3_bucket_policy.tls_only[0]" in resources
+
+
+def test_access_logging_into_itself_is_refused(module_tf: tftest.TerraformTest) -> None:
+    error = h.plan_error(module_tf, {"name": NAME, "access_logging": {"target_bucket": NAME}})
+    assert "access_logging.target_bucket must be another bucket" in error

@@ -115,3 +115,18 @@ def test_env_plan_gets_the_module_defaults(
     encryption = resources["module.bucket.aws_s3_bucket_server_side_encryption_configuration.this"]
     rule = encryption["rule"][0]["apply_server_side_encryption_by_default"][0]
     assert rule["sse_algorithm"] == "AES256"
+
+
+def test_env_plan_has_no_observability_option(
+    env_plan: tuple[str, dict[str, dict[str, Any]]],
+) -> None:
+    """No env file sets tracing, log keys, alarms or access logging: their resources are exactly
+    what they were before these inputs existed (no tracing block, no X-Ray grant, unencrypted
+    log groups, no alarm, topic or bucket logging)."""
+    _, resources = env_plan
+    assert "tracing_config" not in resources["module.writer.aws_lambda_function.this"]
+    assert "xray" not in resources["module.writer.aws_iam_role_policy.this"]["policy"]
+    assert resources["module.writer.aws_cloudwatch_log_group.this"]["kms_key_id"] is None
+    assert resources["module.api.aws_cloudwatch_log_group.access"]["kms_key_id"] is None
+    added = [a for a in resources if "alarm" in a or "sns" in a or "bucket_logging" in a]
+    assert added == []

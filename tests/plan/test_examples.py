@@ -67,6 +67,42 @@ def test_complete_sets_the_production_options(
     ]
     assert "aws_iam_policy.callers" in resources
     assert "module.writer.aws_iam_role_policy.this" in resources
+    # Observability: tracing, encrypted log groups and topic, alarms, access logs.
+    assert function["tracing_config"] == [{"mode": "Active"}]
+    assert resources["aws_kms_key.observability"]["enable_key_rotation"] is True
+    # The key's ARN is known after apply: the groups and the topic refer to it.
+    for group in (
+        "module.writer.aws_cloudwatch_log_group.this",
+        "module.api.aws_cloudwatch_log_group.access",
+    ):
+        assert "kms_key_id" not in resources[group]  # unknown until the key exists
+    assert "module.writer.aws_sns_topic.alarms[0]" in resources
+    assert not [a for a in resources if a.startswith("module.api.aws_sns_topic")]
+    alarms = {
+        r["alarm_name"]: r for r in of_type(resources, "aws_cloudwatch_metric_alarm.this").values()
+    }
+    alarms |= {
+        r["alarm_name"]: r for r in of_type(resources, "aws_cloudwatch_metric_alarm.rate").values()
+    }
+    assert sorted(alarms) == sorted(
+        [
+            "scribe-complete-writer-errors",
+            "scribe-complete-writer-throttles",
+            "scribe-complete-writer-duration",
+            "scribe-complete-api-5xx-rate",
+            "scribe-complete-api-4xx-rate",
+        ]
+    )
+    assert alarms["scribe-complete-writer-errors"]["threshold"] == 5
+    assert alarms["scribe-complete-writer-duration"]["threshold"] == 22400  # 0.8 of 28 s, in ms
+    assert alarms["scribe-complete-api-5xx-rate"]["threshold"] == 0.01
+    assert alarms["scribe-complete-api-4xx-rate"]["threshold"] == 0.2
+    logging = resources["module.bucket.aws_s3_bucket_logging.this[0]"]
+    assert logging["target_bucket"] == "scribe-complete-logs-123456789012"
+    assert (
+        logging["target_prefix"] == f"s3/{function['environment'][0]['variables']['BUCKET_NAME']}/"
+    )
+    assert "module.log_bucket.aws_s3_bucket_policy.tls_only[0]" in resources
 
 
 def test_existing_bucket_refuses_a_bucket_that_does_not_exist(

@@ -138,3 +138,142 @@ def test_kms_key_adds_generate_data_key_on_that_key_only(
     assert statements["PutObjectsUnderPrefix"]["Resource"] == f"arn:aws:s3:::{BUCKET}/*"
     listing = statements["ListOneVersionEntryUnderPrefix"]
     assert listing["Condition"]["StringLike"] == {"s3:prefix": "*"}
+
+
+def test_tracing_log_encryption_and_alarms_are_off_by_default(
+    defaults: dict[str, dict[str, Any]], default_plan: Any
+) -> None:
+    # no tracing_config block: the attribute is left to Lambda (known after apply), as before
+    assert "tracing_config" not in defaults["aws_lambda_function.this"]
+    assert defaults["aws_cloudwatch_log_group.this"]["kms_key_id"] is None
+    assert "xray" not in defaults["aws_iam_role_policy.this"]["policy"]
+    assert not [a for a in defaults if "alarm" in a or "sns" in a]
+    assert default_plan.outputs["alarm_names"] == []
+    assert default_plan.outputs["alarm_topic_arn"] is None
+
+
+LOG_KEY = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/11111111-2222-3333-4444-555555555555"
+TOPIC_KEY = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/66666666-7777-8888-9999-000000000000"
+
+
+@pytest.fixture(scope="module")
+def observed(module_tf: tftest.TerraformTest, inputs: dict[str, Any]) -> Any:
+    """Every issue-14 option on: Active tracing, a log key, alarms to a created topic."""
+    alarms = {
+        "errors_threshold": 3,
+        "duration_share": 0.5,
+        "period": 300,
+        "evaluation_periods": 2,
+        "create_topic": True,
+        "topic_kms_key_arn": TOPIC_KEY,
+    }
+    values = {
+        **inputs,
+        "tracing_mode": "Active",
+        "log_kms_key_arn": LOG_KEY,
+        "alarms": alarms,
+        "timeout": 30,
+    }
+    return h.plan(module_tf, values)
+
+
+def test_active_tracing_grants_exactly_the_xray_writes(observed: Any) -> None:
+    resources = h.planned(observed)
+    assert resources["aws_lambda_function.this"]["tracing_config"] == [{"mode": "Active"}]
+    statements = {s["Sid"]: s for s in role_policy(resources)["Statement"]}
+    assert set(statements) == {
+        "WriteOwnLogs",
+        "PutObjectsUnderPrefix",
+        "ListOneVersionEntryUnderPrefix",
+        "WriteXRayTraces",
+    }
+    xray = statements["WriteXRayTraces"]
+    assert sorted(xray["Action"]) == ["xray:PutTelemetryRecords", "xray:PutTraceSegments"]
+    assert xray["Resource"] == "*"  # X-Ray has no resource-level permissions
+    assert xray["Effect"] == "Allow"
+    assert "Condition" not in xray
+
+
+def test_pass_through_tracing_also_grants_the_xray_writes(
+    module_tf: tftest.TerraformTest, inputs: dict[str, Any]
+) -> None:
+    resources = h.plan_resources(module_tf, {**inputs, "tracing_mode": "PassThrough"})
+    assert resources["aws_lambda_function.this"]["tracing_config"] == [{"mode": "PassThrough"}]
+    sids = [s["Sid"] for s in role_policy(resources)["Statement"]]
+    assert "WriteXRayTraces" in sids
+
+
+def test_log_group_is_encrypted_with_the_given_key(observed: Any) -> None:
+    assert h.planned(observed)["aws_cloudwatch_log_group.this"]["kms_key_id"] == LOG_KEY
+
+
+def test_alarms_on_errors_throttles_and_duration_to_the_created_topic(observed: Any) -> None:
+    resources = h.planned(observed)
+    topic = resources["aws_sns_topic.alarms[0]"]
+    assert topic["name"] == f"{FUNCTION}-alarms"
+    assert topic["kms_master_key_id"] == TOPIC_KEY
+    alarms = {
+        a.split('"')[1]: r
+        for a, r in resources.items()
+        if a.startswith("aws_cloudwatch_metric_alarm.this[")
+    }
+    assert set(alarms) == {"errors", "throttles", "duration"}
+    expected = {
+        # suffix: (metric, statistic, extended statistic, threshold)
+        "errors": ("Errors", "Sum", None, 3),
+        "throttles": ("Throttles", "Sum", None, 0),
+        "duration": ("Duration", None, "p99", 15000),  # half of a 30 s timeout, in ms
+    }
+    for suffix, (metric, statistic, extended, threshold) in expected.items():
+        alarm = alarms[suffix]
+        assert alarm["alarm_name"] == f"{FUNCTION}-{suffix}"
+        assert (alarm["namespace"], alarm["metric_name"]) == ("AWS/Lambda", metric)
+        assert alarm["dimensions"] == {"FunctionName": FUNCTION}
+        assert (alarm["statistic"], alarm["extended_statistic"]) == (statistic, extended)
+        assert alarm["threshold"] == threshold
+        assert alarm["comparison_operator"] == "GreaterThanThreshold"
+        assert (alarm["period"], alarm["evaluation_periods"]) == (300, 2)
+        assert alarm["treat_missing_data"] == "notBreaching"
+    # The created topic's ARN is known after apply: the actions refer to it in the configuration.
+    config = observed.configuration["root_module"]["resources"]
+    alarm_config = next(r for r in config if r["address"] == "aws_cloudwatch_metric_alarm.this")
+    assert "local.alarm_topic" in alarm_config["expressions"]["alarm_actions"]["references"]
+
+
+def test_alarms_to_a_given_topic_create_none(
+    module_tf: tftest.TerraformTest, inputs: dict[str, Any]
+) -> None:
+    topic = f"arn:aws:sns:us-east-1:{ACCOUNT}:on-call"
+    plan = h.plan(module_tf, {**inputs, "alarms": {"topic_arn": topic}})
+    resources = h.planned(plan)
+    assert not [a for a in resources if a.startswith("aws_sns_topic")]
+    alarms = [r for a, r in resources.items() if a.startswith("aws_cloudwatch_metric_alarm.")]
+    assert len(alarms) == 3
+    for alarm in alarms:
+        assert alarm["alarm_actions"] == [topic]
+        assert alarm["ok_actions"] == [topic]
+        assert (alarm["period"], alarm["evaluation_periods"]) == (60, 1)  # the defaults
+    thresholds = {r["metric_name"]: r["threshold"] for r in alarms}
+    assert thresholds == {"Errors": 0, "Throttles": 0, "Duration": 22400}  # 0.8 of 28 s, in ms
+    assert plan.outputs["alarm_topic_arn"] == topic
+    assert sorted(plan.outputs["alarm_names"]) == sorted(
+        f"{FUNCTION}-{s}" for s in ("errors", "throttles", "duration")
+    )
+    assert "xray" not in resources["aws_iam_role_policy.this"]["policy"]  # tracing stays off
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"tracing_mode": "On"}, "tracing_mode must be null"),
+        (
+            {"alarms": {"create_topic": True, "topic_kms_key_arn": "alias/aws/sns"}},
+            "topic_kms_key_arn is required",
+        ),
+        ({"alarms": {}}, "alarms needs exactly one topic"),
+    ],
+)
+def test_observability_inputs_are_validated(
+    module_tf: tftest.TerraformTest, inputs: dict[str, Any], values: dict[str, Any], message: str
+) -> None:
+    assert message in h.plan_error(module_tf, {**inputs, **values})

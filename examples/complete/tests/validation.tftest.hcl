@@ -4,6 +4,13 @@ mock_provider "aws" {
   source = "../../tests/terraform/mocks" # the shared mock answers
 }
 
+# The shared mock answers a random partition; log_bucket's log_delivery checks the source bucket
+# ARN it builds from it (arn:<partition>:s3:::<bucket>).
+override_data {
+  target = data.aws_partition.current
+  values = { partition = "aws" }
+}
+
 variables {
   package_path = "tests/package.zip"
 }

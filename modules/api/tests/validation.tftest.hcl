@@ -267,3 +267,100 @@ run "null_inputs_take_the_defaults" {
     error_message = "cors = null must configure no CORS."
   }
 }
+
+# Access-log encryption and alarms (issue 14).
+run "accepts_access_log_key_and_alarms" {
+  command = plan
+  variables {
+    access_log_kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/0a1b2c3d-0000-1111-2222-333344445555"
+    alarms                 = { create_topic = true, topic_kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/0a1b2c3d-0000-1111-2222-333344445555" }
+  }
+
+  assert {
+    condition     = length(aws_sns_topic.alarms) == 1 && length(aws_cloudwatch_metric_alarm.rate) == 2
+    error_message = "alarms with create_topic must create the topic and two alarms."
+  }
+}
+
+run "null_alarms_create_nothing" {
+  command = plan
+  variables {
+    access_log_kms_key_arn = null
+    alarms                 = null
+  }
+
+  assert {
+    condition     = length(aws_sns_topic.alarms) == 0 && length(aws_cloudwatch_metric_alarm.rate) == 0
+    error_message = "alarms = null must create no alarm and no topic."
+  }
+}
+
+run "access_log_key_is_an_alias" {
+  command = plan
+  variables { access_log_kms_key_arn = "alias/logs" }
+  expect_failures = [var.access_log_kms_key_arn]
+}
+
+run "alarms_server_error_rate_zero" {
+  command = plan
+  variables {
+    alarms = { server_error_rate = 0, topic_arn = "arn:aws:sns:eu-west-1:123456789012:on-call" }
+  }
+  expect_failures = [var.alarms]
+}
+
+run "alarms_client_error_rate_in_percent" {
+  command = plan
+  variables {
+    alarms = { client_error_rate = 10, topic_arn = "arn:aws:sns:eu-west-1:123456789012:on-call" }
+  }
+  expect_failures = [var.alarms]
+}
+
+run "alarms_period_below_a_minute" {
+  command = plan
+  variables {
+    alarms = { period = 30, topic_arn = "arn:aws:sns:eu-west-1:123456789012:on-call" }
+  }
+  expect_failures = [var.alarms]
+}
+
+run "alarms_evaluation_periods_zero" {
+  command = plan
+  variables {
+    alarms = { evaluation_periods = 0, topic_arn = "arn:aws:sns:eu-west-1:123456789012:on-call" }
+  }
+  expect_failures = [var.alarms]
+}
+
+run "alarms_without_a_topic" {
+  command = plan
+  variables {
+    alarms = { server_error_rate = 0.05 }
+  }
+  expect_failures = [var.alarms]
+}
+
+run "alarms_with_topic_arn_and_create_topic" {
+  command = plan
+  variables {
+    alarms = { topic_arn = "arn:aws:sns:eu-west-1:123456789012:on-call", create_topic = true, topic_kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/0a1b2c3d-0000-1111-2222-333344445555" }
+  }
+  expect_failures = [var.alarms]
+}
+
+run "alarms_topic_arn_not_sns" {
+  command = plan
+  variables {
+    alarms = { topic_arn = "on-call" }
+  }
+  expect_failures = [var.alarms]
+}
+
+run "alarms_created_topic_with_the_aws_managed_alias" {
+  command = plan
+  variables {
+    alarms = { create_topic = true, topic_kms_key_arn = "alias/aws/sns" }
+  }
+  expect_failures = [var.alarms]
+}

@@ -97,3 +97,70 @@ run "null_inputs_take_the_defaults" {
     error_message = "noncurrent_version_expiration_days = null must keep every version."
   }
 }
+
+# Server access logging, as a source and as a target (issue 14).
+run "accepts_access_logging_and_log_delivery" {
+  command = plan
+  variables {
+    access_logging = { target_bucket = "scribe-validation-logs", target_prefix = "s3/texts/" }
+    log_delivery   = { source_bucket_arns = ["arn:aws:s3:::scribe-validation-source"], target_prefix = "s3/" }
+  }
+
+  assert {
+    condition     = aws_s3_bucket_logging.this[0].target_bucket == "scribe-validation-logs" && aws_s3_bucket_logging.this[0].target_prefix == "s3/texts/"
+    error_message = "access_logging must configure the logging of the bucket to the target."
+  }
+}
+
+run "log_delivery_alone_keeps_a_policy" {
+  command = plan
+  variables {
+    enforce_tls  = false
+    log_delivery = { source_bucket_arns = ["arn:aws:s3:::scribe-validation-source"] }
+  }
+
+  assert {
+    condition     = length(aws_s3_bucket_policy.tls_only) == 1
+    error_message = "log_delivery must attach the bucket policy even without enforce_tls."
+  }
+}
+
+run "access_logging_target_not_a_bucket_name" {
+  command = plan
+  variables {
+    access_logging = { target_bucket = "Logs_Bucket" }
+  }
+  expect_failures = [var.access_logging]
+}
+
+run "access_logging_prefix_without_slash" {
+  command = plan
+  variables {
+    access_logging = { target_bucket = "scribe-validation-logs", target_prefix = "s3" }
+  }
+  expect_failures = [var.access_logging]
+}
+
+run "access_logging_into_itself" {
+  command = plan
+  variables {
+    access_logging = { target_bucket = "scribe-validation-bucket" }
+  }
+  expect_failures = [var.access_logging]
+}
+
+run "log_delivery_without_sources" {
+  command = plan
+  variables {
+    log_delivery = { source_bucket_arns = [] }
+  }
+  expect_failures = [var.log_delivery]
+}
+
+run "log_delivery_source_is_an_object_arn" {
+  command = plan
+  variables {
+    log_delivery = { source_bucket_arns = ["arn:aws:s3:::scribe-validation-source/key"] }
+  }
+  expect_failures = [var.log_delivery]
+}

@@ -251,3 +251,135 @@ run "null_inputs_take_the_defaults" {
     error_message = "null log_retention_days and role_path must give 30 and /."
   }
 }
+
+# Tracing, log encryption and alarms (issue 14).
+run "accepts_tracing_log_key_and_alarms" {
+  command = plan
+  variables {
+    tracing_mode    = "Active"
+    log_kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/0a1b2c3d-0000-1111-2222-333344445555"
+    alarms          = { create_topic = true, topic_kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/0a1b2c3d-0000-1111-2222-333344445555" }
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.tracing_config[0].mode == "Active"
+    error_message = "tracing_mode Active must configure Active tracing."
+  }
+
+  assert {
+    condition     = length(aws_sns_topic.alarms) == 1 && length(aws_cloudwatch_metric_alarm.this) == 3
+    error_message = "alarms with create_topic must create the topic and three alarms."
+  }
+}
+
+run "accepts_alarms_to_a_given_topic" {
+  command = plan
+  variables {
+    alarms = { topic_arn = "arn:aws:sns:eu-west-1:123456789012:on-call", period = 300, evaluation_periods = 3 }
+  }
+
+  assert {
+    condition     = length(aws_sns_topic.alarms) == 0 && aws_cloudwatch_metric_alarm.this["errors"].alarm_actions == toset(["arn:aws:sns:eu-west-1:123456789012:on-call"])
+    error_message = "alarms.topic_arn must be the alarms' action, with no topic created."
+  }
+}
+
+run "tracing_mode_unknown" {
+  command = plan
+  variables { tracing_mode = "active" }
+  expect_failures = [var.tracing_mode]
+}
+
+run "log_kms_key_is_an_alias" {
+  command = plan
+  variables { log_kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:alias/logs" }
+  expect_failures = [var.log_kms_key_arn]
+}
+
+run "alarms_errors_threshold_negative" {
+  command = plan
+  variables {
+    alarms = { errors_threshold = -1, topic_arn = "arn:aws:sns:eu-west-1:123456789012:on-call" }
+  }
+  expect_failures = [var.alarms]
+}
+
+run "alarms_duration_share_zero" {
+  command = plan
+  variables {
+    alarms = { duration_share = 0, topic_arn = "arn:aws:sns:eu-west-1:123456789012:on-call" }
+  }
+  expect_failures = [var.alarms]
+}
+
+run "alarms_duration_share_above_one" {
+  command = plan
+  variables {
+    alarms = { duration_share = 1.2, topic_arn = "arn:aws:sns:eu-west-1:123456789012:on-call" }
+  }
+  expect_failures = [var.alarms]
+}
+
+run "alarms_period_not_a_cloudwatch_period" {
+  command = plan
+  variables {
+    alarms = { period = 45, topic_arn = "arn:aws:sns:eu-west-1:123456789012:on-call" }
+  }
+  expect_failures = [var.alarms]
+}
+
+run "alarms_evaluation_periods_beyond_a_day" {
+  command = plan
+  variables {
+    alarms = { period = 3600, evaluation_periods = 25, topic_arn = "arn:aws:sns:eu-west-1:123456789012:on-call" }
+  }
+  expect_failures = [var.alarms]
+}
+
+run "alarms_without_a_topic" {
+  command = plan
+  variables {
+    alarms = { errors_threshold = 1 }
+  }
+  expect_failures = [var.alarms]
+}
+
+run "alarms_with_topic_arn_and_create_topic" {
+  command = plan
+  variables {
+    alarms = { topic_arn = "arn:aws:sns:eu-west-1:123456789012:on-call", create_topic = true, topic_kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/0a1b2c3d-0000-1111-2222-333344445555" }
+  }
+  expect_failures = [var.alarms]
+}
+
+run "alarms_topic_arn_not_sns" {
+  command = plan
+  variables {
+    alarms = { topic_arn = "arn:aws:sqs:eu-west-1:123456789012:on-call" }
+  }
+  expect_failures = [var.alarms]
+}
+
+run "alarms_created_topic_without_key" {
+  command = plan
+  variables {
+    alarms = { create_topic = true }
+  }
+  expect_failures = [var.alarms]
+}
+
+run "alarms_created_topic_with_the_aws_managed_alias" {
+  command = plan
+  variables {
+    alarms = { create_topic = true, topic_kms_key_arn = "alias/aws/sns" }
+  }
+  expect_failures = [var.alarms]
+}
+
+run "alarms_topic_key_without_created_topic" {
+  command = plan
+  variables {
+    alarms = { topic_arn = "arn:aws:sns:eu-west-1:123456789012:on-call", topic_kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/0a1b2c3d-0000-1111-2222-333344445555" }
+  }
+  expect_failures = [var.alarms]
+}
