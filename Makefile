@@ -182,11 +182,11 @@ unit-runtime: $(RUNTIME_STAMP) ## The handler's unit, adapter and fault tests un
 	@$(RUNTIME_VENV)/bin/python -m pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS) $(RUNTIME_TESTS)
 
 test: lint checkov package $(IAM_STAMP) unit-runtime ## Lint, then every test: unit (also under the runtime SDK), validate, plan, apply, end-to-end (what CI runs)
-	@$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile
+	@$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 faults: $(STAMP) package $(IAM_STAMP) ## The fault matrix alone (also in make test): make apply/destroy interrupted (SIGINT, SIGKILL), AWS failures injected, each run to convergence (build/faults/*.txt)
 	@echo "[scribe] the fault matrix (tests/faults): about 10 min on 2 cores"
-	@$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile tests/faults
+	@$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder tests/faults
 
 unit: $(STAMP) ## Handler unit tests only (fast)
 	@$(PY) -m pytest tests/unit -q

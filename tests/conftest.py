@@ -11,7 +11,8 @@ from scribe_local.emulator.moto_server import MotoServer
 from scribe_local.packaging import build_package
 from scribe_local.terraform.cli_config import TerraformMissing, terraform_binary, write_cli_config
 
-# `make test` hands whole files to 2 xdist workers (--dist loadfile) in collection order. Left at
+# `make test` hands whole files to 2 xdist workers (--dist loadfile) in collection order (with
+# --no-loadscope-reorder: by default xdist would reorder files by their number of tests). Left at
 # the end, one of these would run alone while the other worker idles: they go first, longest
 # first (seconds measured on 2 cores), and the short files fill in behind them.
 LONGEST_FIRST = (

@@ -109,4 +109,9 @@ def test_optional_defaults_are_found() -> None:
         "list(string), []",
         "number, 50",
         "number, 25",
+        "number, 0.01",  # alarms.server_error_rate
+        "number, 0.1",  # alarms.client_error_rate
+        "number, 300",  # alarms.period
+        "number, 1",  # alarms.evaluation_periods
+        "bool, false",  # alarms.create_topic
     ]
