@@ -216,6 +216,7 @@ def bench(
         yield bench
     finally:
         proxy.close()
+        moto_server.reset()  # the next file on this worker starts from an empty moto
         FIGURES.mkdir(parents=True, exist_ok=True)
         report = FIGURES / f"{request.module.__name__.rsplit('.', 1)[-1]}.txt"
         report.write_text("\n".join(f.line() for f in bench.figures) + "\n")
