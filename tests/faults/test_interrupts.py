@@ -20,6 +20,7 @@ import signal
 
 import pytest
 
+from scribe_local.emulator.moto_server import moto_client
 from tests.faults.conftest import Bench, Figures
 
 SIGINT, SIGKILL = signal.SIGINT, signal.SIGKILL
@@ -59,6 +60,17 @@ def test_sigint_apply_then_destroy_converge(bench: Bench, case: str, call: str) 
     # the route of a CreateRoute answered just before SIGINT): make recover adopts it.
     figures.orphans_before = bench.orphans("dev")
     code, output = bench.make("recover", "dev", figures)
+    bucket = bench.stack("dev").bucket
+    if code != 0 and f"aws_s3_bucket {bucket}" in output:
+        # SIGINT between CreateBucket and its PutBucketTagging (2 calls in provider 5.100) leaves
+        # the bucket untagged: recover refuses it, and its message says what to do when it is
+        # this stack's (it is: the run just made it). The operator's step, as documented:
+        assert "not the tag Stack = scribe-dev" in output, output[-3000:]
+        s3 = moto_client("s3", bench.moto.url)
+        s3.put_bucket_tagging(
+            Bucket=bucket, Tagging={"TagSet": [{"Key": "Stack", "Value": "scribe-dev"}]}
+        )
+        code, output = bench.make("recover", "dev", figures)
     assert code == 0, output[-4000:]
     assert "state and account agree" in output
     _converge(bench, figures)
