@@ -285,9 +285,11 @@ def import_id(kind: str, values: dict[str, Any]) -> str:
         return f"{values['function_name']}/{values['statement_id']}"
     if kind == "aws_apigatewayv2_stage":
         return f"{values['api_id']}/{values['name']}"
-    if kind in ("aws_apigatewayv2_integration", "aws_apigatewayv2_route"):
-        return f"{values['api_id']}/{values['id']}"
-    if kind == "aws_apigatewayv2_authorizer":
+    if kind in (
+        "aws_apigatewayv2_integration",
+        "aws_apigatewayv2_route",
+        "aws_apigatewayv2_authorizer",
+    ):
         return f"{values['api_id']}/{values['id']}"
     if kind == "aws_s3_bucket":
         return str(values["bucket"])

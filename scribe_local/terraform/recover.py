@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from scribe_local.envs import env_values
 from scribe_local.terraform import inventory, runner
 from scribe_local.terraform.inventory import Resource, Stack
 from scribe_local.terraform.lock import LOCK_ERROR
@@ -239,18 +240,16 @@ def recover(env: str, tfdir: Path, env_vars: dict[str, str], check_only: bool = 
         return EXIT_AGREE
     say(f"state and account differ for {stack.name}:\n{agreement.report()}")
     say(
-        "what is in state but not in the account is recreated by the next make plan/apply; "
+        "run make recover ENV=<env> to adopt what the configuration describes"
+        if check_only
+        else "what is in state but not in the account is recreated by the next make plan/apply; "
         "what is in the account but not in state and was not adopted above is not in the "
         "stack's configuration: check what it is and delete it by hand"
-        if check_only is False
-        else "run make recover ENV=<env> to adopt what the configuration describes"
     )
     return EXIT_DIFFER
 
 
 def _region(env: str, tfdir: Path) -> str:
-    from scribe_local.envs import env_values
-
     return str(env_values(env, tfdir)["region"])
 
 
