@@ -6,7 +6,7 @@
 # the API's error rates, and the bucket's server access logs in a log bucket.
 #
 # Under test the modules come from this repository by relative path; a consumer pins a release:
-#   source = "git::https://github.com/<org>/scribe.git//modules/bucket?ref=v0.2.0"
+#   source = "git::https://github.com/<org>/scribe.git//modules/bucket?ref=v0.3.0"
 
 data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}

@@ -3,7 +3,7 @@
 # and every object in it alone. The writer's role may only put objects under key_prefix.
 #
 # Under test the modules come from this repository by relative path; a consumer pins a release:
-#   source = "git::https://github.com/<org>/scribe.git//modules/lambda?ref=v0.2.0"
+#   source = "git::https://github.com/<org>/scribe.git//modules/lambda?ref=v0.3.0"
 
 # Fails at plan time, with the bucket's name in the error, when the bucket does not exist.
 data "aws_s3_bucket" "existing" {

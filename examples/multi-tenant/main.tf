@@ -3,7 +3,7 @@
 # tenant's API can never write into another tenant's texts.
 #
 # Under test the modules come from this repository by relative path; a consumer pins a release:
-#   source = "git::https://github.com/<org>/scribe.git//modules/lambda?ref=v0.2.0"
+#   source = "git::https://github.com/<org>/scribe.git//modules/lambda?ref=v0.3.0"
 
 data "aws_caller_identity" "current" {}
 
