@@ -57,4 +57,5 @@ module "api" {
   access_log_retention_days = var.api.access_log_retention_days
   access_log_kms_key_arn    = var.api.access_log_kms_key_arn
   alarms                    = var.api.alarms
+  domain                    = var.api.domain
 }

@@ -4,7 +4,7 @@ output "api_id" {
 }
 
 output "api_url" {
-  description = "URL to POST texts to, without a trailing slash: POST <api_url> for a generated key, POST <api_url>/<name> for a named one."
+  description = "URL to POST texts to, without a trailing slash: POST <api_url> for a generated key, POST <api_url>/<name> for a named one. The execute-api URL, or the custom domain's URL (domain_url) when api.domain.disable_execute_api_endpoint is true."
   value       = module.api.api_url
 }
 
@@ -21,4 +21,19 @@ output "function_name" {
 output "key_prefix" {
   description = "Key prefix every text is stored under."
   value       = module.writer.key_prefix
+}
+
+output "domain_url" {
+  description = "https://<api.domain.name>[/<api_mapping_key>], the API on its custom domain; null without api.domain."
+  value       = module.api.domain_url
+}
+
+output "domain_target_domain_name" {
+  description = "Regional target of the custom domain, for a CNAME or alias record (when api.domain has no hosted_zone_id); null without api.domain."
+  value       = module.api.domain_target_domain_name
+}
+
+output "domain_target_hosted_zone_id" {
+  description = "Route 53 hosted zone id of that target, for an alias record; null without api.domain."
+  value       = module.api.domain_target_hosted_zone_id
 }

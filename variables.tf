@@ -129,8 +129,16 @@ variable "api" {
       create_topic       = optional(bool)
       topic_kms_key_arn  = optional(string)
     }))
+    domain = optional(object({
+      name                         = string
+      certificate_arn              = optional(string)
+      hosted_zone_id               = optional(string)
+      create_alias_records         = optional(bool)
+      api_mapping_key              = optional(string)
+      disable_execute_api_endpoint = optional(bool)
+    }))
   })
-  description = "The HTTP API (modules/api). authorization_type AWS_IAM (the module's default) requires SigV4; JWT requires jwt_authorizer (issuer, audience, scopes); NONE makes the API public and is INSECURE. cors (allow_origins, allow_methods, allow_headers, expose_headers, max_age, allow_credentials) lets browsers on those origins call the API: API Gateway answers their preflight OPTIONS itself. access_log_kms_key_arn encrypts the access-log group; alarms (server_error_rate, client_error_rate, ...) alarm on the 5xx and 4xx shares of requests, to topic_arn or a created topic. An attribute left out (or null) takes the module's default (throttling burst_limit 50 and rate_limit 25, access_log_retention_days 30, no jwt_authorizer, no CORS, no access-log key, no alarms); the module validates every field."
+  description = "The HTTP API (modules/api). authorization_type AWS_IAM (the module's default) requires SigV4; JWT requires jwt_authorizer (issuer, audience, scopes); NONE makes the API public and is INSECURE. cors (allow_origins, allow_methods, allow_headers, expose_headers, max_age, allow_credentials) lets browsers on those origins call the API: API Gateway answers their preflight OPTIONS itself. access_log_kms_key_arn encrypts the access-log group; alarms (server_error_rate, client_error_rate, ...) alarm on the 5xx and 4xx shares of requests, to topic_arn or a created topic. domain (name, certificate_arn or hosted_zone_id, create_alias_records, api_mapping_key, disable_execute_api_endpoint) serves the API on a custom domain (regional, TLS 1.2) with an existing ACM certificate or one validated by DNS in that Route 53 zone; with disable_execute_api_endpoint = true the api_url output is the domain's URL. An attribute left out (or null) takes the module's default (throttling burst_limit 50 and rate_limit 25, access_log_retention_days 30, no jwt_authorizer, no CORS, no access-log key, no alarms, no domain); the module validates every field."
   default     = {}
   nullable    = false
 }

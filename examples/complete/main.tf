@@ -3,7 +3,8 @@
 # throttling, CORS for one web app's origin, and an IAM policy that callers attach to be allowed
 # to POST (routes use AWS_IAM). Observability: both log groups and the alarm topic encrypted with
 # a second key (observability.tf), X-Ray tracing on the function, alarms on the function and on
-# the API's error rates, and the bucket's server access logs in a log bucket.
+# the API's error rates, and the bucket's server access logs in a log bucket. With var.domain the
+# API is served on a custom domain with a DNS-validated certificate.
 #
 # Under test the modules come from this repository by relative path; a consumer pins a release:
 #   source = "git::https://github.com/<org>/scribe.git//modules/bucket?ref=v0.3.0"
@@ -108,6 +109,10 @@ module "api" {
     expose_headers = ["location"]
     max_age        = 3600
   }
+
+  # The API on the team's own name: a DNS-validated certificate, alias records in the zone, and
+  # (by default here) the execute-api endpoint off. Null: no domain.
+  domain = var.domain
 }
 
 data "aws_iam_policy_document" "callers" {

@@ -1,7 +1,7 @@
 # An HTTP API (v2) with two POST routes to one Lambda proxy integration (payload 2.0), an
 # auto-deployed $default stage with throttling and JSON access logs, and an invoke permission
 # scoped to exactly those routes; CORS only when var.cors is set, alarms on the 5xx and 4xx rates
-# only when var.alarms is set (alarms.tf). No custom domain: nothing here needs a certificate.
+# only when var.alarms is set (alarms.tf); the custom domain only when var.domain is set (domain.tf).
 
 locals {
   stage_name = "$default"
@@ -21,6 +21,10 @@ resource "aws_apigatewayv2_api" "this" {
   protocol_type = "HTTP"
   description   = "scribe: POST a text, get it stored in S3."
   tags          = var.tags
+
+  # true only with a domain that asks for it: then https://<api id>.execute-api... answers 403
+  # and only the domain serves the API.
+  disable_execute_api_endpoint = local.domain_enabled ? var.domain.disable_execute_api_endpoint : false
 
   # API Gateway answers the browsers' preflight OPTIONS itself (before any authorization) and
   # puts these headers on the integration's responses, replacing any CORS header it returns.

@@ -189,3 +189,46 @@ variable "tags" {
   default     = {}
   nullable    = false
 }
+
+variable "domain" {
+  type = object({
+    name                         = string
+    certificate_arn              = optional(string)
+    hosted_zone_id               = optional(string)
+    create_alias_records         = optional(bool)
+    api_mapping_key              = optional(string)
+    disable_execute_api_endpoint = optional(bool, false)
+  })
+  description = "Custom domain of the API (regional endpoint, security policy TLS_1_2), mapped to the $default stage: name is its FQDN (e.g. api.example.com). The certificate is certificate_arn, an existing ACM certificate in the API's region covering name, or, without it, one the module requests for name with DNS validation in hosted_zone_id (a Route 53 public zone of name's parent domain): the module writes the validation record, waits until ACM issues the certificate, and only then creates the domain. With hosted_zone_id the module also writes A and AAAA alias records for name to the domain's regional target, unless create_alias_records = false (then point your own DNS at the domain_target_* outputs); create_alias_records = true needs hosted_zone_id. Both certificate_arn and hosted_zone_id: the existing certificate, and the alias records in that zone. At least one of certificate_arn and hosted_zone_id. api_mapping_key (optional) serves the API under https://<name>/<key> (no leading or trailing '/', no '//'); null maps it at the root. disable_execute_api_endpoint = true (default false) turns off the default https://<api id>.execute-api... endpoint, so that only the domain serves the API. Null (the default): no domain, no certificate, no record."
+  default     = null
+
+  validation {
+    condition     = var.domain == null || try(length(var.domain.name) <= 253 && can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$", var.domain.name)), false)
+    error_message = "domain.name must be a fully qualified domain name in lower case (e.g. api.example.com): labels of a-z, 0-9 and '-' (not at either end) joined by '.', no trailing dot, no wildcard, at most 253 characters."
+  }
+
+  validation {
+    condition     = var.domain == null || try(var.domain.certificate_arn != null || var.domain.hosted_zone_id != null, false)
+    error_message = "domain needs a certificate: certificate_arn (an existing ACM certificate for domain.name) or hosted_zone_id (the Route 53 zone in which the module validates a certificate it requests)."
+  }
+
+  validation {
+    condition     = try(var.domain.certificate_arn == null || can(regex("^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[A-Za-z0-9-]+$", var.domain.certificate_arn)), true)
+    error_message = "domain.certificate_arn must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>), in the API's region."
+  }
+
+  validation {
+    condition     = try(var.domain.hosted_zone_id == null || can(regex("^[A-Z0-9]{1,32}$", var.domain.hosted_zone_id)), true)
+    error_message = "domain.hosted_zone_id must be a Route 53 hosted zone id (upper-case letters and digits, e.g. Z0123456789ABCDEFGHIJ), without the /hostedzone/ prefix."
+  }
+
+  validation {
+    condition     = try(var.domain.create_alias_records != true || var.domain.hosted_zone_id != null, true)
+    error_message = "domain.create_alias_records = true needs domain.hosted_zone_id, the zone the alias records go in (without a zone, point your DNS at the domain_target_* outputs)."
+  }
+
+  validation {
+    condition     = try(var.domain.api_mapping_key == null || (length(var.domain.api_mapping_key) <= 256 && can(regex("^[A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*$", var.domain.api_mapping_key))), true)
+    error_message = "domain.api_mapping_key must be null or a path as API Gateway accepts it: segments of letters, digits, '.', '_', '~' and '-' joined by single '/', with no leading or trailing '/' (e.g. v1 or texts/v1)."
+  }
+}

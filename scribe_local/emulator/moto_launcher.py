@@ -14,7 +14,7 @@ import sys
 import threading
 from pathlib import Path
 
-from moto.apigatewayv2.models import Api
+from moto.apigatewayv2.models import Api, ApiGatewayV2Backend, DomainName
 from moto.awslambda.policy import Policy
 from moto.moto_api._internal import mock_random
 from moto.server import ThreadedMotoServer
@@ -54,9 +54,72 @@ def api_with_an_aws_id(self: Api, region: str, *args: object, **kwargs: object) 
 original_api_init = Api.__init__
 
 
+# Route 53 hosted zone of API Gateway's regional endpoints, per region (the alias target's zone,
+# https://docs.aws.amazon.com/general/latest/gr/apigateway.html); us-east-1's for any other.
+REGIONAL_ENDPOINT_ZONES = {
+    "us-east-1": "Z1UJRXOUMOOFQ8",
+    "us-east-2": "ZOJJZC49E0EPZ",
+    "us-west-2": "Z2OJLYMUO9EFXC",
+    "eu-west-1": "ZLY8HYME6SFDD",
+    "eu-central-1": "Z1U9ULNL0V5AJ3",
+}
+
+
+def domain_with_a_regional_target(
+    self: DomainName,
+    domain_name: str,
+    domain_name_configurations: list[dict[str, str]],
+    mutual_tls_authentication: dict[str, str],
+    tags: dict[str, str],
+    backend: ApiGatewayV2Backend,
+) -> None:
+    """A custom domain name whose configuration carries what AWS adds to it: the regional target
+    (d-<id>.execute-api.<region>.amazonaws.com) and its hosted zone, and the AVAILABLE status.
+
+    moto 5.2.5 keeps the configuration as sent: the provider, which waits for AVAILABLE, would
+    wait forever, and alias records would have no target.
+    """
+    region = backend.region_name
+    alphabet = string.ascii_lowercase + string.digits
+    completed = [
+        {
+            "apiGatewayDomainName": "d-"
+            + "".join(mock_random.choice(alphabet) for _ in range(10))
+            + f".execute-api.{region}.amazonaws.com",
+            "hostedZoneId": REGIONAL_ENDPOINT_ZONES.get(
+                region, REGIONAL_ENDPOINT_ZONES["us-east-1"]
+            ),
+            "domainNameStatus": "AVAILABLE",
+            **configuration,
+        }
+        for configuration in domain_name_configurations
+    ]
+    original_domain_init(self, domain_name, completed, mutual_tls_authentication, tags, backend)
+
+
+original_domain_init = DomainName.__init__
+
+
+def domain_json_without_empty_mutual_tls(self: DomainName) -> dict[str, object]:
+    """GetDomainName as AWS answers it: no mutualTlsAuthentication unless the domain has one.
+
+    moto answers {} for a domain created without it, which the provider reads as an empty block
+    and plans to remove on every plan after the apply.
+    """
+    answer = original_domain_to_json(self)
+    if not answer.get("mutualTlsAuthentication"):
+        answer.pop("mutualTlsAuthentication", None)
+    return answer
+
+
+original_domain_to_json = DomainName.to_json
+
+
 def main() -> int:
     Policy.del_statement = remove_every_copy  # type: ignore[method-assign]
     Api.__init__ = api_with_an_aws_id  # type: ignore[method-assign]
+    DomainName.__init__ = domain_with_a_regional_target  # type: ignore[method-assign]
+    DomainName.to_json = domain_json_without_empty_mutual_tls  # type: ignore[method-assign]
     port_file = Path(sys.argv[1])
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()

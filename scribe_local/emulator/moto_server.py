@@ -55,7 +55,14 @@ class MotoServer:
                 port_file,
                 log_path,
                 timeout,
-                env={"MOTO_IAM_LOAD_MANAGED_POLICIES": "false"},
+                env={
+                    "MOTO_IAM_LOAD_MANAGED_POLICIES": "false",
+                    # An emulator speed setting: moto keeps a DNS-validated ACM certificate
+                    # PENDING_VALIDATION for this many seconds (default 60), then ISSUED. AWS
+                    # takes minutes, in which aws_acm_certificate_validation waits; 2 s keeps
+                    # that wait real (the validation polls) and short.
+                    "MOTO_ACM_VALIDATION_WAIT": "2",
+                },
             )
             server = cls(pid=process.pid, port=int(port_file.read_text()))
         if not server.alive():

@@ -22,12 +22,14 @@ from scribe_local.paths import REPO
 
 # Services the stack (and later the CI identity and state bucket) talks to.
 ENDPOINT_SERVICES = (
+    "acm",  # modules/api's custom domain: its certificate
     "apigateway",
     "apigatewayv2",
     "cloudwatch",
     "iam",
     "lambda",
     "logs",
+    "route53",  # modules/api's custom domain: validation and alias records
     "s3",
     "sts",
 )

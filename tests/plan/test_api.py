@@ -30,6 +30,9 @@ def defaults(module_tf: tftest.TerraformTest) -> dict[str, dict[str, Any]]:
 def test_http_api_without_custom_domain(defaults: dict[str, dict[str, Any]]) -> None:
     assert defaults["aws_apigatewayv2_api.this"]["protocol_type"] == "HTTP"
     assert not [a for a in defaults if "domain_name" in a]
+    assert not [a for a in defaults if "acm" in a or "route53" in a or "api_mapping" in a]
+    # The execute-api endpoint stays on, as it was before the domain input existed.
+    assert defaults["aws_apigatewayv2_api.this"]["disable_execute_api_endpoint"] is False
 
 
 def test_exactly_two_post_routes_requiring_iam_by_default(
@@ -230,3 +233,72 @@ def test_alarms_to_a_created_encrypted_topic(module_tf: tftest.TerraformTest) ->
 def test_alarms_need_exactly_one_topic(module_tf: tftest.TerraformTest) -> None:
     error = h.plan_error(module_tf, {**INPUTS, "alarms": {"server_error_rate": 0.05}})
     assert "alarms needs exactly one topic" in error
+
+
+ZONE_ID = "Z0123456789ABCDEFGHIJ"
+CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789"
+
+
+def test_dns_validated_domain(module_tf: tftest.TerraformTest) -> None:
+    domain = {
+        "name": "texts.example.com",
+        "hosted_zone_id": ZONE_ID,
+        "api_mapping_key": "texts/v1",
+        "disable_execute_api_endpoint": True,
+    }
+    plan = h.plan(module_tf, {**INPUTS, "domain": domain})
+    resources = h.planned(plan)
+    certificate = resources["aws_acm_certificate.domain[0]"]
+    assert (certificate["domain_name"], certificate["validation_method"]) == (
+        "texts.example.com",
+        "DNS",
+    )
+    validation_record = resources["aws_route53_record.certificate_validation[0]"]
+    assert (validation_record["zone_id"], validation_record["ttl"]) == (ZONE_ID, 60)
+    assert "aws_acm_certificate_validation.domain[0]" in resources
+    served = resources["aws_apigatewayv2_domain_name.this[0]"]
+    assert served["domain_name"] == "texts.example.com"
+    [configuration] = served["domain_name_configuration"]
+    assert (configuration["endpoint_type"], configuration["security_policy"]) == (
+        "REGIONAL",
+        "TLS_1_2",
+    )
+    assert resources["aws_apigatewayv2_api_mapping.this[0]"]["api_mapping_key"] == "texts/v1"
+    for kind in ("A", "AAAA"):
+        record = resources[f'aws_route53_record.alias["{kind}"]']
+        assert (record["zone_id"], record["name"], record["type"]) == (
+            ZONE_ID,
+            "texts.example.com",
+            kind,
+        )
+        assert record["alias"][0]["evaluate_target_health"] is False
+    assert resources["aws_apigatewayv2_api.this"]["disable_execute_api_endpoint"] is True
+    assert plan.outputs["domain_url"] == "https://texts.example.com/texts/v1"
+    assert plan.outputs["api_url"] == "https://texts.example.com/texts/v1"
+    # The domain takes the certificate only from its validation (issued), never the request.
+    config = plan.configuration["root_module"]["resources"]
+    domain_config = next(r for r in config if r["address"] == "aws_apigatewayv2_domain_name.this")
+    certificate_refs = domain_config["expressions"]["domain_name_configuration"][0][
+        "certificate_arn"
+    ]["references"]
+    assert "local.domain_certificate_arn" in certificate_refs
+
+
+def test_domain_with_an_existing_certificate(module_tf: tftest.TerraformTest) -> None:
+    plan = h.plan(
+        module_tf,
+        {**INPUTS, "domain": {"name": "texts.example.com", "certificate_arn": CERTIFICATE}},
+    )
+    resources = h.planned(plan)
+    assert not [a for a in resources if "acm" in a or "route53" in a]
+    [configuration] = resources["aws_apigatewayv2_domain_name.this[0]"]["domain_name_configuration"]
+    assert configuration["certificate_arn"] == CERTIFICATE
+    assert resources["aws_apigatewayv2_api_mapping.this[0]"]["api_mapping_key"] is None
+    assert resources["aws_apigatewayv2_api.this"]["disable_execute_api_endpoint"] is False
+    assert plan.outputs["certificate_arn"] == CERTIFICATE
+    assert plan.outputs["domain_url"] == "https://texts.example.com"
+
+
+def test_domain_needs_a_certificate_or_a_zone(module_tf: tftest.TerraformTest) -> None:
+    error = h.plan_error(module_tf, {**INPUTS, "domain": {"name": "texts.example.com"}})
+    assert "domain needs a certificate" in error

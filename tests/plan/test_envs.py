@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 import tftest
 
+from scribe_local.envs import env_values
 from tests import terraform_harness as h
 
 # env -> (force_destroy, TLS-only policy, log retention, API authorization, burst, rate)
@@ -130,3 +132,38 @@ def test_env_plan_has_no_observability_option(
     assert resources["module.api.aws_cloudwatch_log_group.access"]["kms_key_id"] is None
     added = [a for a in resources if "alarm" in a or "sns" in a or "bucket_logging" in a]
     assert added == []
+
+
+def test_env_plan_has_no_domain(env_plan: tuple[str, dict[str, dict[str, Any]]]) -> None:
+    """No env file sets api.domain: no certificate, record, domain or mapping, and the API keeps
+    its execute-api endpoint (disable_execute_api_endpoint false, as before the input existed)."""
+    _, resources = env_plan
+    added = [a for a in resources if "acm" in a or "route53" in a or "domain_name" in a]
+    assert added + [a for a in resources if "api_mapping" in a] == []
+    api = resources["module.api.aws_apigatewayv2_api.this"]
+    assert api["disable_execute_api_endpoint"] is False
+
+
+def test_root_passes_api_domain_through(root_tf: tftest.TerraformTest, package_zip: Path) -> None:
+    """api.domain reaches modules/api; with the execute-api endpoint off, the stack's api_url
+    (what make smoke and CI POST to) is the domain's URL."""
+    domain = {
+        "name": "texts.example.com",
+        "hosted_zone_id": "Z0123456789ABCDEFGHIJ",
+        "disable_execute_api_endpoint": True,
+    }
+    # tftest puts -var before -var-file and Terraform keeps the last: hence a file after dev's.
+    domain_file = Path(root_tf.tfdir) / "domain.tfvars.json"
+    domain_file.write_text(json.dumps({"api": {**env_values("dev")["api"], "domain": domain}}))
+    plan = h.plan(
+        root_tf,
+        {"package_path": str(package_zip)},
+        tf_var_file=["envs/dev.tfvars", domain_file.name],
+    )
+    resources = h.planned(plan)
+    assert resources["module.api.aws_apigatewayv2_domain_name.this[0]"]["domain_name"] == (
+        "texts.example.com"
+    )
+    assert resources["module.api.aws_apigatewayv2_api.this"]["disable_execute_api_endpoint"]
+    assert plan.outputs["api_url"] == "https://texts.example.com"
+    assert plan.outputs["domain_url"] == "https://texts.example.com"

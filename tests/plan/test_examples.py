@@ -105,6 +105,36 @@ def test_complete_sets_the_production_options(
     assert "module.log_bucket.aws_s3_bucket_policy.tls_only[0]" in resources
 
 
+def test_complete_serves_the_api_on_a_dns_validated_domain(
+    tmp_path: Path, moto: MotoServer, package_zip: Path, terraform_ready: None
+) -> None:
+    domain = {"name": "texts.example.com", "hosted_zone_id": "Z0123456789ABCDEFGHIJ"}
+    tf = h.module(tmp_path, "examples/complete", moto.url)
+    plan = h.plan(tf, {"package_path": str(package_zip), "domain": domain})
+    resources = h.planned(plan)
+    certificate = resources["module.api.aws_acm_certificate.domain[0]"]
+    assert (certificate["domain_name"], certificate["validation_method"]) == (
+        "texts.example.com",
+        "DNS",
+    )
+    assert "module.api.aws_acm_certificate_validation.domain[0]" in resources
+    served = resources["module.api.aws_apigatewayv2_domain_name.this[0]"]
+    [configuration] = served["domain_name_configuration"]
+    assert (configuration["endpoint_type"], configuration["security_policy"]) == (
+        "REGIONAL",
+        "TLS_1_2",
+    )
+    assert resources["module.api.aws_apigatewayv2_api_mapping.this[0]"]["api_mapping_key"] is None
+    aliases = of_type(resources, "aws_route53_record.alias")
+    assert sorted((r["type"], r["name"], r["zone_id"]) for r in aliases.values()) == [
+        ("A", "texts.example.com", "Z0123456789ABCDEFGHIJ"),
+        ("AAAA", "texts.example.com", "Z0123456789ABCDEFGHIJ"),
+    ]
+    # The example turns the execute-api endpoint off: api_url is the domain's.
+    assert resources["module.api.aws_apigatewayv2_api.this"]["disable_execute_api_endpoint"]
+    assert plan.outputs["api_url"] == "https://texts.example.com"
+
+
 def test_existing_bucket_refuses_a_bucket_that_does_not_exist(
     tmp_path: Path, moto: MotoServer, package_zip: Path, terraform_ready: None
 ) -> None:

@@ -364,3 +364,138 @@ run "alarms_created_topic_with_the_aws_managed_alias" {
   }
   expect_failures = [var.alarms]
 }
+
+# domain: the custom domain, its certificate and its records.
+run "accepts_a_domain_with_a_dns_validated_certificate" {
+  command = plan
+  variables {
+    domain = { name = "api.example.com", hosted_zone_id = "Z0123456789ABCDEFGHIJ", api_mapping_key = "texts/v1", disable_execute_api_endpoint = true }
+  }
+  assert {
+    condition     = length(aws_acm_certificate.domain) == 1 && length(aws_acm_certificate_validation.domain) == 1 && length(aws_route53_record.alias) == 2
+    error_message = "a hosted_zone_id without certificate_arn requests, validates and aliases."
+  }
+  assert {
+    condition     = aws_apigatewayv2_api.this.disable_execute_api_endpoint == true && output.domain_url == "https://api.example.com/texts/v1" && output.api_url == "https://api.example.com/texts/v1"
+    error_message = "disable_execute_api_endpoint turns the default endpoint off and api_url is the domain's."
+  }
+}
+
+run "accepts_a_domain_with_an_existing_certificate_and_no_zone" {
+  command = plan
+  variables {
+    domain = { name = "api.example.com", certificate_arn = "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789" }
+  }
+  assert {
+    condition     = length(aws_acm_certificate.domain) == 0 && length(aws_route53_record.alias) == 0 && length(aws_apigatewayv2_domain_name.this) == 1
+    error_message = "an existing certificate without a zone: no certificate requested, no record."
+  }
+  assert {
+    condition     = aws_apigatewayv2_api.this.disable_execute_api_endpoint == false && output.domain_url == "https://api.example.com"
+    error_message = "the execute-api endpoint stays on by default; no mapping key maps the root."
+  }
+}
+
+run "accepts_an_existing_certificate_with_alias_records_in_a_zone" {
+  command = plan
+  variables {
+    domain = { name = "api.example.com", certificate_arn = "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d", hosted_zone_id = "Z0123456789ABCDEFGHIJ" }
+  }
+  assert {
+    condition     = length(aws_acm_certificate.domain) == 0 && length(aws_route53_record.alias) == 2
+    error_message = "both: the given certificate, and the alias records in the zone."
+  }
+}
+
+run "accepts_a_zone_without_alias_records" {
+  command = plan
+  variables {
+    domain = { name = "api.example.com", hosted_zone_id = "Z0123456789ABCDEFGHIJ", create_alias_records = false }
+  }
+  assert {
+    condition     = length(aws_acm_certificate.domain) == 1 && length(aws_route53_record.alias) == 0
+    error_message = "create_alias_records = false keeps the certificate and writes no alias."
+  }
+}
+
+run "no_domain_by_default" {
+  command = plan
+  assert {
+    condition     = length(aws_apigatewayv2_domain_name.this) == 0 && length(aws_acm_certificate.domain) == 0 && aws_apigatewayv2_api.this.disable_execute_api_endpoint == false && output.domain_url == null && output.certificate_arn == null
+    error_message = "without a domain: no domain, no certificate, the execute-api endpoint on."
+  }
+}
+
+run "domain_without_certificate_or_zone" {
+  command = plan
+  variables { domain = { name = "api.example.com" } }
+  expect_failures = [var.domain]
+}
+
+run "domain_name_not_fully_qualified" {
+  command = plan
+  variables { domain = { name = "api", hosted_zone_id = "Z0123456789ABCDEFGHIJ" } }
+  expect_failures = [var.domain]
+}
+
+run "domain_name_with_trailing_dot" {
+  command = plan
+  variables { domain = { name = "api.example.com.", hosted_zone_id = "Z0123456789ABCDEFGHIJ" } }
+  expect_failures = [var.domain]
+}
+
+run "domain_name_wildcard" {
+  command = plan
+  variables { domain = { name = "*.example.com", hosted_zone_id = "Z0123456789ABCDEFGHIJ" } }
+  expect_failures = [var.domain]
+}
+
+run "domain_name_upper_case" {
+  command = plan
+  variables { domain = { name = "API.example.com", hosted_zone_id = "Z0123456789ABCDEFGHIJ" } }
+  expect_failures = [var.domain]
+}
+
+run "domain_certificate_arn_of_another_service" {
+  command = plan
+  variables { domain = { name = "api.example.com", certificate_arn = "arn:aws:iam::123456789012:server-certificate/api" } }
+  expect_failures = [var.domain]
+}
+
+run "domain_hosted_zone_id_with_prefix" {
+  command = plan
+  variables { domain = { name = "api.example.com", hosted_zone_id = "/hostedzone/Z0123456789ABCDEFGHIJ" } }
+  expect_failures = [var.domain]
+}
+
+run "domain_alias_records_without_zone" {
+  command = plan
+  variables {
+    domain = { name = "api.example.com", certificate_arn = "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d", create_alias_records = true }
+  }
+  expect_failures = [var.domain]
+}
+
+run "domain_mapping_key_leading_slash" {
+  command = plan
+  variables { domain = { name = "api.example.com", hosted_zone_id = "Z0123456789ABCDEFGHIJ", api_mapping_key = "/v1" } }
+  expect_failures = [var.domain]
+}
+
+run "domain_mapping_key_trailing_slash" {
+  command = plan
+  variables { domain = { name = "api.example.com", hosted_zone_id = "Z0123456789ABCDEFGHIJ", api_mapping_key = "v1/" } }
+  expect_failures = [var.domain]
+}
+
+run "domain_mapping_key_double_slash" {
+  command = plan
+  variables { domain = { name = "api.example.com", hosted_zone_id = "Z0123456789ABCDEFGHIJ", api_mapping_key = "texts//v1" } }
+  expect_failures = [var.domain]
+}
+
+run "domain_mapping_key_empty" {
+  command = plan
+  variables { domain = { name = "api.example.com", hosted_zone_id = "Z0123456789ABCDEFGHIJ", api_mapping_key = "" } }
+  expect_failures = [var.domain]
+}
