@@ -114,4 +114,5 @@ def test_optional_defaults_are_found() -> None:
         "number, 300",  # alarms.period
         "number, 1",  # alarms.evaluation_periods
         "bool, false",  # alarms.create_topic
+        "bool, false",  # domain.disable_execute_api_endpoint
     ]
