@@ -21,6 +21,7 @@ LONGEST_FIRST = (
     "tests/apply/test_pipeline.py",  # 300 alone, as before issue 10
     "tests/apply/test_defaults_unchanged.py",  # about 150 (two applies of the old tree)
     "tests/apply/test_domain.py",  # about 150 (Route 53 changes wait)
+    "tests/apply/test_example_complete.py",  # 136 alone (Route 53 waits, two destroys)
     "tests/plan/test_native.py",  # 68
     "tests/apply/test_concurrency.py",  # 42
     "tests/bench/test_bench_smoke.py",  # 39

@@ -7,16 +7,19 @@ on one machine). The port file is written atomically once the server listens; SI
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import string
 import sys
 import threading
 from pathlib import Path
+from types import SimpleNamespace
 
 from moto.apigatewayv2.models import Api, ApiGatewayV2Backend, DomainName
 from moto.awslambda.policy import Policy
 from moto.moto_api._internal import mock_random
+from moto.s3.models import FakeBucket
 from moto.server import ThreadedMotoServer
 
 
@@ -115,11 +118,34 @@ def domain_json_without_empty_mutual_tls(self: DomainName) -> dict[str, object]:
 original_domain_to_json = DomainName.to_json
 
 
+def log_delivery_allowed(target_bucket: FakeBucket, target_prefix: str | None) -> bool:
+    """PutBucketLogging's check of the target's policy, past statements whose principal is "*".
+
+    moto reads each statement's Principal as a mapping and fails with a 500 on `"Principal": "*"`
+    (the TLS-only deny of every modules/bucket bucket) before it reaches the logging service's
+    statement. AWS reads the whole policy: check the statements with a principal mapping.
+    """
+    if not target_bucket.policy:
+        return False
+    document = json.loads(target_bucket.policy.decode())
+    kept = [s for s in document.get("Statement", []) if isinstance(s.get("Principal"), dict)]
+    view = SimpleNamespace(
+        policy=json.dumps({**document, "Statement": kept}).encode(),
+        partition=target_bucket.partition,
+        name=target_bucket.name,
+    )
+    return bool(original_log_delivery_allowed(view, target_prefix))  # type: ignore[arg-type]
+
+
+original_log_delivery_allowed = FakeBucket._log_permissions_enabled_policy
+
+
 def main() -> int:
     Policy.del_statement = remove_every_copy  # type: ignore[method-assign]
     Api.__init__ = api_with_an_aws_id  # type: ignore[method-assign]
     DomainName.__init__ = domain_with_a_regional_target  # type: ignore[method-assign]
     DomainName.to_json = domain_json_without_empty_mutual_tls  # type: ignore[method-assign]
+    FakeBucket._log_permissions_enabled_policy = staticmethod(log_delivery_allowed)  # type: ignore[method-assign]
     port_file = Path(sys.argv[1])
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()

@@ -27,10 +27,12 @@ ENDPOINT_SERVICES = (
     "apigatewayv2",
     "cloudwatch",
     "iam",
+    "kms",  # examples/complete: the bucket's and the observability keys
     "lambda",
     "logs",
     "route53",  # modules/api's custom domain: validation and alias records
     "s3",
+    "sns",  # the alarms' topic
     "sts",
 )
 
