@@ -72,11 +72,12 @@ variable "environments" {
     key_prefix  = optional(string)
     api_id      = optional(string)
     kms_key_arn = optional(string)
+    tracing     = optional(bool)
 
     github_subject      = optional(string)
     github_environments = optional(list(string))
   }))
-  description = "Environments deployed from CI (this account's only, in the account-per-environment layout): the stack name, the git ref allowed to deploy, the state key, and once known the HTTP API id and the bucket's KMS key; with GitHub, the subject the role trusts (\"ref\" or \"environment\") and the GitHub environments (modules/ci-identity explains each). vcs_ref, key_prefix and github_subject left out (or null) take the module's defaults, refs/heads/*, incoming/ and ref."
+  description = "Environments deployed from CI (this account's only, in the account-per-environment layout): the stack name, the git ref allowed to deploy, the state key, and once known the HTTP API id and the bucket's KMS key; tracing when the stack turns X-Ray on; with GitHub, the subject the role trusts (\"ref\" or \"environment\") and the GitHub environments (modules/ci-identity explains each). vcs_ref, key_prefix, tracing and github_subject left out (or null) take the module's defaults, refs/heads/*, incoming/, false and ref."
 }
 
 variable "create_ci_user" {

@@ -16,6 +16,8 @@ environments = {
     stack_name = "scribe-dev"
     state_key  = "scribe/dev.tfstate"
     api_id     = "d3v4p1id00"
+    # The dev stack may turn X-Ray on (writer.tracing_mode): its roles' boundary lets traces out.
+    tracing = true
   }
   prod = {
     stack_name = "scribe-prod"

@@ -40,6 +40,20 @@ data "aws_iam_policy_document" "boundary" {
     }
   }
 
+  # X-Ray, only for an environment whose stack traces (writer.tracing_mode): the function's trace
+  # uploads. X-Ray grants these actions on no resource narrower than "*" (service authorization
+  # reference), so the switch is the only scope.
+  dynamic "statement" {
+    for_each = each.value.tracing ? ["on"] : []
+
+    content {
+      sid       = "UploadTraces"
+      effect    = "Allow"
+      actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+      resources = ["*"]
+    }
+  }
+
   # SSE-KMS: only the environment's own bucket key, and only through S3.
   dynamic "statement" {
     for_each = each.value.kms_key_arn == null ? [] : [each.value.kms_key_arn]

@@ -106,12 +106,13 @@ variable "environments" {
     key_prefix  = optional(string, "incoming/")
     api_id      = optional(string)
     kms_key_arn = optional(string)
+    tracing     = optional(bool, false)
 
     github_subject      = optional(string, "ref")
     github_environments = optional(list(string))
   }))
   description = <<-EOT
-    One deploy role per environment. stack_name is the stack root's `name` (its resources are named <stack_name>-*, its roles live under the IAM path /<stack_name>/); vcs_ref is the git ref allowed to deploy, exact ("refs/heads/main" for prod) or ending in one '*' ("refs/heads/*", the default: any branch, no tag, no pull-request ref); state_key is the environment's key in the state bucket; key_prefix is the writer's key prefix (the smoke test reads <key_prefix>smoke/* only). api_id pins the environment's HTTP API once it exists (`terraform output api_url` of the stack): its routes, integrations and smoke invocations are then scoped to that one API, which a shared account needs (README: CI identity). kms_key_arn names the bucket's SSE-KMS key, the only key the stack's roles may use. With ci_provider github, github_subject chooses the token subject the role trusts: "ref" (the default: repo:<owner>/<repo>:ref:<vcs_ref>, for jobs that name no GitHub environment) or "environment" (repo:<owner>/<repo>:environment:<name> for each name of github_environments, default [<the environment's key>]: only jobs that name one of those GitHub environments, whose protection rules GitHub enforces first; vcs_ref is then unused).
+    One deploy role per environment. stack_name is the stack root's `name` (its resources are named <stack_name>-*, its roles live under the IAM path /<stack_name>/); vcs_ref is the git ref allowed to deploy, exact ("refs/heads/main" for prod) or ending in one '*' ("refs/heads/*", the default: any branch, no tag, no pull-request ref); state_key is the environment's key in the state bucket; key_prefix is the writer's key prefix (the smoke test reads <key_prefix>smoke/* only). api_id pins the environment's HTTP API once it exists (`terraform output api_url` of the stack): its routes, integrations and smoke invocations are then scoped to that one API, which a shared account needs (README: CI identity). kms_key_arn names the bucket's SSE-KMS key, the only key the stack's roles may use. tracing (default false) lets the stack's roles upload X-Ray traces: set it when the stack sets writer.tracing_mode, whose trace uploads the boundary otherwise denies. With ci_provider github, github_subject chooses the token subject the role trusts: "ref" (the default: repo:<owner>/<repo>:ref:<vcs_ref>, for jobs that name no GitHub environment) or "environment" (repo:<owner>/<repo>:environment:<name> for each name of github_environments, default [<the environment's key>]: only jobs that name one of those GitHub environments, whose protection rules GitHub enforces first; vcs_ref is then unused).
   EOT
 
   validation {

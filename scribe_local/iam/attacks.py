@@ -878,6 +878,18 @@ def own_stack_cases(n: Names, b: Builder, env: str) -> list[Case]:
             ),
         ),
     ]
+    # X-Ray: the writer role holds modules/lambda's trace statement once the stack traces; the
+    # boundary lets the uploads through only for an environment with tracing on.
+    tracing = bool(n.env(env).get("tracing"))
+    switch = "on" if tracing else "off"
+    cases += [
+        Case(
+            f"{env} writer: {action} (tracing {switch} in bootstrap)",
+            "allowed" if tracing else "denied",
+            (Step(b.writer(env, action, "*", extra=(f"traces-{env}",))),),
+        )
+        for action in ("xray:PutTraceSegments", "xray:PutTelemetryRecords")
+    ]
     foreign_principals = ("s3.amazonaws.com", "*", f"arn:aws:iam::{'9' * 12}:root")
     cases += [
         Case(
@@ -1121,6 +1133,10 @@ def attacker_documents(n: Names) -> dict[str, dict[str, Any]]:
         docs[f"writer-{env}"] = writer_policy(n, env)
         docs[f"all-logs-{env}"] = document(allow("logs:PutLogEvents", "*"))
         docs[f"any-key-{env}"] = document(allow("kms:GenerateDataKey", "*"))
+        # modules/lambda's statement with tracing_mode set (tests/plan/test_lambda.py asserts it)
+        docs[f"traces-{env}"] = document(
+            allow(["xray:PutTraceSegments", "xray:PutTelemetryRecords"], "*")
+        )
     # KMS needs the key policy to let IAM decide: AWS's default key policy does.
     root = {"AWS": f"arn:aws:iam::{n.account}:root"}
     docs["default-key-policy"] = document({**allow("kms:*", "*"), "Principal": root})

@@ -18,6 +18,7 @@ from cryptography.x509.oid import NameOID
 
 from scribe_local.emulator.moto_server import ACCOUNT_ID, REGION, MotoServer, moto_client
 from tests import terraform_harness as h
+from tests.apply.conftest import http, serving
 
 ZONE = "example.com"
 NAME = "texts.example.com"
@@ -81,7 +82,7 @@ def records(moto: MotoServer, zone_id: str) -> dict[tuple[str, str], dict[str, A
 
 
 def test_dns_validated_domain_serves_the_api_alone(
-    tf: tftest.TerraformTest, moto: MotoServer, package_zip: Path
+    tf: tftest.TerraformTest, moto: MotoServer, package_zip: Path, tmp_path: Path
 ) -> None:
     invoke_arn = create_function(moto, package_zip)
     route53 = moto_client("route53", moto.url)
@@ -135,6 +136,10 @@ def test_dns_validated_domain_serves_the_api_alone(
         # The execute-api endpoint is off: the URL to POST to is the domain's.
         assert outputs["api_url"] == f"https://{NAME}/texts/v1"
         assert outputs["invoke_url"].startswith(f"https://{outputs['api_id']}.execute-api.")
+        # The local gateway stands for the execute-api endpoint: off, it refuses everything.
+        with serving(moto, outputs["api_id"], package_zip, tmp_path / "fn.log") as gateway:
+            answer = http("POST", f"{gateway.url}/x.txt", b"x", {"Content-Type": "text/plain"})
+        assert (answer.status, answer.json()) == (403, {"message": "Forbidden"})
         assert h.detailed_exitcode(tf, *var_args(values)) == 0
     finally:
         tf.destroy(auto_approve=True, tf_vars=h.tf_vars(values))

@@ -201,3 +201,30 @@ def test_the_github_table_catches_a_weaker_trust(
     names = attacks.Names(identity)
     outcomes = attacks.run(identity, attacks.trust_cases(names, attacks.Builder(names)))
     assert github_trust(outcomes)[now_allowed] == "allowed"
+
+
+def test_traces_leave_only_where_bootstrap_turns_tracing_on(
+    example: Identity, github_example: Identity
+) -> None:
+    """A writer role holding modules/lambda's X-Ray statement uploads traces only when its
+    environment sets tracing (example-github.tfvars: dev); elsewhere the boundary denies it."""
+    for identity, expected in (
+        (example, {"dev": "denied", "prod": "denied"}),
+        (github_example, {"dev": "allowed", "prod": "denied"}),
+    ):
+        table = [c for c in attacks.cases(identity) if ": xray:" in c.name]
+        outcomes = attacks.run(identity, table)
+        assert all(o.passed for o in outcomes)
+        for env, decision in expected.items():
+            found = {
+                o.case.name.split(": ")[1].split(" ")[0]: o.decision.split(" ", 1)[0]
+                for o in outcomes
+                if o.case.name.startswith(f"{env} writer: ")
+            }
+            assert found == {
+                "xray:PutTraceSegments": decision,
+                "xray:PutTelemetryRecords": decision,
+            }, env
+        for env, decision in expected.items():
+            sids = {s.get("Sid") for s in identity.policies[f"boundary-{env}"]["Statement"]}
+            assert ("UploadTraces" in sids) == (decision == "allowed"), env

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import json
 from pathlib import Path
@@ -230,6 +231,18 @@ def test_iam_routes_refuse_unsigned_requests_and_jwt_routes_need_a_token() -> No
     assert (answer.status, json.loads(answer.body)) == (403, {"message": "Forbidden"})
     answer = gateway_with(OK, authorization="JWT").handle("POST", "/a", [], b"x", "ip")
     assert (answer.status, json.loads(answer.body)) == (401, {"message": "Unauthorized"})
+
+
+def test_a_disabled_execute_api_endpoint_refuses_everything() -> None:
+    """disable_execute_api_endpoint: the gateway stands for that endpoint, which answers 403 to
+    every request, a preflight included, and never reaches the function."""
+    gateway = gateway_with(OK)
+    gateway.config = dataclasses.replace(gateway.config, execute_api_endpoint_disabled=True)
+    preflight = [("Origin", "http://localhost:3000"), ("Access-Control-Request-Method", "POST")]
+    for method, target, headers in (("POST", "/a", []), ("OPTIONS", "/a", preflight)):
+        answer = gateway.handle(method, target, headers, b"", "ip")
+        assert (answer.status, json.loads(answer.body)) == (403, {"message": "Forbidden"})
+    assert gateway.functions["fn"].events == []  # type: ignore[attr-defined]
 
 
 def test_answers_carry_an_api_gateway_request_id() -> None:

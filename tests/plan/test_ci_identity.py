@@ -252,6 +252,19 @@ def test_each_environment_has_a_boundary_of_its_own(resources: Resources, env: s
     )
 
 
+def test_tracing_lets_traces_out_of_that_environment_only(module_tf: tftest.TerraformTest) -> None:
+    environments = {**h.CI_ENVIRONMENTS, "dev": {**h.CI_ENVIRONMENTS["dev"], "tracing": True}}
+    traced = h.plan_resources(module_tf, {**INPUTS, "environments": environments})
+    dev = {s["Sid"]: s for s in statements(traced['aws_iam_policy.boundary["dev"]']["policy"])}
+    assert sorted(as_list(dev["UploadTraces"]["Action"])) == [
+        "xray:PutTelemetryRecords",
+        "xray:PutTraceSegments",
+    ]
+    assert (dev["UploadTraces"]["Effect"], dev["UploadTraces"]["Resource"]) == ("Allow", "*")
+    prod = statements(traced['aws_iam_policy.boundary["prod"]']["policy"])
+    assert "xray" not in json.dumps(prod)
+
+
 # --------------------------------------------------------------------------------------------
 # ci_provider = "github": GitHub Actions' tokens instead of CircleCI's
 # --------------------------------------------------------------------------------------------

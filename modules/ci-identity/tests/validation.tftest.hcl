@@ -535,7 +535,7 @@ run "null_inputs_take_the_defaults" {
     max_session_duration = null
     tags                 = null
     environments = {
-      dev = { stack_name = "scribe-dev", state_key = "scribe/dev.tfstate", vcs_ref = null, key_prefix = null, api_id = null, kms_key_arn = null, github_subject = null, github_environments = null }
+      dev = { stack_name = "scribe-dev", state_key = "scribe/dev.tfstate", vcs_ref = null, key_prefix = null, api_id = null, kms_key_arn = null, tracing = null, github_subject = null, github_environments = null }
     }
   }
 
@@ -557,5 +557,10 @@ run "null_inputs_take_the_defaults" {
   assert {
     condition     = var.environments["dev"].vcs_ref == "refs/heads/*" && var.environments["dev"].key_prefix == "incoming/"
     error_message = "null vcs_ref and key_prefix must give refs/heads/* and incoming/."
+  }
+
+  assert {
+    condition     = var.environments["dev"].tracing == false && !strcontains(data.aws_iam_policy_document.boundary["dev"].json, "xray:")
+    error_message = "null tracing must give false and a boundary without X-Ray."
   }
 }

@@ -1,6 +1,8 @@
 """The gateway: one request from arrival to response, independent of the HTTP server.
 
-stage path -> size limit -> route (none: a CORS preflight gets the API's own answer, 204, when
+execute-api endpoint disabled (403 to everything: the API answers on its custom domain only,
+https://docs.aws.amazon.com/apigateway/latest/developerguide/rest-api-disable-default-endpoint.html)
+-> stage path -> size limit -> route (none: a CORS preflight gets the API's own answer, 204, when
 the API has a CORS configuration; anything else 404) -> throttling -> caller (signature, then its
 IAM policy) -> invoke permission -> payload 2.0 event (Lambda's size limit) -> function -> result
 (Lambda's size limit) -> mapped result -> CORS headers (the configured ones in place of the
@@ -30,6 +32,7 @@ from scribe_local.emulator.gateway.authorization import (
 )
 from scribe_local.emulator.gateway.callers import Caller, CallersFile
 from scribe_local.emulator.gateway.errors import (
+    Forbidden,
     GatewayError,
     IntegrationTimeout,
     InternalServerError,
@@ -89,6 +92,8 @@ class Gateway:
             return error_response(refused, request.request_id)
 
     def _respond(self, request: Request) -> Response:
+        if self.config.execute_api_endpoint_disabled:
+            raise Forbidden
         path = self.config.stage_path(request.raw_path)
         if len(request.body) > MAX_PAYLOAD_BYTES:
             raise PayloadTooLarge

@@ -82,6 +82,9 @@ class ApiConfig:
     throttles: dict[str, Throttle] = field(default_factory=dict)  # route key -> its limits
     default_throttle: Throttle = ACCOUNT_THROTTLE  # a route the stage's settings do not list
     cors: CorsConfig | None = None  # the API's CORS configuration (cors.py); None: no CORS
+    # DisableExecuteApiEndpoint: the API is reached through its custom domain only, and its
+    # execute-api endpoint, which this gateway stands for, answers 403 to every request.
+    execute_api_endpoint_disabled: bool = False
 
     @property
     def domain_name(self) -> str:
@@ -131,7 +134,8 @@ def jwt_authorizer(apigw: Any, api_id: str, authorizer_id: str) -> JwtAuthorizer
 def load_api(endpoint_url: str, api_id: str) -> ApiConfig:
     """Read the API, its routes and integrations, and their functions from moto."""
     apigw = moto_client("apigatewayv2", endpoint_url)
-    cors = CorsConfig.from_api(apigw.get_api(ApiId=api_id))
+    api = apigw.get_api(ApiId=api_id)
+    cors = CorsConfig.from_api(api)
     lam = moto_client("lambda", endpoint_url)
     stages = {s["StageName"]: s for s in apigw.get_stages(ApiId=api_id)["Items"]}
     if not stages:
@@ -166,4 +170,5 @@ def load_api(endpoint_url: str, api_id: str) -> ApiConfig:
         throttles=route_throttles(stages[stage], (r.key for r in routes)),
         default_throttle=ACCOUNT_THROTTLE.over(stages[stage].get("DefaultRouteSettings")),
         cors=cors,
+        execute_api_endpoint_disabled=bool(api.get("DisableExecuteApiEndpoint")),
     )
