@@ -63,6 +63,40 @@ def test_http_api_ids_have_the_shape_aws_gives_them(moto: MotoServer) -> None:
     assert apis.get_tags(ResourceArn=arn)["Tags"] == {"Stack": "scribe-dev"}
 
 
+def test_bucket_logging_to_a_tls_only_log_bucket(moto: MotoServer) -> None:
+    """A log bucket's policy holds the TLS-only deny ("Principal": "*") and the logging
+    service's statement: PutBucketLogging is accepted (moto 5.2.5 answered 500), and still
+    refused when no statement lets the logging service in."""
+    s3 = moto_client("s3", moto.url)
+    for name in ("texts", "logs"):
+        s3.create_bucket(Bucket=name)
+    deny = {
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": ["arn:aws:s3:::logs", "arn:aws:s3:::logs/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+    delivery = {
+        "Effect": "Allow",
+        "Principal": {"Service": "logging.s3.amazonaws.com"},
+        "Action": "s3:PutObject",
+        "Resource": "arn:aws:s3:::logs/s3/texts/*",
+    }
+    logging = {"LoggingEnabled": {"TargetBucket": "logs", "TargetPrefix": "s3/texts/"}}
+    s3.put_bucket_policy(
+        Bucket="logs", Policy=json.dumps({"Version": "2012-10-17", "Statement": [deny]})
+    )
+    with pytest.raises(ClientError) as refused:
+        s3.put_bucket_logging(Bucket="texts", BucketLoggingStatus=logging)
+    assert refused.value.response["Error"]["Code"] == "InvalidTargetBucketForLogging"
+    both = {"Version": "2012-10-17", "Statement": [deny, delivery]}
+    s3.put_bucket_policy(Bucket="logs", Policy=json.dumps(both))
+    s3.put_bucket_logging(Bucket="texts", BucketLoggingStatus=logging)
+    enabled = s3.get_bucket_logging(Bucket="texts")["LoggingEnabled"]
+    assert (enabled["TargetBucket"], enabled["TargetPrefix"]) == ("logs", "s3/texts/")
+
+
 def test_a_reset_keeps_lambda_without_docker(moto: MotoServer) -> None:
     """moto forgets its configuration on reset; the server's reset sets Lambda without Docker
     again, so no caller has to (a moto trying Docker fails every function create here)."""
