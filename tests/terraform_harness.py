@@ -62,6 +62,14 @@ def tf_vars(values: dict[str, Any]) -> dict[str, Any]:
     return {k: json.dumps(v) if isinstance(v, bool) or v is None else v for k, v in values.items()}
 
 
+def var_args(values: dict[str, Any]) -> list[str]:
+    """The same variables as `-var` arguments (for a plan run outside tftest), objects as JSON."""
+    return [
+        f"-var={name}={json.dumps(value) if isinstance(value, dict | list) else value}"
+        for name, value in tf_vars(values).items()
+    ]
+
+
 def plan(tf: tftest.TerraformTest, values: dict[str, Any] | None = None, **kwargs: Any) -> Any:
     return tf.plan(output=True, tf_vars=tf_vars(values or {}), **kwargs)
 

@@ -68,13 +68,6 @@ def inputs(invoke_arn: str, domain: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def var_args(values: dict[str, Any]) -> list[str]:
-    return [
-        f"-var={name}={json.dumps(value) if isinstance(value, dict) else value}"
-        for name, value in h.tf_vars(values).items()
-    ]
-
-
 def records(moto: MotoServer, zone_id: str) -> dict[tuple[str, str], dict[str, Any]]:
     route53 = moto_client("route53", moto.url)
     answer = route53.list_resource_record_sets(HostedZoneId=zone_id)["ResourceRecordSets"]
@@ -140,7 +133,7 @@ def test_dns_validated_domain_serves_the_api_alone(
         with serving(moto, outputs["api_id"], package_zip, tmp_path / "fn.log") as gateway:
             answer = http("POST", f"{gateway.url}/x.txt", b"x", {"Content-Type": "text/plain"})
         assert (answer.status, answer.json()) == (403, {"message": "Forbidden"})
-        assert h.detailed_exitcode(tf, *var_args(values)) == 0
+        assert h.detailed_exitcode(tf, *h.var_args(values)) == 0
     finally:
         tf.destroy(auto_approve=True, tf_vars=h.tf_vars(values))
     api = moto_client("apigatewayv2", moto.url)
@@ -202,7 +195,7 @@ def test_existing_certificate_without_a_zone(
         assert outputs["api_url"] == outputs["invoke_url"]
         managed = tf.execute_command("state", "list").out.split()
         assert not [a for a in managed if "acm" in a or "route53" in a]
-        assert h.detailed_exitcode(tf, *var_args(values)) == 0
+        assert h.detailed_exitcode(tf, *h.var_args(values)) == 0
     finally:
         tf.destroy(auto_approve=True, tf_vars=h.tf_vars(values))
     # The imported certificate is the caller's: destroy leaves it.

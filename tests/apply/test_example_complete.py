@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 import tftest
 
 from scribe_local.emulator.moto_server import ACCOUNT_ID, REGION, MotoServer, moto_client
@@ -19,14 +20,6 @@ DOMAIN = "texts.example.com"
 BUCKET = f"{NAME}-{ACCOUNT_ID}-{REGION}"
 LOG_BUCKET = f"{NAME}-logs-{ACCOUNT_ID}"
 FUNCTION = f"{NAME}-writer"
-TIMEOUT_MS = 28 * 1000  # modules/lambda's default timeout
-
-
-def var_args(values: dict[str, Any]) -> list[str]:
-    return [
-        f"-var={name}={json.dumps(value) if isinstance(value, dict) else value}"
-        for name, value in h.tf_vars(values).items()
-    ]
 
 
 def role_actions(moto: MotoServer, role: str) -> set[str]:
@@ -40,7 +33,9 @@ def role_actions(moto: MotoServer, role: str) -> set[str]:
     return actions
 
 
-def check_observability(moto: MotoServer, outputs: dict[str, Any], key: str) -> None:
+def check_observability(
+    moto: MotoServer, outputs: dict[str, Any], key: str, timeout_s: int
+) -> None:
     """Logs, topic and alarms encrypted with or notifying what the example wires them to."""
     groups = moto_client("logs", moto.url).describe_log_groups()["logGroups"]
     encrypted = {g["logGroupName"]: g.get("kmsKeyId") for g in groups}
@@ -58,7 +53,7 @@ def check_observability(moto: MotoServer, outputs: dict[str, Any], key: str) -> 
     )
     assert {tuple(a["AlarmActions"]) for a in alarms} == {(topic,)}
     assert by_name[f"{FUNCTION}-errors"]["Threshold"] == 5
-    assert by_name[f"{FUNCTION}-duration"]["Threshold"] == 0.8 * TIMEOUT_MS
+    assert by_name[f"{FUNCTION}-duration"]["Threshold"] == pytest.approx(0.8 * timeout_s * 1000)
     assert by_name[f"{NAME}-api-4xx-rate"]["Threshold"] == 0.2
 
 
@@ -152,10 +147,10 @@ def test_complete_example_applies_with_everything_on_and_plans_no_change(
         assert {"xray:PutTraceSegments", "xray:PutTelemetryRecords"} <= role_actions(
             moto, f"{FUNCTION}-role"
         )
-        check_observability(moto, outputs, observability_key)
+        check_observability(moto, outputs, observability_key, function["Timeout"])
         check_bucket_logging(moto)
         check_api(moto, outputs)
-        assert h.detailed_exitcode(tf, *var_args(values)) == 0
+        assert h.detailed_exitcode(tf, *h.var_args(values)) == 0
         assert log_keys(moto), "no access log of the text bucket was delivered"
     finally:
         destroy(tf, values, moto)

@@ -37,8 +37,7 @@ def test_existing_bucket_example_writes_into_the_owned_bucket_and_leaves_it_on_d
         assert put_resources(moto, f"{outputs['function_name']}-role") == [
             f"arn:aws:s3:::{BUCKET}/scribe/*"
         ]
-        var_args = [f"-var={name}={value}" for name, value in values.items()]
-        assert h.detailed_exitcode(tf, *var_args) == 0
+        assert h.detailed_exitcode(tf, *h.var_args(values)) == 0
         with serving(moto, outputs["api_id"], package_zip, tmp_path / "fn.log") as gateway:
             answer = http(
                 "POST",

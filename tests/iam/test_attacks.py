@@ -225,6 +225,5 @@ def test_traces_leave_only_where_bootstrap_turns_tracing_on(
                 "xray:PutTraceSegments": decision,
                 "xray:PutTelemetryRecords": decision,
             }, env
-        for env, decision in expected.items():
             sids = {s.get("Sid") for s in identity.policies[f"boundary-{env}"]["Statement"]}
             assert ("UploadTraces" in sids) == (decision == "allowed"), env
