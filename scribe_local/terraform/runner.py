@@ -1,8 +1,9 @@
 """The one way the tooling runs Terraform: the local stack, the bench, the test harness (under
 tftest), validate and the IAM rendering all call `run` or `start`.
 
-Every command gets the project's CLI config (cli_config.py, never ~/.terraformrc), runs without
-input or colour, and is timed. `accept` names the exit codes that are answers, not failures
+Every command gets the project's CLI config (cli_config.py, never ~/.terraformrc) and, in a work
+dir wired to moto, moto's endpoint (endpoint.py); it runs without input or
+colour, and is timed. `accept` names the exit codes that are answers, not failures
 (`plan -detailed-exitcode`: 0 no changes, 2 changes; see `plan_has_changes`); any other exit
 raises TerraformFailed with Terraform's output and what to do. With progress=True, long commands
 print a start line, the lines that show progress, and their time.
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from scribe_local.terraform.cli_config import terraform_binary, terraform_env
+from scribe_local.terraform.endpoint import endpoint_environment
 
 # Lines worth showing while a long command runs; everything is shown when it fails.
 PROGRESS = re.compile(r"(Creation|Destruction|Modifications) complete|complete!|Error|Warning")
@@ -69,7 +71,7 @@ def _popen(
 ) -> subprocess.Popen[str]:
     return subprocess.Popen(
         command(tfdir, args),
-        env=environment(env),
+        env=environment({**endpoint_environment(tfdir), **(env or {})}),
         stdout=subprocess.PIPE,
         stderr=stderr,
         text=True,

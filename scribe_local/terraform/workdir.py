@@ -1,11 +1,14 @@
 """Terraform working directories wired to a moto server.
 
 The modules and the root stay free of emulator settings. A work dir is a copy of a root (or of a
-module) plus one generated file that points the AWS provider at moto:
-- for the stack root, `moto_override.tf`: Terraform merges it into the root's provider block
-  (and, for local runs, replaces the S3 backend with local state);
-- for a module without a provider block, `moto_provider.tf` declares one (an example
-  with its own provider block gets the override instead).
+module) plus two generated files:
+- the provider settings moto needs (region, fake keys, path-style S3, no metadata or credential
+  checks): for the stack root, `moto_override.tf`, which Terraform merges into the root's
+  provider block (and, for local runs, replaces the S3 backend with local state); for a module
+  without a provider block, `moto_provider.tf` declares one (an example with its own provider
+  block gets the override instead);
+- moto's URL (endpoint.py): the runner gives it to every Terraform command in the dir as
+  AWS_ENDPOINT_URL, which is how the provider reaches moto (no `endpoints {}` block: see there).
 """
 
 from __future__ import annotations
@@ -19,22 +22,7 @@ from typing import Any
 from scribe_local.emulator.moto_server import FAKE_CREDENTIALS, REGION
 from scribe_local.envs import env_values
 from scribe_local.paths import REPO
-
-# Services the stack (and later the CI identity and state bucket) talks to.
-ENDPOINT_SERVICES = (
-    "acm",  # modules/api's custom domain: its certificate
-    "apigateway",
-    "apigatewayv2",
-    "cloudwatch",
-    "iam",
-    "kms",  # examples/complete: the bucket's and the observability keys
-    "lambda",
-    "logs",
-    "route53",  # modules/api's custom domain: validation and alias records
-    "s3",
-    "sns",  # the alarms' topic
-    "sts",
-)
+from scribe_local.terraform.endpoint import wire_endpoint
 
 ROOT_FILES = ("*.tf", ".terraform.lock.hcl")
 Ignore = Callable[[Any, list[str]], set[str]]
@@ -46,10 +34,10 @@ WITHOUT_TESTS: Ignore = shutil.ignore_patterns(
 )
 
 
-def provider_block(moto_url: str, region: str = REGION, static_keys: bool = True) -> str:
-    """The provider wired to moto; static_keys=False leaves the credentials to the environment
-    (AWS_ACCESS_KEY_ID, ...), for runs under a role's own temporary keys."""
-    endpoints = "\n".join(f'    {name} = "{moto_url}"' for name in ENDPOINT_SERVICES)
+def provider_block(region: str = REGION, static_keys: bool = True) -> str:
+    """The provider's settings for moto (its endpoint: endpoint.py); static_keys=False leaves
+    the credentials to the environment (AWS_ACCESS_KEY_ID, ...), for runs under a role's own
+    temporary keys."""
     keys = (
         f'  access_key                  = "{FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"]}"\n'
         f'  secret_key                  = "{FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"]}"\n'
@@ -64,10 +52,6 @@ def provider_block(moto_url: str, region: str = REGION, static_keys: bool = True
         "  skip_credentials_validation = true\n"
         "  skip_metadata_api_check     = true\n"
         "  s3_use_path_style           = true\n"
-        "\n"
-        "  endpoints {\n"
-        f"{endpoints}\n"
-        "  }\n"
         "}\n"
     )
 
@@ -117,9 +101,10 @@ def copy_root(
             shutil.copy2(path, dest / path.name)
     for folder in ("modules", "envs"):
         shutil.copytree(source / folder, dest / folder, ignore=IGNORED, dirs_exist_ok=True)
-    override = provider_block(moto_url, static_keys=static_keys)
+    override = provider_block(static_keys=static_keys)
     override += LOCAL_BACKEND if backend == "local" else ""
     (dest / "moto_override.tf").write_text(override)
+    wire_endpoint(dest, moto_url)
     return dest
 
 
@@ -145,5 +130,6 @@ def copy_module(
     has_provider = any('provider "aws"' in tf.read_text() for tf in tfdir.glob("*.tf"))
     # A fixture with its own provider block gets an override; a bare module gets a provider.
     name = "moto_override.tf" if has_provider else "moto_provider.tf"
-    (tfdir / name).write_text(provider_block(moto_url, region))
+    (tfdir / name).write_text(provider_block(region))
+    wire_endpoint(tfdir, moto_url)
     return tfdir

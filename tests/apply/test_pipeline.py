@@ -40,6 +40,7 @@ from scribe_local.iam.calls import MappedCall, map_records
 from scribe_local.iam.recorder import RecordingProxy
 from scribe_local.paths import REPO
 from scribe_local.terraform import runner
+from scribe_local.terraform.endpoint import endpoint_environment
 from scribe_local.terraform.workdir import copy_module, copy_root
 from tests import terraform_harness as h
 from tests.apply.conftest import http
@@ -192,7 +193,12 @@ def pipeline(
     backend_config = [
         h.write_env_files(stack_dir, proxy.url, STATE_BUCKET) for stack_dir in stack_dirs.values()
     ]
-    admin = {**FAKE_CREDENTIALS, "AWS_REGION": REGION, "AWS_DEFAULT_REGION": REGION}
+    admin = {
+        **FAKE_CREDENTIALS,
+        "AWS_REGION": REGION,
+        "AWS_DEFAULT_REGION": REGION,
+        **endpoint_environment(stack_dirs["dev"]),  # the proxy, for make's Terraform runs
+    }
     run = Pipeline(moto_server, proxy, bootstrap, stack_dirs, backend_config[0], role_arns, admin)
     run.read_policies("first-deploy")
     run.results["package"] = run.make("package", "dev")  # the package job

@@ -29,6 +29,7 @@ from scribe_local.iam.calls import identify
 from scribe_local.iam.recorder import Record, RecordingProxy
 from scribe_local.paths import REPO
 from scribe_local.terraform import inventory, runner
+from scribe_local.terraform.endpoint import endpoint_environment
 from scribe_local.terraform.workdir import copy_root
 from tests import terraform_harness as h
 
@@ -209,7 +210,8 @@ def bench(
         **FAKE_CREDENTIALS,
         "AWS_REGION": REGION,
         "AWS_DEFAULT_REGION": REGION,
-        "AWS_ENDPOINT_URL": moto_server.url,  # make recover / destroy's guard read moto
+        # The provider, make recover and destroy's guard: moto, through the proxy.
+        **endpoint_environment(tfdir),
     }
     bench = Bench(moto_server, proxy, injector, tfdir, backend_config, admin)
     try:
