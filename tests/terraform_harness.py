@@ -42,19 +42,25 @@ class TerraformTest(tftest.TerraformTest):  # type: ignore[misc]
         return tftest.TerraformCommandOutput(result.returncode, result.stdout, result.stderr)
 
 
-def terraform(tfdir: Path, backend: bool = True) -> tftest.TerraformTest:
-    """tftest handle on tfdir, initialised with the project's CLI config."""
-    tf = TerraformTest(str(tfdir), binary=terraform_binary(), env=terraform_env())
+def terraform(
+    tfdir: Path, backend: bool = True, env: dict[str, str] | None = None
+) -> tftest.TerraformTest:
+    """tftest handle on tfdir, initialised with the project's CLI config (and env on top)."""
+    tf = TerraformTest(
+        str(tfdir), binary=terraform_binary(), env={**terraform_env(), **(env or {})}
+    )
     tf.setup(cleanup_on_exit=False, backend=backend)
     return tf
 
 
-def root(tmp: Path, moto_url: str) -> tftest.TerraformTest:
-    return terraform(copy_root(tmp / "root", moto_url))
+def root(tmp: Path, moto_url: str, env: dict[str, str] | None = None) -> tftest.TerraformTest:
+    return terraform(copy_root(tmp / "root", moto_url), env=env)
 
 
-def module(tmp: Path, relative: str, moto_url: str) -> tftest.TerraformTest:
-    return terraform(copy_module(relative, tmp / "work", moto_url))
+def module(
+    tmp: Path, relative: str, moto_url: str, env: dict[str, str] | None = None
+) -> tftest.TerraformTest:
+    return terraform(copy_module(relative, tmp / "work", moto_url), env=env)
 
 
 def tf_vars(values: dict[str, Any]) -> dict[str, Any]:

@@ -82,9 +82,9 @@ def account_region(tfvars: Path) -> str:
     return found.group(1)
 
 
-def _terraform(tfdir: Path, *args: str) -> str:
+def _terraform(tfdir: Path, *args: str, env: dict[str, str] | None = None) -> str:
     try:
-        return runner.run(tfdir, *args, env=FAKE_CREDENTIALS).stdout
+        return runner.run(tfdir, *args, env={**FAKE_CREDENTIALS, **(env or {})}).stdout
     except runner.TerraformFailed as failed:
         raise RuntimeError(
             f"{failed}\nFix the account file or bootstrap/ (terraform validate tells more)."
@@ -100,15 +100,17 @@ def render(
     workdir: Path,
     tfvars: Path = EXAMPLE_ACCOUNT,
     extra: dict[str, Any] | None = None,
+    env: dict[str, str] | None = None,
 ) -> Identity:
     """Plan bootstrap/ with tfvars against moto and collect the rendered documents (workdir
-    keeps the initialised copy for the next account file)."""
+    keeps the initialised copy for the next account file); env: on top of the fake keys (the
+    tests attach Terraform to a shared provider process)."""
     region = account_region(tfvars)
     base = workdir / f"bootstrap-{region}"
     tfdir = base / "bootstrap"
     if not (tfdir / ".terraform").is_dir():  # one init serves every account file of a region
         tfdir = copy_module("bootstrap", base, moto_url, region=region)
-        _terraform(tfdir, "init", "-input=false", "-backend=false")
+        _terraform(tfdir, "init", "-input=false", "-backend=false", env=env)
     overrides = [f"-var={name}={json.dumps(value)}" for name, value in (extra or {}).items()]
     _terraform(
         tfdir,
@@ -117,8 +119,9 @@ def render(
         f"-var-file={tfvars.resolve()}",
         *overrides,
         "-out=render.tfplan",
+        env=env,
     )
-    plan = json.loads(_terraform(tfdir, "show", "-json", "render.tfplan"))
+    plan = json.loads(_terraform(tfdir, "show", "-json", "render.tfplan", env=env))
     after = {
         change["address"]: change["change"]["after"]
         for change in plan["resource_changes"]

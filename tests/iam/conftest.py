@@ -29,15 +29,21 @@ def render_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def example(
-    render_dir: Path, moto_server: MotoServer, terraform_ready: None, evaluator_ready: None
+    render_dir: Path,
+    moto_server: MotoServer,
+    plan_provider: dict[str, str],
+    evaluator_ready: None,
 ) -> Identity:
     """bootstrap/accounts/example.tfvars (dev and prod in one account) with the IAM user on."""
-    return render(moto_server.url, render_dir, EXAMPLE_ACCOUNT, WITH_CI_USER)
+    return render(moto_server.url, render_dir, EXAMPLE_ACCOUNT, WITH_CI_USER, plan_provider)
 
 
 @pytest.fixture(scope="session")
 def github_example(
-    render_dir: Path, moto_server: MotoServer, terraform_ready: None, evaluator_ready: None
+    render_dir: Path,
+    moto_server: MotoServer,
+    plan_provider: dict[str, str],
+    evaluator_ready: None,
 ) -> Identity:
     """bootstrap/accounts/example-github.tfvars: dev and prod trusting GitHub Actions."""
-    return render(moto_server.url, render_dir, GITHUB_ACCOUNT)
+    return render(moto_server.url, render_dir, GITHUB_ACCOUNT, env=plan_provider)

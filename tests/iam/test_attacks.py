@@ -50,10 +50,15 @@ def test_names_follow_the_account_file(example: Identity) -> None:
     ),
 )
 def test_every_account_file_holds_against_the_table(
-    account: str, render_dir: Path, moto_server: MotoServer, evaluator_ready: None
+    account: str,
+    render_dir: Path,
+    moto_server: MotoServer,
+    plan_provider: dict[str, str],
+    evaluator_ready: None,
 ) -> None:
     """The account-per-environment files: one environment each, the same table for it."""
-    identity = render(moto_server.url, render_dir, EXAMPLE_ACCOUNT.parent / account)
+    account_file = EXAMPLE_ACCOUNT.parent / account
+    identity = render(moto_server.url, render_dir, account_file, env=plan_provider)
     outcomes = attacks.run(identity)
     wrong = [attacks.describe(o) for o in outcomes if not o.passed]
     assert not wrong, "\n".join(wrong)
@@ -113,7 +118,7 @@ def test_github_trust_holds_against_the_table(github_example: Identity) -> None:
 
 
 def test_github_environment_subject_holds_against_the_table(
-    render_dir: Path, moto_server: MotoServer, evaluator_ready: None
+    render_dir: Path, moto_server: MotoServer, plan_provider: dict[str, str], evaluator_ready: None
 ) -> None:
     """prod trusting GitHub environments (github_subject = "environment"): only jobs that name
     one of them, which GitHub lets run only past the environment's protection rules."""
@@ -131,7 +136,8 @@ def test_github_environment_subject_holds_against_the_table(
             "github_environments": ["prod-plan", "prod"],
         },
     }
-    identity = render(moto_server.url, render_dir, GITHUB_ACCOUNT, {"environments": environments})
+    extra = {"environments": environments}
+    identity = render(moto_server.url, render_dir, GITHUB_ACCOUNT, extra, plan_provider)
     trust = identity.policies["trust-prod"]["Statement"][0]
     assert trust["Condition"] == {
         "StringEquals": {

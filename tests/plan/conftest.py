@@ -1,4 +1,5 @@
-"""Plan tests: Terraform on temp copies wired to the session moto server (plans create nothing)."""
+"""Plan tests: Terraform on temp copies wired to the session moto server (plans create nothing),
+attached to the worker's shared provider process (the plan_provider fixture)."""
 
 from __future__ import annotations
 
@@ -14,15 +15,17 @@ def module_tf(
     request: pytest.FixtureRequest,
     tmp_path_factory: pytest.TempPathFactory,
     moto_server: MotoServer,
-    terraform_ready: None,
+    plan_provider: dict[str, str],
 ) -> tftest.TerraformTest:
     """An initialised copy of the module named by the test module's MODULE constant."""
     relative: str = request.module.MODULE
-    return h.module(tmp_path_factory.mktemp("module"), relative, moto_server.url)
+    return h.module(tmp_path_factory.mktemp("module"), relative, moto_server.url, plan_provider)
 
 
 @pytest.fixture(scope="module")
 def root_tf(
-    tmp_path_factory: pytest.TempPathFactory, moto_server: MotoServer, terraform_ready: None
+    tmp_path_factory: pytest.TempPathFactory,
+    moto_server: MotoServer,
+    plan_provider: dict[str, str],
 ) -> tftest.TerraformTest:
-    return h.root(tmp_path_factory.mktemp("root"), moto_server.url)
+    return h.root(tmp_path_factory.mktemp("root"), moto_server.url, plan_provider)

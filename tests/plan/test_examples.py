@@ -7,19 +7,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import tftest
 
 from scribe_local.emulator.moto_server import MotoServer
 from scribe_local.paths import REPO
 from tests import terraform_harness as h
 
 Resources = dict[str, dict[str, Any]]
-
-
-def plan_example(
-    tmp_path: Path, moto: MotoServer, example: str, values: dict[str, Any]
-) -> Resources:
-    tf = h.module(tmp_path, f"examples/{example}", moto.url)
-    return h.plan_resources(tf, values)
+MODULE = "examples/complete"  # module_tf: initialised once for its plans
 
 
 def of_type(resources: Resources, kind: str) -> dict[str, dict[str, Any]]:
@@ -32,9 +27,9 @@ def of_type(resources: Resources, kind: str) -> dict[str, dict[str, Any]]:
 
 
 def test_complete_sets_the_production_options(
-    tmp_path: Path, moto: MotoServer, package_zip: Path, terraform_ready: None
+    module_tf: tftest.TerraformTest, moto: MotoServer, package_zip: Path
 ) -> None:
-    resources = plan_example(tmp_path, moto, "complete", {"package_path": str(package_zip)})
+    resources = h.plan_resources(module_tf, {"package_path": str(package_zip)})
     assert resources["aws_kms_key.texts"]["enable_key_rotation"] is True
     # The key's ARN is known after apply only, and so is the SSE rule that uses it.
     assert "module.bucket.aws_s3_bucket_server_side_encryption_configuration.this" in resources
@@ -106,11 +101,10 @@ def test_complete_sets_the_production_options(
 
 
 def test_complete_serves_the_api_on_a_dns_validated_domain(
-    tmp_path: Path, moto: MotoServer, package_zip: Path, terraform_ready: None
+    module_tf: tftest.TerraformTest, moto: MotoServer, package_zip: Path
 ) -> None:
     domain = {"name": "texts.example.com", "hosted_zone_id": "Z0123456789ABCDEFGHIJ"}
-    tf = h.module(tmp_path, "examples/complete", moto.url)
-    plan = h.plan(tf, {"package_path": str(package_zip), "domain": domain})
+    plan = h.plan(module_tf, {"package_path": str(package_zip), "domain": domain})
     resources = h.planned(plan)
     certificate = resources["module.api.aws_acm_certificate.domain[0]"]
     assert (certificate["domain_name"], certificate["validation_method"]) == (
@@ -136,9 +130,9 @@ def test_complete_serves_the_api_on_a_dns_validated_domain(
 
 
 def test_existing_bucket_refuses_a_bucket_that_does_not_exist(
-    tmp_path: Path, moto: MotoServer, package_zip: Path, terraform_ready: None
+    tmp_path: Path, moto: MotoServer, plan_provider: dict[str, str]
 ) -> None:
-    tf = h.module(tmp_path, "examples/existing-bucket", moto.url)
+    tf = h.module(tmp_path, "examples/existing-bucket", moto.url, plan_provider)
     values = {"region": "us-east-1", "bucket_name": "no-such-bucket", "package_path": "x.zip"}
     error = h.plan_error(tf, values)
     assert "no-such-bucket" in error

@@ -51,13 +51,15 @@ def workdir(tmp_path: Path, relative: str, package_zip: Path) -> tuple[Path, Pat
 
 @pytest.mark.parametrize("relative", terraform_dirs())
 def test_native_tests_cover_every_validation_block(
-    relative: str, tmp_path: Path, package_zip: Path, terraform_ready: None
+    relative: str, tmp_path: Path, package_zip: Path, plan_provider: dict[str, str]
 ) -> None:
+    """The worker's shared provider process serves every run block's mock provider (it needs
+    only the provider's schema): without it, Terraform started hashicorp/aws twice per run."""
     tfdir, test_dir = workdir(tmp_path, relative, package_zip)
     wanted = validated_variables(tfdir)
     if not wanted:
         pytest.skip(f"{relative} declares no validation block")
-    tf = h.terraform(tfdir, backend=False)  # the native tests need no state
+    tf = h.terraform(tfdir, backend=False, env=plan_provider)  # the native tests need no state
     covered = expected_failures(test_dir)
     assert wanted <= covered, f"validation blocks without a failing test: {wanted - covered}"
     args = ["-no-color"]
