@@ -7,7 +7,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 # Installed from the hash-locked requirements-dev.lock (make lock regenerates it from .in).
 STAMP := $(VENV)/.installed-$(shell sha256sum < requirements-dev.lock | cut -c1-12)
-PYTEST_WORKERS ?= 2
+# pytest-xdist workers. The Terraform tests wait more than they compute (the provider's fixed
+# delays: Route 53 changes, an S3 lifecycle's steady state, KMS, Lambda): on 2 cores, 4 workers
+# keep both busy (make test's pytest: 492 s with 2 workers, 339 s with 4).
+PYTEST_WORKERS ?= 4
 # Terraform runs with the project's own CLI config (provider mirror when present), never ~/.terraformrc.
 TF = TF_CLI_CONFIG_FILE=$$($(PY) -m scribe_local.terraform.cli_config) TF_IN_AUTOMATION=1 terraform
 
@@ -45,7 +48,7 @@ PIP_LOCKED = python -m pip install --quiet --disable-pip-version-check --require
 LOCK_VENV := .cache/lock-venv
 UV_COMPILE = $(LOCK_VENV)/bin/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes
 
-.PHONY: help venv lock package up down demo caller unit-runtime test lint ruff mypy fmt-check validate docs docs-check \
+.PHONY: help venv lock package up down demo caller unit-runtime check check-tests test lint ruff mypy fmt-check validate docs docs-check \
 	circleci-check github-check checkov fmt unit bench clean preflight plan apply unlock recover destroy faults smoke iam iam-evaluator
 
 help: ## List the targets
@@ -181,12 +184,24 @@ unit-runtime: $(RUNTIME_STAMP) ## The handler's unit, adapter and fault tests un
 	@echo "[scribe] handler tests under $$($(RUNTIME_VENV)/bin/python -c 'import botocore; print("botocore", botocore.__version__)')"
 	@$(RUNTIME_VENV)/bin/python -m pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS) $(RUNTIME_TESTS)
 
-test: lint checkov package $(IAM_STAMP) unit-runtime ## Lint, then every test: unit (also under the runtime SDK), validate, plan, apply, end-to-end (what CI runs)
-	@$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
+# The test tiers. make check: before every commit (the pre-commit hooks), about 2 minutes warm on
+# 2 cores: lint and every test that applies nothing (unit, local gateway, IAM evaluator, docs,
+# CI configs, plans). make test: everything, as CI runs it, with one case of every fault class;
+# make faults: the whole fault matrix, every variant (CI runs it on a schedule).
+CHECK_TESTS := tests/unit tests/local tests/iam tests/docs tests/ci tests/plan tests/bench/test_capacity.py
+PYTEST_FILES = $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
-faults: $(STAMP) package $(IAM_STAMP) ## The fault matrix alone (also in make test): make apply/destroy interrupted (SIGINT, SIGKILL), AWS failures injected, each run to convergence (build/faults/*.txt)
-	@echo "[scribe] the fault matrix (tests/faults): about 10 min on 2 cores"
-	@$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder tests/faults
+check: lint check-tests ## Before each commit (the pre-commit hooks run it): lint, then every test that applies nothing (about 2 min warm)
+
+check-tests: $(STAMP) package $(IAM_STAMP) ## The tests of make check: unit, local gateway, IAM evaluator, docs, CI configs, plans (no apply)
+	@$(PYTEST_FILES) -q $(CHECK_TESTS)
+
+test: lint checkov package $(IAM_STAMP) unit-runtime ## Lint, then every test: unit (also under the runtime SDK), plan, apply, end-to-end, one case of each fault class (what CI runs); build/test-times.json
+	@$(PYTEST_FILES) -m "not exhaustive" --test-times=build/test-times.json
+
+faults: $(STAMP) package $(IAM_STAMP) ## The whole fault matrix, every variant (make test runs one case of each class; CI runs this on a schedule): build/faults/*.txt
+	@echo "[scribe] the fault matrix (tests/faults), every variant: about 10 min on 2 cores"
+	@$(PYTEST_FILES) --test-times=build/faults/test-times.json tests/faults
 
 unit: $(STAMP) ## Handler unit tests only (fast)
 	@$(PY) -m pytest tests/unit -q

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,27 +11,43 @@ import pytest
 from scribe_local.emulator.moto_server import MotoServer
 from scribe_local.packaging import build_package
 from scribe_local.terraform.cli_config import TerraformMissing, terraform_binary, write_cli_config
+from scribe_local.terraform.provider_server import shared_provider
+from tests.timing import pytest_addoption, pytest_configure
 
-# `make test` hands whole files to 2 xdist workers (--dist loadfile) in collection order (with
+__all__ = ["pytest_addoption", "pytest_configure"]  # --test-times (make test): tests/timing.py
+
+# Terraform and the AWS provider are Go programs; the provider allocates a large heap loading its
+# schema, and with Go's default GOGC=100 about a quarter of a plan's CPU went to collecting it.
+# GOGC=400 lets the heap grow to 5x the live heap between collections: a no-op plan of the stack
+# took 2.7 CPU-seconds instead of 3.5, at 490 MB of peak memory instead of 440 (on 2 cores).
+# Every Terraform command the tests run inherits it (make targets included); nothing outside the
+# tests is changed.
+os.environ.setdefault("GOGC", "400")
+
+# `make test` hands whole files to its xdist workers (--dist loadfile) in collection order (with
 # --no-loadscope-reorder: by default xdist would reorder files by their number of tests). Left at
-# the end, one of these would run alone while the other worker idles: they go first, longest
-# first (seconds measured on 2 cores), and the short files fill in behind them.
+# the end, one of these would run alone while the other workers idle: they go first, longest
+# first (seconds of each file in `make test` on 2 cores, build/test-times.json), and the short
+# files fill in behind them.
 LONGEST_FIRST = (
-    "tests/faults/test_interrupts.py",  # about 600 (issue 13's fault matrix)
-    "tests/faults/test_injected.py",  # about 450
-    "tests/apply/test_pipeline.py",  # 300 alone, as before issue 10
-    "tests/apply/test_defaults_unchanged.py",  # about 150 (two applies of the old tree)
-    "tests/apply/test_domain.py",  # about 150 (Route 53 changes wait)
-    "tests/apply/test_example_complete.py",  # 136 alone (Route 53 waits, two destroys)
-    "tests/plan/test_native.py",  # 68
-    "tests/apply/test_concurrency.py",  # 42
-    "tests/bench/test_bench_smoke.py",  # 39
-    "tests/apply/test_example_existing_bucket.py",  # 37
-    "tests/apply/test_example_multi_tenant.py",  # 36
-    "tests/apply/test_stack.py",  # 36
-    "tests/apply/test_hostile.py",  # 34
-    "tests/plan/test_api.py",  # 30
-    "tests/iam/test_attacks.py",  # 30
+    "tests/faults/test_interrupts.py",  # 160 (make test's cases; make faults runs all)
+    "tests/faults/test_injected.py",  # 150
+    "tests/apply/test_example_complete.py",  # 105 (S3 lifecycle and Route 53 waits)
+    "tests/apply/test_defaults_unchanged.py",  # 85 (two applies of the old tree)
+    "tests/apply/test_domain.py",  # 80 (Route 53 changes wait)
+    "tests/apply/test_pipeline.py",  # 80
+    "tests/bench/test_bench_smoke.py",  # 30
+    "tests/apply/test_concurrency.py",  # 27
+    "tests/apply/test_example_multi_tenant.py",  # 24
+    "tests/plan/test_api.py",  # 23
+    "tests/apply/test_hostile.py",  # 20
+    "tests/apply/test_stack.py",  # 20
+    "tests/apply/test_example_existing_bucket.py",  # 18
+    "tests/plan/test_native.py",  # 18
+    "tests/unit/test_property.py",  # 16
+    "tests/plan/test_lambda.py",  # 16
+    "tests/iam/test_attacks.py",  # 13
+    "tests/unit/test_s3_faults.py",  # 13
 )
 
 
@@ -55,6 +72,18 @@ def moto_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MotoServer
     server = MotoServer.start(log_path=log)
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def plan_provider(
+    tmp_path_factory: pytest.TempPathFactory, moto_server: MotoServer, terraform_ready: None
+) -> Iterator[dict[str, str]]:
+    """The environment that attaches Terraform to one AWS provider process of this worker,
+    started with moto's endpoint (scribe_local/terraform/provider_server.py): for the tests
+    that only plan or validate. A test that applies starts a provider per command."""
+    endpoint = {"AWS_ENDPOINT_URL": moto_server.url}
+    with shared_provider(tmp_path_factory.mktemp("provider"), endpoint) as env:
+        yield env
 
 
 @pytest.fixture

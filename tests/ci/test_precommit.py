@@ -1,4 +1,5 @@
-"""The pre-commit hooks and `make lint` are the same checks: one make target per hook."""
+"""The pre-commit hooks and `make check` are the same checks: one make target per hook (the lint
+targets, then check-tests)."""
 
 from __future__ import annotations
 
@@ -21,10 +22,18 @@ def hooks() -> list[dict[str, Any]]:
     return [hook for repo in config["repos"] for hook in repo["hooks"]]
 
 
-def lint_targets() -> list[str]:
-    found = re.search(r"(?m)^lint: ([^#\n]+)", (REPO / "Makefile").read_text())
-    assert found, "Makefile has no lint target"
+def prerequisites(target: str) -> list[str]:
+    found = re.search(rf"(?m)^{target}: ([^#\n]+)", (REPO / "Makefile").read_text())
+    assert found, f"Makefile has no {target} target"
     return found.group(1).split()
+
+
+def check_targets() -> list[str]:
+    """What `make check` runs, in order: lint's targets, then the others of check."""
+    targets = []
+    for target in prerequisites("check"):
+        targets += prerequisites("lint") if target == "lint" else [target]
+    return targets
 
 
 def pre_commit(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
@@ -35,11 +44,11 @@ def pre_commit(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_each_hook_runs_the_make_target_of_its_id_and_lint_runs_them_all() -> None:
-    entries = {hook["id"]: hook["entry"] for hook in hooks()}
-    assert entries == {target: f"make {target}" for target in lint_targets()}
+def test_each_hook_runs_the_make_target_of_its_id_and_check_runs_them_all() -> None:
+    entries = [(hook["id"], hook["entry"]) for hook in hooks()]
+    assert entries == [(target, f"make {target}") for target in check_targets()]
     assert all(hook["pass_filenames"] is False for hook in hooks())
-    expected = {
+    expected = [
         "ruff",
         "mypy",
         "fmt-check",
@@ -47,8 +56,11 @@ def test_each_hook_runs_the_make_target_of_its_id_and_lint_runs_them_all() -> No
         "docs-check",
         "circleci-check",
         "github-check",
-    }
-    assert set(entries) == expected
+        "check-tests",
+    ]
+    assert [hook_id for hook_id, _ in entries] == expected
+    # The tests run on every commit, whatever files it touches.
+    assert [hook.get("always_run", False) for hook in hooks()][-1] is True
 
 
 def test_pre_commit_accepts_the_config_and_runs_a_hook(tmp_path: Path) -> None:

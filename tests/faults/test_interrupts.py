@@ -24,6 +24,9 @@ from scribe_local.emulator.moto_server import moto_client
 from tests.faults.conftest import Bench, Figures
 
 SIGINT, SIGKILL = signal.SIGINT, signal.SIGKILL
+# make test runs one case of each kind (SIGINT apply then destroy, SIGKILL apply then destroy);
+# the other cut-off points are `exhaustive`: make faults runs them (CI: on a schedule).
+EXHAUSTIVE = pytest.mark.exhaustive
 
 
 def _converge(bench: Bench, figures: Figures) -> None:
@@ -46,7 +49,8 @@ def _unlock_after_kill(bench: Bench, figures: Figures) -> None:
 @pytest.mark.parametrize(
     ("case", "call"),
     [
-        ("apply SIGINT early", "apigatewayv2.CreateApi"),
+        pytest.param("apply SIGINT early", "apigatewayv2.CreateApi", marks=EXHAUSTIVE),
+        # Late: the route answered just before the interrupt was lost from state (recover).
         ("apply SIGINT late", "apigatewayv2.CreateRoute"),
     ],
 )
@@ -89,7 +93,12 @@ def test_sigint_apply_then_destroy_converge(bench: Bench, case: str, call: str) 
     ("case", "call", "created"),
     [
         ("apply SIGKILL mid-way", "lambda.CreateFunction", "aws_lambda_function"),
-        ("apply SIGKILL late", "apigatewayv2.CreateStage", "aws_apigatewayv2_stage"),
+        pytest.param(
+            "apply SIGKILL late",
+            "apigatewayv2.CreateStage",
+            "aws_apigatewayv2_stage",
+            marks=EXHAUSTIVE,
+        ),
     ],
 )
 def test_sigkill_apply_recovers_then_destroy_converges(
