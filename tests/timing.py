@@ -54,9 +54,9 @@ class FileTimes:
     def as_json(self) -> dict[str, Any]:
         counts = {kind: self.terraform.get(kind, 0) for kind in KINDS}
         return {
-            "seconds": round(self.seconds, 1),
+            "wall_seconds": round(self.seconds, 1),
             "tests": self.tests,
-            "terraform": {**counts, "total": sum(counts.values())},
+            "terraform_commands": {**counts, "total": sum(counts.values())},
         }
 
 
@@ -96,14 +96,14 @@ class Timing:
 
     def report(self) -> dict[str, Any]:
         self.count_commands()
-        ordered = sorted(self.files.items(), key=lambda item: -item[1].seconds)
+        ordered = sorted(self.files.items(), key=lambda item: -item[1].seconds)  # longest first
         total = FileTimes()
         for _, times in ordered:
             total.seconds += times.seconds
             total.tests += times.tests
             total.terraform.update(times.terraform)
         return {
-            "wall_seconds": round(time.monotonic() - self.started, 1),
+            "session_wall_seconds": round(time.monotonic() - self.started, 1),
             "totals": {"files": len(ordered), **total.as_json()},
             "files": {name: times.as_json() for name, times in ordered},
         }
@@ -119,14 +119,15 @@ class Timing:
         write(f"{'file':<48} {'seconds':>8} {'tests':>5} {'tf':>5} {header}")
         rows = [*list(data["files"].items())[:TOP], ("total", data["totals"])]
         for name, row in rows:
-            counts = " ".join(f"{row['terraform'][kind]:>7}" for kind in KINDS)
+            commands = row["terraform_commands"]
+            counts = " ".join(f"{commands[kind]:>7}" for kind in KINDS)
             write(
-                f"{name:<48} {row['seconds']:>8.1f} {row['tests']:>5} "
-                f"{row['terraform']['total']:>5} {counts}"
+                f"{name:<48} {row['wall_seconds']:>8.1f} {row['tests']:>5} "
+                f"{commands['total']:>5} {counts}"
             )
         write(
-            f"session wall: {data['wall_seconds']:.0f} s; the seconds above are each file's own "
-            "(setup, call and teardown), which the workers spend side by side"
+            f"session wall: {data['session_wall_seconds']:.0f} s; the seconds above are each "
+            "file's own (setup, call and teardown), which the workers spend side by side"
         )
 
 
