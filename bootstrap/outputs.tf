@@ -8,6 +8,11 @@ output "deploy_role_arns" {
   value       = module.ci_identity.role_arns
 }
 
+output "plan_role_arns" {
+  description = "Plan role of each environment (reads only, and its own state lock): AWS_PLAN_ROLE_ARN of the CircleCI context scribe-<env>, or the GitHub repository variable SCRIBE_<ENV>_PLAN_ROLE_ARN."
+  value       = module.ci_identity.plan_role_arns
+}
+
 output "permissions_boundary_arns" {
   description = "Boundary of each environment's stack roles: its name is the stack's permissions_boundary_policy_name."
   value       = module.ci_identity.permissions_boundary_arns
@@ -19,6 +24,6 @@ output "stack_role_paths" {
 }
 
 output "ci_user_name" {
-  description = "IAM user that may only assume the deploy roles, or null."
+  description = "IAM user that may only assume the plan and deploy roles, or null."
   value       = module.ci_identity.ci_user_name
 }

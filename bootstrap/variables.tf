@@ -22,7 +22,7 @@ variable "enforce_tls" {
 
 variable "name_prefix" {
   type        = string
-  description = "Prefix of the CI identity's resources (deploy roles, boundary, optional user)."
+  description = "Prefix of the CI identity's resources (plan and deploy roles, boundary, optional user)."
   default     = "scribe-ci"
   nullable    = false
 }
@@ -82,7 +82,7 @@ variable "environments" {
 
 variable "create_ci_user" {
   type        = bool
-  description = "Also create an IAM user that may only assume the deploy roles, from ci_user_source_cidrs (no access key is created)."
+  description = "Also create an IAM user that may only assume the plan and deploy roles, from ci_user_source_cidrs (no access key is created)."
   default     = false
   nullable    = false
 }

@@ -1,4 +1,4 @@
-# Optional: an IAM user for CI systems without OIDC. It may only assume the deploy roles, and
+# Optional: an IAM user for CI systems without OIDC. It may only assume the plan and deploy roles, and
 # only from the CI system's addresses (ci_user_source_cidrs, checked here and in each trust).
 # Terraform never creates its access key: a key in state would be a secret in state.
 
@@ -16,7 +16,7 @@ data "aws_iam_policy_document" "ci_user" {
     sid       = "AssumeDeployRolesFromCiAddresses"
     effect    = "Allow"
     actions   = ["sts:AssumeRole"]
-    resources = values(local.role_arns)
+    resources = concat(values(local.plan_arns), values(local.role_arns))
 
     condition {
       test     = "IpAddress"

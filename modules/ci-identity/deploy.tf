@@ -1,8 +1,8 @@
 # What each deploy role may do: create, change and delete its own stack's resources (named
 # <stack_name>-*, roles under /<stack_name>/, the HTTP API by its Stack tag or pinned id), read
-# and write its own state key and lock, post and read back smoke texts, read the account's Lambda
-# concurrency (make preflight). Nothing of another environment, nothing outside its boundary,
-# nothing of this identity.
+# and write its own state key and lock, post and read back smoke texts. Nothing of another
+# environment, nothing outside its boundary, nothing of this identity. make preflight runs in the
+# plan jobs, as the plan role (plan.tf).
 
 locals {
   # HTTP API ids are generated. Until an environment pins its api_id, the API and its stages
@@ -16,22 +16,35 @@ locals {
     }
   }
   http_methods = ["apigateway:GET", "apigateway:POST", "apigateway:PUT", "apigateway:PATCH", "apigateway:DELETE"]
+  # Where each environment's roles reach its API (the deploy role with every method, the plan
+  # role with GET): by the Stack tag, and any API's routes and integrations, until api_id pins it.
+  api_scopes = {
+    for env, pinned in local.api_paths : env => pinned == null ? [
+      { name = "StackApiByTag", tagged = true, resources = ["${local.apigateway_arn}/apis/*", "${local.apigateway_arn}/tags/*"] },
+      { name = "UntaggableRoutesAndIntegrations", tagged = false, resources = flatten([for part in ["routes", "integrations"] : [
+        "${local.apigateway_arn}/apis/*/${part}",
+        "${local.apigateway_arn}/apis/*/${part}/*",
+      ]]) },
+      ] : [
+      { name = "PinnedStackApi", tagged = false, resources = [pinned.api, "${pinned.api}/*", "${pinned.tags}*"] },
+    ]
+  }
 }
 
 data "aws_iam_policy_document" "deploy" {
   for_each = var.environments
 
+  # DenyOtherStacksApis, ListOwnState, LockOwnState (main.tf).
+  source_policy_documents = [data.aws_iam_policy_document.both_roles[each.key].json]
+
   statement {
     sid    = "StackBucket"
     effect = "Allow"
-    actions = [
-      "s3:CreateBucket", "s3:DeleteBucket", "s3:ListBucket", "s3:ListBucketVersions",
-      "s3:GetBucket*", "s3:GetAccelerateConfiguration", "s3:GetLifecycleConfiguration",
-      "s3:GetReplicationConfiguration", "s3:GetEncryptionConfiguration",
-      "s3:PutBucketPolicy", "s3:DeleteBucketPolicy", "s3:PutBucketVersioning",
-      "s3:PutEncryptionConfiguration", "s3:PutBucketPublicAccessBlock",
+    actions = concat(local.stack_reads.bucket, [
+      "s3:ListBucketVersions", "s3:CreateBucket", "s3:DeleteBucket", "s3:PutBucketPolicy", "s3:DeleteBucketPolicy",
+      "s3:PutBucketVersioning", "s3:PutEncryptionConfiguration", "s3:PutBucketPublicAccessBlock",
       "s3:PutBucketOwnershipControls", "s3:PutLifecycleConfiguration", "s3:PutBucketTagging",
-    ]
+    ])
     resources = ["arn:${local.partition}:s3:::${each.value.stack_name}-*"]
   }
 
@@ -60,15 +73,12 @@ data "aws_iam_policy_document" "deploy" {
   statement {
     sid    = "StackFunction"
     effect = "Allow"
-    actions = [
-      "lambda:CreateFunction", "lambda:DeleteFunction", "lambda:GetFunction",
-      "lambda:GetFunctionConfiguration", "lambda:GetFunctionCodeSigningConfig",
-      "lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration",
-      "lambda:ListVersionsByFunction", "lambda:GetPolicy", "lambda:RemovePermission",
-      "lambda:PutFunctionConcurrency", "lambda:DeleteFunctionConcurrency",
-      "lambda:GetFunctionConcurrency", "lambda:TagResource", "lambda:UntagResource",
-      "lambda:ListTags",
-    ]
+    actions = concat(local.stack_reads.function, [
+      "lambda:GetFunctionConfiguration", "lambda:CreateFunction", "lambda:DeleteFunction", "lambda:UpdateFunctionCode",
+      "lambda:UpdateFunctionConfiguration", "lambda:RemovePermission",
+      "lambda:PutFunctionConcurrency", "lambda:DeleteFunctionConcurrency", "lambda:TagResource",
+      "lambda:UntagResource",
+    ])
     resources = ["arn:${local.partition}:lambda:${local.region}:${local.account}:function:${each.value.stack_name}-*"]
   }
 
@@ -88,28 +98,23 @@ data "aws_iam_policy_document" "deploy" {
   statement {
     sid    = "StackLogGroups"
     effect = "Allow"
-    actions = [
-      "logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:PutRetentionPolicy",
-      "logs:DeleteRetentionPolicy", "logs:TagResource", "logs:UntagResource",
-      "logs:ListTagsForResource", "logs:TagLogGroup", "logs:UntagLogGroup",
-      "logs:ListTagsLogGroup",
-    ]
-    resources = flatten([for group in ["/aws/lambda", "/aws/apigateway"] : [
-      "${local.log_arn}:${group}/${each.value.stack_name}-*",
-      "${local.log_arn}:${group}/${each.value.stack_name}-*:*",
-    ]])
+    actions = concat(local.stack_reads.log_group, [
+      "logs:ListTagsLogGroup", "logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:PutRetentionPolicy",
+      "logs:DeleteRetentionPolicy", "logs:TagResource", "logs:UntagResource", "logs:TagLogGroup",
+      "logs:UntagLogGroup",
+    ])
+    resources = local.log_group_arns[each.key]
   }
 
   # Actions whose only resource type is "*" (AWS does not scope them); nothing else is unscoped.
-  # lambda:GetAccountSettings: make preflight reads the account's concurrency quota.
   statement {
     sid    = "AwsRequiresAnyResource"
     effect = "Allow"
-    actions = [
-      "sts:GetCallerIdentity", "lambda:GetAccountSettings", "logs:DescribeLogGroups", "logs:CreateLogDelivery",
-      "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery",
-      "logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies",
-    ]
+    actions = concat(local.stack_reads.any, [
+      "logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery",
+      "logs:DeleteLogDelivery", "logs:ListLogDeliveries", "logs:PutResourcePolicy",
+      "logs:DescribeResourcePolicies",
+    ])
     resources = ["*"]
   }
 
@@ -135,10 +140,9 @@ data "aws_iam_policy_document" "deploy" {
   statement {
     sid    = "ReadAndTagStackRoles"
     effect = "Allow"
-    actions = [
-      "iam:GetRole", "iam:GetRolePolicy", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies",
+    actions = concat(local.stack_reads.role, [
       "iam:ListInstanceProfilesForRole", "iam:ListRoleTags", "iam:TagRole", "iam:UntagRole",
-    ]
+    ])
     resources = ["${local.iam}:role${local.role_paths[each.key]}*"]
   }
 
@@ -173,83 +177,23 @@ data "aws_iam_policy_document" "deploy" {
   }
 
   dynamic "statement" {
-    for_each = local.api_paths[each.key] == null ? [1] : []
+    for_each = local.api_scopes[each.key]
 
     content {
-      sid       = "ManageStackApiByTag"
+      sid       = "Manage${statement.value.name}"
       effect    = "Allow"
       actions   = local.http_methods
-      resources = ["${local.apigateway_arn}/apis/*", "${local.apigateway_arn}/tags/*"]
+      resources = statement.value.resources
 
-      condition {
-        test     = "StringEquals"
-        variable = "aws:ResourceTag/Stack"
-        values   = [each.value.stack_name]
+      dynamic "condition" {
+        for_each = statement.value.tagged ? [each.value.stack_name] : []
+
+        content {
+          test     = "StringEquals"
+          variable = "aws:ResourceTag/Stack"
+          values   = [condition.value]
+        }
       }
-    }
-  }
-
-  dynamic "statement" {
-    for_each = local.api_paths[each.key] == null ? [1] : []
-
-    content {
-      sid     = "ManageUntaggableRoutesAndIntegrations"
-      effect  = "Allow"
-      actions = local.http_methods
-      resources = flatten([for part in ["routes", "integrations"] : [
-        "${local.apigateway_arn}/apis/*/${part}",
-        "${local.apigateway_arn}/apis/*/${part}/*",
-      ]])
-    }
-  }
-
-  dynamic "statement" {
-    for_each = local.api_paths[each.key] == null ? [] : [local.api_paths[each.key]]
-
-    content {
-      sid       = "ManagePinnedStackApi"
-      effect    = "Allow"
-      actions   = local.http_methods
-      resources = [statement.value.api, "${statement.value.api}/*", "${statement.value.tags}*"]
-    }
-  }
-
-  # Where AWS supplies an API's or stage's Stack tag, another stack's are out of reach whatever
-  # else allows (a re-tag included). Both conditions: a missing key makes StringNotEquals (and
-  # any IfExists) true, which would deny every untagged route and every create.
-  statement {
-    sid       = "DenyOtherStacksApis"
-    effect    = "Deny"
-    actions   = ["apigateway:*"]
-    resources = ["${local.apigateway_arn}/apis/*", "${local.apigateway_arn}/tags/*"]
-
-    condition {
-      test     = "Null"
-      variable = "aws:ResourceTag/Stack"
-      values   = ["false"]
-    }
-
-    condition {
-      test     = "StringNotEquals"
-      variable = "aws:ResourceTag/Stack"
-      values   = [each.value.stack_name]
-    }
-  }
-
-  # S3 answers a read of a missing key (the first plan of a new environment) with 403 instead
-  # of 404 unless the caller may list the bucket; that check carries no s3:prefix, hence
-  # IfExists. A listing that names a prefix must name this environment's key, or env:/ where
-  # Terraform looks for other workspaces (it has none here: an empty answer).
-  statement {
-    sid       = "ListOwnState"
-    effect    = "Allow"
-    actions   = ["s3:ListBucket"]
-    resources = [local.state_arn]
-
-    condition {
-      test     = "StringEqualsIfExists"
-      variable = "s3:prefix"
-      values   = [each.value.state_key, "${each.value.state_key}.tflock", "env:/"]
     }
   }
 
@@ -258,13 +202,6 @@ data "aws_iam_policy_document" "deploy" {
     effect    = "Allow"
     actions   = ["s3:GetObject", "s3:PutObject"]
     resources = ["${local.state_arn}/${each.value.state_key}"]
-  }
-
-  statement {
-    sid       = "LockOwnState"
-    effect    = "Allow"
-    actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
-    resources = ["${local.state_arn}/${each.value.state_key}.tflock"]
   }
 
   statement {
@@ -289,7 +226,7 @@ data "aws_iam_policy_document" "deploy" {
       "iam:CreateAccessKey", "iam:DeleteUser", "iam:DeleteOpenIDConnectProvider",
       "iam:UpdateOpenIDConnectProviderThumbprint", "iam:AddClientIDToOpenIDConnectProvider",
     ]
-    resources = concat(values(local.role_arns), [local.ci_user_arn, local.provider_arn])
+    resources = concat(values(local.role_arns), values(local.plan_arns), [local.ci_user_arn, local.provider_arn])
   }
 }
 

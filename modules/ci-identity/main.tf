@@ -1,8 +1,10 @@
 # Keyless CI: the OIDC tokens of CircleCI (the default) or of GitHub Actions (ci_provider) assume
-# one deploy role per environment.
+# two roles per environment: a plan role that only reads, and the deploy role that applies.
 #   trust.tf    who may assume each role: this project's origin or repository, a ref (or, on
 #               GitHub, an environment), nothing a '/' or ':' can fake
-#   deploy.tf   what each role may do: its own stack's resources and state, nothing of another's
+#   plan.tf     the plan role: reads of its own stack and state, and its own lock object
+#   deploy.tf   what each deploy role may do: its own stack's resources and state, nothing of
+#               another's
 #   boundary.tf the most a role the stack creates may ever do: one boundary per environment
 #   ci_user.tf  the optional IAM user for CI systems without OIDC
 # Every statement is evaluated by a real IAM evaluator against an attack table (make iam).
@@ -24,6 +26,7 @@ locals {
   provider_arn = coalesce(var.oidc_provider_arn, "${local.iam}:oidc-provider/${local.issuer}")
   ci_user_arn  = "${local.iam}:user/${var.name_prefix}-ci"
   role_arns    = { for env in keys(var.environments) : env => "${local.iam}:role/${var.name_prefix}-deploy-${env}" }
+  plan_arns    = { for env in keys(var.environments) : env => "${local.iam}:role/${var.name_prefix}-plan-${env}" }
 
   # Each environment's roles live under the IAM path /<stack_name>/ and carry its own boundary:
   # a role elsewhere (say one an administrator named <stack>-admin) is out of the deploy role's
@@ -52,4 +55,57 @@ resource "aws_iam_openid_connect_provider" "github" {
   url            = "https://${local.issuer}"
   client_id_list = [local.github_audience]
   tags           = var.tags
+}
+
+# Statements both roles of an environment carry (plan.tf and deploy.tf take them in).
+data "aws_iam_policy_document" "both_roles" {
+  for_each = var.environments
+
+  # Where AWS supplies an API's or stage's Stack tag, another stack's are out of reach whatever
+  # else allows (a re-tag included). Both conditions: a missing key makes StringNotEquals (and
+  # any IfExists) true, which would deny every untagged route and every create.
+  statement {
+    sid       = "DenyOtherStacksApis"
+    effect    = "Deny"
+    actions   = ["apigateway:*"]
+    resources = ["${local.apigateway_arn}/apis/*", "${local.apigateway_arn}/tags/*"]
+
+    condition {
+      test     = "Null"
+      variable = "aws:ResourceTag/Stack"
+      values   = ["false"]
+    }
+
+    condition {
+      test     = "StringNotEquals"
+      variable = "aws:ResourceTag/Stack"
+      values   = [each.value.stack_name]
+    }
+  }
+
+  # S3 answers a read of a missing key (the first plan of a new environment) with 403 instead
+  # of 404 unless the caller may list the bucket; that check carries no s3:prefix, hence
+  # IfExists. A listing that names a prefix must name this environment's key, or env:/ where
+  # Terraform looks for other workspaces (it has none here: an empty answer).
+  statement {
+    sid       = "ListOwnState"
+    effect    = "Allow"
+    actions   = ["s3:ListBucket"]
+    resources = [local.state_arn]
+
+    condition {
+      test     = "StringEqualsIfExists"
+      variable = "s3:prefix"
+      values   = [each.value.state_key, "${each.value.state_key}.tflock", "env:/"]
+    }
+  }
+
+  # A plan or an apply holds the state lock while it runs: it writes the lock object and deletes
+  # it.
+  statement {
+    sid       = "LockOwnState"
+    effect    = "Allow"
+    actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+    resources = ["${local.state_arn}/${each.value.state_key}.tflock"]
+  }
 }

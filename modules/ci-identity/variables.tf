@@ -1,6 +1,6 @@
 variable "name_prefix" {
   type        = string
-  description = "Prefix of the identity's own resources: roles <prefix>-deploy-<env>, policy <prefix>-boundary, user <prefix>-ci. Must not be the prefix of a stack name, so a stack's deploy role can never touch them."
+  description = "Prefix of the identity's own resources: roles <prefix>-plan-<env> and <prefix>-deploy-<env>, policy <prefix>-boundary, user <prefix>-ci. Must not be the prefix of a stack name, so a stack's deploy role can never touch them."
 
   validation {
     condition     = can(regex("^[a-z][a-z0-9-]{1,30}[a-z0-9]$", var.name_prefix))
@@ -10,7 +10,7 @@ variable "name_prefix" {
 
 variable "ci_provider" {
   type        = string
-  description = "The CI system whose OIDC tokens may assume the deploy roles: \"circleci\" (the default; circleci_org_id, circleci_project_id and vcs_origin are then required) or \"github\" (GitHub Actions; github_repository is then required and the CircleCI inputs must be left null)."
+  description = "The CI system whose OIDC tokens may assume the plan and deploy roles: \"circleci\" (the default; circleci_org_id, circleci_project_id and vcs_origin are then required) or \"github\" (GitHub Actions; github_repository is then required and the CircleCI inputs must be left null)."
   default     = "circleci"
   nullable    = false
 
@@ -112,7 +112,7 @@ variable "environments" {
     github_environments = optional(list(string))
   }))
   description = <<-EOT
-    One deploy role per environment. stack_name is the stack root's `name` (its resources are named <stack_name>-*, its roles live under the IAM path /<stack_name>/); vcs_ref is the git ref allowed to deploy, exact ("refs/heads/main" for prod) or ending in one '*' ("refs/heads/*", the default: any branch, no tag, no pull-request ref); state_key is the environment's key in the state bucket; key_prefix is the writer's key prefix (the smoke test reads <key_prefix>smoke/* only). api_id pins the environment's HTTP API once it exists (`terraform output api_url` of the stack): its routes, integrations and smoke invocations are then scoped to that one API, which a shared account needs (README: CI identity). kms_key_arn names the bucket's SSE-KMS key, the only key the stack's roles may use. tracing (default false) lets the stack's roles upload X-Ray traces: set it when the stack sets writer.tracing_mode, whose trace uploads the boundary otherwise denies. With ci_provider github, github_subject chooses the token subject the role trusts: "ref" (the default: repo:<owner>/<repo>:ref:<vcs_ref>, for jobs that name no GitHub environment) or "environment" (repo:<owner>/<repo>:environment:<name> for each name of github_environments, default [<the environment's key>]: only jobs that name one of those GitHub environments, whose protection rules GitHub enforces first; vcs_ref is then unused).
+    One plan role and one deploy role per environment. stack_name is the stack root's `name` (its resources are named <stack_name>-*, its roles live under the IAM path /<stack_name>/); vcs_ref is the git ref allowed to deploy, exact ("refs/heads/main" for prod) or ending in one '*' ("refs/heads/*", the default: any branch, no tag, no pull-request ref); state_key is the environment's key in the state bucket; key_prefix is the writer's key prefix (the smoke test reads <key_prefix>smoke/* only). api_id pins the environment's HTTP API once it exists (`terraform output api_url` of the stack): its routes, integrations and smoke invocations are then scoped to that one API, which a shared account needs (README: CI identity). kms_key_arn names the bucket's SSE-KMS key, the only key the stack's roles may use. tracing (default false) lets the stack's roles upload X-Ray traces: set it when the stack sets writer.tracing_mode, whose trace uploads the boundary otherwise denies. With ci_provider github, github_subject chooses the token subject the role trusts: "ref" (the default: repo:<owner>/<repo>:ref:<vcs_ref>, for jobs that name no GitHub environment) or "environment" (repo:<owner>/<repo>:environment:<name> for each name of github_environments, default [<the environment's key>]: only jobs that name one of those GitHub environments, whose protection rules GitHub enforces first; vcs_ref is then unused).
   EOT
 
   validation {
@@ -218,7 +218,7 @@ variable "state_bucket_name" {
 
 variable "create_ci_user" {
   type        = bool
-  description = "Also create an IAM user <prefix>-ci whose only permission is sts:AssumeRole on the deploy roles, from ci_user_source_cidrs only (for CI systems without OIDC). Terraform never creates its access key: an admin does, outside Terraform state."
+  description = "Also create an IAM user <prefix>-ci whose only permission is sts:AssumeRole on the plan and deploy roles, from ci_user_source_cidrs only (for CI systems without OIDC). Terraform never creates its access key: an admin does, outside Terraform state."
   default     = false
   nullable    = false
 }
@@ -242,7 +242,7 @@ variable "ci_user_source_cidrs" {
 
 variable "max_session_duration" {
   type        = number
-  description = "Longest session, in seconds, that a deploy role hands out (3600-43200)."
+  description = "Longest session, in seconds, that a plan or deploy role hands out (3600-43200)."
   default     = 3600
   nullable    = false
 

@@ -139,8 +139,17 @@ class Names:
         return str(self.identity.boundary_arns[env])
 
     def deploy_session(self, env: str) -> str:
-        role = self.identity.role_arns[env].split(":role/", 1)[1].rsplit("/", 1)[-1]
+        return self._session(self.identity.role_arns[env])
+
+    def plan_session(self, env: str) -> str:
+        return self._session(self.identity.plan_role_arns[env])
+
+    def _session(self, role_arn: str) -> str:
+        role = role_arn.split(":role/", 1)[1].rsplit("/", 1)[-1]
         return f"arn:aws:sts::{self.account}:assumed-role/{role}/circleci"
+
+    def plan_role(self, env: str) -> str:
+        return self.identity.plan_role_arns[env]
 
     def ci_user(self) -> str:
         return f"arn:aws:iam::{self.account}:user/{self.prefix}-ci"
@@ -219,6 +228,18 @@ class Builder:
             resource=resource,
             identity=(f"deploy-{env}",),
             context=dict(context),
+        )
+
+    def plan(self, request: Request, env: str) -> Request:
+        """The same request from env's plan role session."""
+        return replace(request, principal=self.n.plan_session(env), identity=(f"plan-{env}",))
+
+    def as_plan_role(self, request: Request, env: str) -> Request:
+        """A trust case against env's plan role instead of its deploy role."""
+        return replace(
+            request,
+            resource=self.n.identity.plan_role_arns[env],
+            resource_policy=f"trust-plan-{env}",
         )
 
     def writer(
@@ -760,23 +781,15 @@ def cross_environment_cases(n: Names, b: Builder, env: str, other: str) -> list[
     return cases
 
 
-def own_stack_cases(n: Names, b: Builder, env: str) -> list[Case]:
-    """What a deploy of env needs (allowed) and the privilege escalations around it (denied)."""
+def deploy_needs(n: Names, b: Builder, env: str) -> list[tuple[str, Request]]:
+    """Requests a deploy of env makes, as its deploy role: each must be allowed."""
     bucket = f"arn:aws:s3:::{n.bucket(env)}"
     boundary = n.boundary(env)
     writer = n.writer_role(env)
     stack = n.stack(env)
-    admin = f"arn:aws:iam::{n.account}:role/{stack}-admin"  # made by a human, no boundary
     state_key = n.env(env)["state_key"]
     api_arn = n.api(env)
-    label = f"{env} role"
-    # the writer's lookup after a retried create-only write, and a wider listing than it needs
-    one_key: dict[str, ContextValue] = {
-        "s3:prefix": f"{n.key_prefix(env)}x.txt",
-        "s3:max-keys": "1",
-    }
-    page: dict[str, ContextValue] = {"s3:max-keys": "1000"}
-    allowed = [
+    return [
         ("CreateBucket of its bucket", b.deploy(env, "s3:CreateBucket", bucket)),
         ("PutBucketVersioning of its bucket", b.deploy(env, "s3:PutBucketVersioning", bucket)),
         ("reads its state", b.deploy(env, "s3:GetObject", n.state(state_key))),
@@ -802,14 +815,6 @@ def own_stack_cases(n: Names, b: Builder, env: str) -> list[Case]:
             ),
         ),
         ("creates its function", b.deploy(env, "lambda:CreateFunction", n.function(env))),
-        (
-            "reads the account's Lambda concurrency (make preflight)",
-            b.deploy(env, "lambda:GetAccountSettings", "*"),
-        ),
-        (
-            "reads its function's reserved concurrency (make preflight)",
-            b.deploy(env, "lambda:GetFunctionConcurrency", n.function(env)),
-        ),
         (
             "lets API Gateway invoke its function",
             b.deploy(
@@ -851,7 +856,85 @@ def own_stack_cases(n: Names, b: Builder, env: str) -> list[Case]:
             "reads its smoke text back",
             b.deploy(env, "s3:GetObject", f"{bucket}/{n.key_prefix(env)}smoke/x.txt"),
         ),
+        ("reads its function", b.deploy(env, "lambda:GetFunction", n.function(env))),
+        ("reads its bucket's versioning", b.deploy(env, "s3:GetBucketVersioning", bucket)),
+        ("reads its writer role", b.deploy(env, "iam:GetRole", writer)),
+        ("lists the log groups", b.deploy(env, "logs:DescribeLogGroups", "*")),
     ]
+
+
+def plan_may(n: Names, env: str, request: Request) -> bool:
+    """What env's plan role may do of what a deploy needs: every read but of the texts (the
+    bucket's objects), and its own lock object; no other write."""
+    lock = n.state(f"{n.env(env)['state_key']}.tflock")
+    name = request.action.split(":", 1)[1]
+    reads = name.startswith(("Get", "List", "Describe")) or name == "GET"  # apigateway's GET
+    texts = request.resource.startswith(f"arn:aws:s3:::{n.bucket(env)}/")
+    return request.resource == lock or (reads and not texts)
+
+
+def plan_role_cases(n: Names, b: Builder, env: str) -> list[Case]:
+    """env's plan role (the plan jobs' credentials): each request a deploy makes, allowed only
+    if it reads (not the texts) or takes and releases its own lock; and what else a plan job's
+    holder would try."""
+    if f"plan-{env}" not in n.identity.policies:  # before 0.4.0
+        return []
+    label = f"{env} plan role"
+    state_key = n.env(env)["state_key"]
+    cases = [
+        Case(
+            f"{label}: {name}",
+            "allowed" if plan_may(n, env, request) else "denied",
+            (Step(b.plan(request, env)),),
+        )
+        for name, request in deploy_needs(n, b, env)
+    ]
+    preflight = [  # the plan job's first step: only the plan role runs it
+        (
+            "reads the account's Lambda concurrency (make preflight)",
+            "lambda:GetAccountSettings",
+            "*",
+        ),
+        (
+            "reads its function's reserved concurrency (make preflight)",
+            "lambda:GetFunctionConcurrency",
+            n.function(env),
+        ),
+    ]
+    cases += [
+        Case(f"{label}: {name}", "allowed", (Step(b.plan(b.deploy(env, action, arn), env)),))
+        for name, action, arn in preflight
+    ]
+    refused = [
+        ("deletes its state", b.deploy(env, "s3:DeleteObject", n.state(state_key))),
+        ("writes its state", b.deploy(env, "s3:PutObject", n.state(state_key))),
+        ("edits its own plan role", b.deploy(env, "iam:PutRolePolicy", n.plan_role(env))),
+        ("edits the deploy role", b.deploy(env, "iam:PutRolePolicy", n.identity.role_arns[env])),
+        ("invokes the API's routes", b.deploy(env, "execute-api:Invoke", n.invoke(env, "x.txt"))),
+    ]
+    cases += [
+        Case(f"{label}: {name}", "denied", (Step(b.plan(request, env)),))
+        for name, request in refused
+    ]
+    return cases
+
+
+def own_stack_cases(n: Names, b: Builder, env: str) -> list[Case]:
+    """What a deploy of env needs (allowed) and the privilege escalations around it (denied)."""
+    bucket = f"arn:aws:s3:::{n.bucket(env)}"
+    boundary = n.boundary(env)
+    writer = n.writer_role(env)
+    stack = n.stack(env)
+    admin = f"arn:aws:iam::{n.account}:role/{stack}-admin"  # made by a human, no boundary
+    state_key = n.env(env)["state_key"]
+    label = f"{env} role"
+    # the writer's lookup after a retried create-only write, and a wider listing than it needs
+    one_key: dict[str, ContextValue] = {
+        "s3:prefix": f"{n.key_prefix(env)}x.txt",
+        "s3:max-keys": "1",
+    }
+    page: dict[str, ContextValue] = {"s3:max-keys": "1000"}
+    allowed = deploy_needs(n, b, env)
     cases = [Case(f"{label}: {name}", "allowed", (Step(request),)) for name, request in allowed]
     cases += [
         Case(
@@ -1143,13 +1226,32 @@ def attacker_documents(n: Names) -> dict[str, dict[str, Any]]:
     return docs
 
 
+def plan_trust_cases(n: Names, b: Builder, trust: Sequence[Case]) -> list[Case]:
+    """Every token case once more against the plan role of its environment: the plan roles
+    trust the same tokens as the deploy roles."""
+    envs = {arn: env for env, arn in n.identity.role_arns.items()}
+    table = []
+    for case in trust:
+        env = envs.get(case.steps[0].request.resource)
+        if env is None or f"trust-plan-{env}" not in n.identity.policies:
+            continue
+        steps = tuple(
+            replace(step, request=b.as_plan_role(step.request, env)) for step in case.steps
+        )
+        name = case.name.replace(f"{env}: ", f"{env} plan role: ", 1)
+        table.append(replace(case, name=name, steps=steps))
+    return table
+
+
 def cases(identity: Identity) -> list[Case]:
     n = Names(identity)
     b = Builder(n)
     table = trust_cases(n, b)
+    table += plan_trust_cases(n, b, table)
     envs = sorted(identity.environments)
     for env in envs:
         table += own_stack_cases(n, b, env)
+        table += plan_role_cases(n, b, env)
         for other in envs:
             if other != env:
                 table += cross_environment_cases(n, b, env, other)

@@ -2,8 +2,9 @@
 
 `render(moto_url, tfvars, workdir)` plans a copy of `bootstrap/` with an account file (by default
 `bootstrap/accounts/example.tfvars`) and returns every IAM document the account would hold, by
-the names `make iam` reports: `trust-<env>`, `deploy-<env>`, `boundary-<env>` and, when the
-account file creates the IAM user, `ci-user`.
+the names `make iam` reports: `trust-<env>`, `deploy-<env>`, `boundary-<env>` (the deploy role),
+`trust-plan-<env>`, `plan-<env>` (the plan role) and, when the account file creates the IAM user,
+`ci-user`.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class Identity:
     policies: dict[str, dict[str, Any]]
     variables: dict[str, Any]  # the account file's values, defaults applied by Terraform
     role_arns: dict[str, str]  # env -> deploy role ARN
+    plan_role_arns: dict[str, str]  # env -> plan role ARN
     provider_arn: str
     account: str
     region: str
@@ -138,17 +140,33 @@ def render(
         boundary = after.get(f'{IDENTITY}.aws_iam_policy.boundary["{env}"]')
         boundary = boundary or after[f"{IDENTITY}.aws_iam_policy.boundary"]  # before 0.3.0
         policies[f"boundary-{env}"] = json.loads(boundary["policy"])
+        plan_role = after.get(f'{IDENTITY}.aws_iam_role.plan["{env}"]')
+        if plan_role:  # since 0.4.0
+            policies[f"trust-plan-{env}"] = json.loads(plan_role["assume_role_policy"])
+            reads = after[f'{IDENTITY}.aws_iam_role_policy.plan["{env}"]']
+            policies[f"plan-{env}"] = json.loads(reads["policy"])
     user = after.get(f"{IDENTITY}.aws_iam_user_policy.ci[0]")
     if user:
         policies["ci-user"] = json.loads(user["policy"])
     outputs = plan["planned_values"]["outputs"]
     provider_arn = _provider_arn(policies[f"trust-{envs[0]}"])
-    role_arns = outputs.get("deploy_role_arns", {}).get("value") or {}
     account = provider_arn.split(":")[4]
-    if not role_arns:  # role ARNs are known after apply only; their form is fixed
-        prefix = variables.get("name_prefix", "scribe-ci")
-        role_arns = {env: f"arn:aws:iam::{account}:role/{prefix}-deploy-{env}" for env in envs}
-    return Identity(policies, variables, role_arns, provider_arn, account, region)
+    prefix = variables.get("name_prefix", "scribe-ci")
+
+    def arns(output: str, kind: str) -> dict[str, str]:
+        """Role ARNs are known after apply only; their form is fixed."""
+        known: dict[str, str] = outputs.get(output, {}).get("value") or {}
+        return known or {env: f"arn:aws:iam::{account}:role/{prefix}-{kind}-{env}" for env in envs}
+
+    return Identity(
+        policies,
+        variables,
+        arns("deploy_role_arns", "deploy"),
+        arns("plan_role_arns", "plan"),
+        provider_arn,
+        account,
+        region,
+    )
 
 
 def _provider_arn(trust: dict[str, Any]) -> str:

@@ -7,9 +7,11 @@
    renders bootstrap/accounts/example-github.tfvars (the same account trusting GitHub Actions)
    and evaluates the GitHub token cases on its trust policies;
 2. runs the pipeline test (tests/apply/test_pipeline.py: plan, apply, no-op plan, smoke and
-   destroy of dev and prod as the deploy roles, every AWS request recorded) and takes the
-   evaluated calls it writes (SCRIBE_IAM_CALLS);
-3. prints the table and writes the report: `policies`, `example`, `requests`, `attacks`,
+   destroy of dev and prod, the plans as the plan roles and the rest as the deploy roles, every
+   AWS request recorded) and takes the evaluated calls it writes (SCRIBE_IAM_CALLS);
+3. prints the table and writes the report: `policies` (`trust-<env>`, `deploy-<env>`,
+   `boundary-<env>` of the deploy roles, `trust-plan-<env>` and `plan-<env>` of the plan roles,
+   `ci-user`), `example`, `requests` (each with the `role` that made it), `attacks`,
    `github` (the GitHub account file's trust policies and token cases), `unused_actions` and
    `summary`.
 Exit status 1 when an attack or a recorded call is decided otherwise than expected.
@@ -80,7 +82,10 @@ def build(
 ) -> dict[str, Any]:
     """The report's content: what was rendered, how each attack and each call was decided."""
     requests = [
-        {k: call[k] for k in ("env", "phase", "call", "action", "resource", "decision", "deciding")}
+        {
+            k: call[k]
+            for k in ("env", "role", "phase", "call", "action", "resource", "decision", "deciding")
+        }
         for call in pipeline.get("requests", [])
     ]
     rows = attack_rows(outcomes)
@@ -145,7 +150,8 @@ def table(report: dict[str, Any]) -> str:
         lines.append("")
         lines.append("granted, used by no recorded call, kept because:")
         for unused in report["unused_actions"]:
-            lines.append(f"  {unused['env']:5} {unused['action']}: {unused['reason']}")
+            role = f"{unused.get('role', 'deploy')}-{unused['env']}"
+            lines.append(f"  {role:12} {unused['action']}: {unused['reason']}")
     summary = report["summary"]
     lines.append("")
     lines.append(

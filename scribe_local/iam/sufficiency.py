@@ -1,12 +1,13 @@
-"""Sufficiency and minimality of the deploy policies, from the calls a deploy really makes.
+"""Sufficiency and minimality of the plan and deploy policies, from the calls a deploy makes.
 
-The pipeline test runs plan, apply, a no-op plan, the smoke test and destroy of dev and prod
-with each deploy role's own temporary credentials, through a recording proxy in front of moto
-(`scribe_local/iam/recorder.py`). Every recorded request is mapped to the IAM request(s) AWS
-would authorize (`scribe_local/iam/calls.py`, stricter reading where AWS is uncertain) and
-decided by the evaluator against the policies in force in that phase. Sufficient: no call is
-denied. Minimal: every action a deploy policy grants is used by some call, or kept for a reason
-listed in KEPT.
+The pipeline test runs plan, apply, a no-op plan, the smoke test and destroy of dev and prod,
+each phase with the temporary credentials of the role its CI job assumes (ROLE_OF_STEP: the plan
+role for the plan jobs, the deploy role for apply, outputs, smoke and destroy), through a
+recording proxy in front of moto (`scribe_local/iam/recorder.py`). Every recorded request is
+mapped to the IAM request(s) AWS would authorize (`scribe_local/iam/calls.py`, stricter reading
+where AWS is uncertain) and decided by the evaluator against the policies in force in that
+phase. Sufficient: no call is denied. Minimal: every action a role's policy grants is used by a
+call of that role, or kept for a reason listed in KEPT (deploy roles) or PLAN_KEPT.
 """
 
 from __future__ import annotations
@@ -59,9 +60,23 @@ KEPT = {
 }
 
 
+# What the plan role grants that no recorded plan uses, each with its reason.
+PLAN_KEPT: dict[str, str] = {}
+# The role each step's CI job assumes: plan jobs (make preflight, make plan) the plan role;
+# apply, outputs, smoke and destroy the deploy role.
+ROLE_OF_STEP = {"plan": "plan", "noop": "plan"}
+DEPLOY = "deploy"
+
+
+def role_of(phase: str) -> str:
+    """The role kind ("plan" or "deploy") whose credentials a phase (<step>-<env>) uses."""
+    return ROLE_OF_STEP.get(phase.rsplit("-", 1)[0], DEPLOY)
+
+
 @dataclass(frozen=True)
 class EvaluatedCall:
     env: str
+    role: str  # "plan" or "deploy"
     phase: str
     call: str
     action: str
@@ -82,6 +97,7 @@ class Unused:
     env: str
     action: str
     reason: str | None
+    role: str = DEPLOY
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -94,24 +110,26 @@ def env_of(phase: str) -> str:
 
 def evaluate_calls(
     calls: Sequence[MappedCall],
-    principals: Mapping[str, str],
+    principals: Mapping[tuple[str, str], str],
     policies_by_phase: Mapping[str, Mapping[str, Document]],
 ) -> list[EvaluatedCall]:
-    """Decide each call as made by its environment's deploy role session (principals: env ->
-    session ARN) under the policies in force in its phase."""
+    """Decide each call as made by the session of the role its phase uses (principals: (env,
+    role) -> session ARN) under the policies in force in its phase (<role>-<env>)."""
     results: list[EvaluatedCall] = []
     by_phase: dict[str, list[MappedCall]] = {}
     for call in calls:
         if call.phase is not None and call.authorized:
             by_phase.setdefault(call.phase, []).append(call)
     for phase, group in by_phase.items():
-        env = env_of(phase)
-        requests = [call.request(principals[env], identity=(f"deploy-{env}",)) for call in group]
+        env, role = env_of(phase), role_of(phase)
+        principal = principals[(env, role)]
+        requests = [call.request(principal, identity=(f"{role}-{env}",)) for call in group]
         decisions = evaluate(policies_by_phase[phase], requests)
         for call, decision in zip(group, decisions, strict=True):
             results.append(
                 EvaluatedCall(
                     env,
+                    role,
                     phase,
                     call.call,
                     call.action,
@@ -135,18 +153,21 @@ def granted_actions(document: Document) -> list[str]:
 
 
 def unused_actions(
-    deploy_policies: Mapping[str, Document], evaluated: Iterable[EvaluatedCall]
+    policies: Mapping[tuple[str, str], Document], evaluated: Iterable[EvaluatedCall]
 ) -> list[Unused]:
-    """Actions a deploy policy grants that no allowed call of that environment used."""
-    used: dict[str, set[str]] = {}
+    """Actions a role's policy grants (policies: (env, role) -> document) that no allowed call
+    of that role of that environment used."""
+    used: dict[tuple[str, str], set[str]] = {}
     for call in evaluated:
         if call.decision == "Allowed":
-            used.setdefault(call.env, set()).add(call.action.lower())
+            used.setdefault((call.env, call.role), set()).add(call.action.lower())
     unused = []
-    for env, document in sorted(deploy_policies.items()):
+    for (env, role), document in sorted(policies.items()):
+        kept = PLAN_KEPT if role == "plan" else KEPT
         for granted in granted_actions(document):
-            if not any(fnmatch.fnmatchcase(a, granted.lower()) for a in used.get(env, ())):
-                unused.append(Unused(env, granted, KEPT.get(granted)))
+            calls = used.get((env, role), ())
+            if not any(fnmatch.fnmatchcase(a, granted.lower()) for a in calls):
+                unused.append(Unused(env, granted, kept.get(granted), role))
     return unused
 
 

@@ -68,7 +68,7 @@ class Pipeline:
     bootstrap: Any  # tftest handle on the applied bootstrap/
     stack_dirs: dict[str, Path]  # one working dir per environment, as each CI job has
     backend_config: Path
-    role_arns: dict[str, str]
+    role_arns: dict[tuple[str, str], str]  # (env, "plan" or "deploy") -> role ARN
     admin_env: dict[str, str]
     outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
     results: dict[str, subprocess.CompletedProcess[str]] = field(default_factory=dict)
@@ -76,7 +76,8 @@ class Pipeline:
     policies: dict[str, dict[str, Any]] = field(default_factory=dict)
     in_force: str = "first-deploy"
     phase_policies: dict[str, str] = field(default_factory=dict)  # phase -> policies key
-    role_keys: dict[str, dict[str, str]] = field(default_factory=dict)  # env -> its credentials
+    # (env, role) -> that role's credentials
+    role_keys: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
     smoke_invocations: list[MappedCall] = field(default_factory=list)
 
     def phase(self, name: str | None) -> None:
@@ -85,11 +86,13 @@ class Pipeline:
         if name is not None:
             self.phase_policies[name] = self.in_force
 
-    def as_role(self, env: str) -> dict[str, str]:
-        """The environment of a CI job of env: its deploy role's keys, as CircleCI gets them."""
-        if env not in self.role_keys:
-            self.role_keys[env] = self.role_credentials(env)
-        return {**self.role_keys[env], "AWS_REGION": REGION, "AWS_DEFAULT_REGION": REGION}
+    def as_role(self, env: str, role: str = sufficiency.DEPLOY) -> dict[str, str]:
+        """The environment of a CI job of env: the keys of its role (plan jobs: the plan role;
+        the others: the deploy role), as CircleCI gets them."""
+        if (env, role) not in self.role_keys:
+            self.role_keys[(env, role)] = self.role_credentials(env, role)
+        keys = self.role_keys[(env, role)]
+        return {**keys, "AWS_REGION": REGION, "AWS_DEFAULT_REGION": REGION}
 
     def make(
         self, target: str, env: str, extra_env: dict[str, str] | None = None, **variables: str
@@ -125,11 +128,11 @@ class Pipeline:
             credentials["AWS_SESSION_TOKEN"],
         )
 
-    def role_credentials(self, env: str) -> dict[str, str]:
-        """The deploy role's keys, obtained the way CircleCI gets them (web identity)."""
+    def role_credentials(self, env: str, role: str = sufficiency.DEPLOY) -> dict[str, str]:
+        """A role's keys, obtained the way CircleCI gets them (web identity)."""
         sts = moto_client("sts", self.moto.url)
         creds = sts.assume_role_with_web_identity(
-            RoleArn=self.role_arns[env],
+            RoleArn=self.role_arns[(env, role)],
             RoleSessionName="circleci",
             WebIdentityToken="moto-does-not-check-the-token",
         )["Credentials"]
@@ -139,20 +142,24 @@ class Pipeline:
             "AWS_SESSION_TOKEN": creds["SessionToken"],
         }
 
-    def session_arn(self, env: str) -> str:
-        role = self.role_arns[env].rsplit("/", 1)[1]
-        return f"arn:aws:sts::{ACCOUNT_ID}:assumed-role/{role}/circleci"
+    def session_arn(self, env: str, role: str = sufficiency.DEPLOY) -> str:
+        name = self.role_arns[(env, role)].rsplit("/", 1)[1]
+        return f"arn:aws:sts::{ACCOUNT_ID}:assumed-role/{name}/circleci"
 
     def read_policies(self, name: str) -> None:
         """The CI identity's documents as IAM (moto) holds them now, under policies[name]."""
         iam = moto_client("iam", self.moto.url)
         docs: dict[str, Any] = {}
         for env, config in h.CI_ENVIRONMENTS.items():
-            role = self.role_arns[env].rsplit("/", 1)[1]
-            docs[f"trust-{env}"] = iam.get_role(RoleName=role)["Role"]["AssumeRolePolicyDocument"]
-            docs[f"deploy-{env}"] = iam.get_role_policy(
-                RoleName=role, PolicyName=f"deploy-{config['stack_name']}"
-            )["PolicyDocument"]
+            for kind, trust in (
+                (sufficiency.DEPLOY, f"trust-{env}"),
+                ("plan", f"trust-plan-{env}"),
+            ):
+                role = self.role_arns[(env, kind)].rsplit("/", 1)[1]
+                docs[trust] = iam.get_role(RoleName=role)["Role"]["AssumeRolePolicyDocument"]
+                docs[f"{kind}-{env}"] = iam.get_role_policy(
+                    RoleName=role, PolicyName=f"{kind}-{config['stack_name']}"
+                )["PolicyDocument"]
             arn = f"arn:aws:iam::{ACCOUNT_ID}:policy/scribe-ci-boundary-{env}"
             version = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
             docs[f"boundary-{env}"] = iam.get_policy_version(PolicyArn=arn, VersionId=version)[
@@ -181,7 +188,12 @@ def pipeline(
         auto_approve=True,
         tf_vars=h.tf_vars({**BOOTSTRAP_VARS, "environments": h.CI_ENVIRONMENTS}),
     )
-    role_arns = bootstrap.output()["deploy_role_arns"]
+    outputs = bootstrap.output()
+    role_arns = {
+        (env, kind): arn
+        for kind, output in ((sufficiency.DEPLOY, "deploy_role_arns"), ("plan", "plan_role_arns"))
+        for env, arn in outputs[output].items()
+    }
     # moto lacks Lambda GetAccountSettings (make preflight): the proxy answers it, in AWS's shape.
     settings = functools.partial(lambda_account_settings, moto_server.url)
     proxy = RecordingProxy(moto_server.url, account_settings=settings).start()
@@ -206,10 +218,11 @@ def pipeline(
         (stack_dir / "build").mkdir()
         shutil.copy2(REPO / "build" / "scribe.zip", stack_dir / "build" / "scribe.zip")
     for env in ENVS:
-        run.phase(f"plan-{env}")  # the plan job: preflight, then plan
-        preflight_env = {**run.as_role(env), "AWS_ENDPOINT_URL": proxy.url}
+        run.phase(f"plan-{env}")  # the plan job, as the plan role: preflight, then plan
+        plan_role = run.as_role(env, "plan")
+        preflight_env = {**plan_role, "AWS_ENDPOINT_URL": proxy.url}
         run.results[f"preflight-{env}"] = run.make("preflight", env, extra_env=preflight_env)
-        run.results[f"plan-{env}"] = run.make("plan", env, extra_env=run.as_role(env))
+        run.results[f"plan-{env}"] = run.make("plan", env, extra_env=plan_role)
         run.phase(f"apply-{env}")
         run.results[f"apply-{env}"] = run.make("apply", env, extra_env=run.as_role(env))
         run.phase(f"output-{env}")
@@ -311,12 +324,12 @@ def test_writer_role_carries_the_ci_boundary(pipeline: Pipeline) -> None:
 
 @pytest.mark.parametrize("env", ENVS)
 def test_a_plan_after_pinning_has_no_changes(pipeline: Pipeline, env: str) -> None:
-    """As the role, with the api id pinned: nothing to change (and every read allowed)."""
+    """As the plan role, with the api id pinned: nothing to change (and every read allowed)."""
     pipeline.phase(f"noop-{env}")
     plan = runner.plan_detailed(
         pipeline.stack_dirs[env],
         f"-var-file=envs/{env}.tfvars",
-        env={**pipeline.admin_env, **pipeline.as_role(env)},
+        env={**pipeline.admin_env, **pipeline.as_role(env, "plan")},
     )
     pipeline.phase(None)
     assert plan.returncode == 0, plan.stdout
@@ -499,6 +512,41 @@ def test_deploy_role_reaches_only_its_own_state(pipeline: Pipeline, env: str) ->
         pipeline.moto.set_iam_enforcement(False)
 
 
+@pytest.mark.parametrize("env", ENVS)
+def test_plan_role_reads_its_state_and_takes_its_lock_but_writes_nothing(
+    pipeline: Pipeline, env: str
+) -> None:
+    """Under moto's IAM enforcement: what a plan job's credentials reach in the state bucket
+    and the stack's bucket."""
+    role = pipeline.role_credentials(env, "plan")
+    other = "prod" if env == "dev" else "dev"
+    s3 = pipeline.client_as(role, "s3")
+    own, lock = f"scribe/{env}.tfstate", f"scribe/{env}.tfstate.tflock"
+    bucket = pipeline.outputs[env]["bucket_name"]["value"]
+    pipeline.moto.set_iam_enforcement(True)
+    try:
+        state = s3.get_object(Bucket=STATE_BUCKET, Key=own)["Body"].read()
+        s3.put_object(Bucket=STATE_BUCKET, Key=lock, Body=b"{}")
+        s3.delete_object(Bucket=STATE_BUCKET, Key=lock)
+        refused: dict[str, Callable[[], Any]] = {
+            "write its state": lambda: s3.put_object(Bucket=STATE_BUCKET, Key=own, Body=state),
+            "delete its state": lambda: s3.delete_object(Bucket=STATE_BUCKET, Key=own),
+            "read another env's state": lambda: s3.get_object(
+                Bucket=STATE_BUCKET, Key=f"scribe/{other}.tfstate"
+            ),
+            "put a text": lambda: s3.put_object(Bucket=bucket, Key="incoming/x.txt", Body=b"x"),
+            "change its bucket's versioning": lambda: s3.put_bucket_versioning(
+                Bucket=bucket, VersioningConfiguration={"Status": "Suspended"}
+            ),
+        }
+        for what, call in refused.items():
+            with pytest.raises(ClientError) as caught:
+                call()
+            assert caught.value.response["Error"]["Code"] == "AccessDenied", what
+    finally:
+        pipeline.moto.set_iam_enforcement(False)
+
+
 def test_destroy_empties_both_stacks(pipeline: Pipeline) -> None:
     results = destroy_all(pipeline)
     for env, (code, output) in results.items():
@@ -517,14 +565,18 @@ def test_every_call_of_the_pipeline_is_allowed_and_every_grant_used(pipeline: Pi
     calls = map_records(records)
     assert not calls.unmapped, [f"{c.call}: {c.note}" for c in calls.unmapped]
     mapped = calls.calls + pipeline.smoke_invocations
-    keys = {env: pipeline.role_keys[env]["AWS_ACCESS_KEY_ID"] for env in pipeline.role_keys}
-    strangers = [c for c in mapped if c.access_key_id != keys[sufficiency.env_of(str(c.phase))]]
+    keys = {role: creds["AWS_ACCESS_KEY_ID"] for role, creds in pipeline.role_keys.items()}
+
+    def signer(phase: str) -> str:  # the key of the role the phase's CI job assumes
+        return keys[(sufficiency.env_of(phase), sufficiency.role_of(phase))]
+
+    strangers = [c for c in mapped if c.access_key_id != signer(str(c.phase))]
     assert not strangers, [f"{c.phase} {c.call} signed by {c.access_key_id}" for c in strangers]
     phases = {str(c.phase) for c in mapped}
     assert phases == {f"{step}-{env}" for step in STEPS for env in ENVS}
     evaluated = sufficiency.evaluate_calls(
         mapped,
-        {env: pipeline.session_arn(env) for env in ENVS},
+        {role: pipeline.session_arn(*role) for role in pipeline.role_arns},
         {phase: pipeline.policies[key] for phase, key in pipeline.phase_policies.items()},
     )
     denied = [sufficiency.describe_denial(c) for c in evaluated if c.decision != "Allowed"]
@@ -554,10 +606,11 @@ def test_every_call_of_the_pipeline_is_allowed_and_every_grant_used(pipeline: Pi
         "s3:PutObject",
         "s3:DeleteObject",
     }
-    deploy = {env: pipeline.policies["pinned"][f"deploy-{env}"] for env in ENVS}
-    unused = sufficiency.unused_actions(deploy, evaluated)
-    unexplained = [f"{u.env}: {u.action}" for u in unused if u.reason is None]
-    assert not unexplained, unexplained
+    in_force = pipeline.policies["pinned"]
+    granted = {(env, role): in_force[f"{role}-{env}"] for env, role in pipeline.role_arns}
+    unused = sufficiency.unused_actions(granted, evaluated)
+    unexplained = [f"{u.role}-{u.env}: {u.action}" for u in unused if u.reason is None]
+    assert not unexplained, "\n".join(unexplained)
     if target := os.environ.get("SCRIBE_IAM_CALLS"):  # make iam collects them for its report
         Path(target).parent.mkdir(parents=True, exist_ok=True)
         Path(target).write_text(

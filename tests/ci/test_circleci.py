@@ -115,14 +115,14 @@ def test_applies_use_the_saved_plan(config: dict[str, Any]) -> None:
 
 def test_each_plan_runs_the_preflight_first(config: dict[str, Any]) -> None:
     """The reserved concurrency is checked against the account before any plan (make preflight),
-    with the same deploy role."""
+    with the same plan role."""
     steps = config["jobs"]["plan"]["steps"]
     commands = [s["run"]["command"] for s in steps if isinstance(s, dict) and "run" in s]
     assert commands == [
         "make preflight ENV=<< parameters.env >>",
         "make plan ENV=<< parameters.env >>",
     ]
-    assert steps.index("assume-deploy-role") < next(
+    assert steps.index("assume-plan-role") < next(
         i for i, s in enumerate(steps) if isinstance(s, dict) and "run" in s
     )
 
@@ -146,11 +146,16 @@ def test_no_aws_key_anywhere_in_the_config() -> None:
 def test_every_aws_job_assumes_its_role_through_oidc(
     config: dict[str, Any], workflow: dict[str, dict[str, Any]]
 ) -> None:
-    assume = config["commands"]["assume-deploy-role"]["steps"][0]["aws-cli/setup"]
-    assert assume["role_arn"] == "${AWS_ROLE_ARN}"
+    """Plan jobs assume the environment's plan role (reads only), apply and smoke its deploy
+    role; both from the environment's context."""
+    roles = {"assume-plan-role": "${AWS_PLAN_ROLE_ARN}", "assume-deploy-role": "${AWS_ROLE_ARN}"}
+    for command, role_arn in roles.items():
+        assume = config["commands"][command]["steps"][0]["aws-cli/setup"]
+        assert assume["role_arn"] == role_arn
     for job in AWS_JOBS:
         steps = config["jobs"][job]["steps"]
-        assert "assume-deploy-role" in steps, job
+        expected = "assume-plan-role" if job == "plan" else "assume-deploy-role"
+        assert [step for step in steps if isinstance(step, str) and step in roles] == [expected]
     for name, entry in workflow.items():
         if entry["job"] in AWS_JOBS:
             assert entry["context"] == f"scribe-{entry['env']}", name

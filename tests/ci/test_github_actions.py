@@ -178,7 +178,7 @@ def test_applies_use_the_saved_plan(jobs: dict[str, dict[str, Any]], env: str) -
 
 
 @pytest.mark.parametrize("env", ["dev", "prod"])
-def test_each_plan_runs_the_preflight_first_as_the_deploy_role(
+def test_each_plan_runs_the_preflight_first_as_the_plan_role(
     jobs: dict[str, dict[str, Any]], env: str
 ) -> None:
     steps = jobs[f"plan-{env}"]["steps"]
@@ -208,13 +208,15 @@ def test_every_aws_job_assumes_its_role_through_oidc(jobs: dict[str, dict[str, A
         if name not in AWS_JOBS:
             assert not assumes, name
             continue
-        env = name.split("-")[1]
+        step, env = name.split("-")
         assert len(assumes) == 1, name
         inputs = assumes[0]["with"]
         # The role ARN comes from a repository variable (not a secret: it is no credential), and
-        # no key input is ever given: the action exchanges the job's OIDC token.
+        # no key input is ever given: the action exchanges the job's OIDC token. Plan jobs take
+        # the plan role (reads only), apply and smoke the deploy role.
+        role = "PLAN_ROLE" if step == "plan" else "ROLE"
         assert inputs == {
-            "role-to-assume": f"${{{{ vars.SCRIBE_{env.upper()}_ROLE_ARN }}}}",
+            "role-to-assume": f"${{{{ vars.SCRIBE_{env.upper()}_{role}_ARN }}}}",
             "aws-region": "${{ vars.AWS_REGION }}",
             "role-session-name": "scribe-${{ github.run_id }}",
         }, name

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from scribe_local.emulator.moto_server import MotoServer
+from scribe_local.iam import attacks
 from scribe_local.iam.evaluator import ensure_installed
 from scribe_local.iam.policies import (
     EXAMPLE_ACCOUNT,
@@ -47,3 +48,9 @@ def github_example(
 ) -> Identity:
     """bootstrap/accounts/example-github.tfvars: dev and prod trusting GitHub Actions."""
     return render(moto_server.url, render_dir, GITHUB_ACCOUNT, env=plan_provider)
+
+
+@pytest.fixture(scope="session")
+def example_outcomes(example: Identity) -> list[attacks.Outcome]:
+    """The attack table on the example account, evaluated once per worker."""
+    return attacks.run(example)

@@ -15,8 +15,10 @@ from scribe_local.iam import attacks
 from scribe_local.iam.policies import EXAMPLE_ACCOUNT, GITHUB_ACCOUNT, Identity, render
 
 
-def test_every_attack_is_denied_and_every_deploy_need_allowed(example: Identity) -> None:
-    outcomes = attacks.run(example)
+def test_every_attack_is_denied_and_every_deploy_need_allowed(
+    example_outcomes: list[attacks.Outcome],
+) -> None:
+    outcomes = example_outcomes
     wrong = [attacks.describe(o) for o in outcomes if not o.passed]
     assert not wrong, "\n".join(wrong)
     denied = [o for o in outcomes if o.case.expected == "denied"]
@@ -31,9 +33,49 @@ def test_every_attack_is_denied_and_every_deploy_need_allowed(example: Identity)
     assert all(o.decisions[0].allowed and o.failed_step == 1 for o in chained)
 
 
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_the_plan_role_reads_and_locks_and_writes_nothing_else(
+    example_outcomes: list[attacks.Outcome], env: str
+) -> None:
+    """Each request a deploy makes, from the plan role: the reads and its lock allowed, every
+    other write denied; and the plan role trusts the tokens the deploy role trusts."""
+    prefix = f"{env} plan role: "
+    outcomes = [o for o in example_outcomes if o.case.name.startswith(prefix)]
+    assert [attacks.describe(o) for o in outcomes if not o.passed] == []
+    allowed = {o.case.name.split(": ", 1)[1] for o in outcomes if o.decision == "allowed"}
+    assert {"reads its state", "lists its state key", "takes its lock", "releases its lock"} <= (
+        allowed
+    )
+    assert {"reads its API", "reads its function", "reads its writer role"} <= allowed
+    denied = [o.case for o in outcomes if o.decision == "denied"]
+    writes = {c.steps[0].request.action for c in denied}
+    assert {
+        "s3:CreateBucket",
+        "s3:PutObject",
+        "iam:CreateRole",
+        "iam:PassRole",
+        "lambda:CreateFunction",
+        "lambda:AddPermission",
+        "apigateway:POST",
+        "logs:CreateLogGroup",
+        "execute-api:Invoke",
+    } <= writes
+    assert "writes its state" in {c.name.split(": ", 1)[1] for c in denied}
+    tokens = [o for o in outcomes if o.case.steps[0].request.action.startswith("sts:")]
+    assert len(tokens) >= 5
+    assert [o.case.steps[0].request.resource_policy for o in tokens] == [f"trust-plan-{env}"] * len(
+        tokens
+    )
+
+
 def test_names_follow_the_account_file(example: Identity) -> None:
     assert set(example.policies) >= {
-        f"{kind}-{env}" for kind in ("trust", "deploy", "boundary") for env in ("dev", "prod")
+        f"{kind}-{env}"
+        for kind in ("trust", "deploy", "boundary", "trust-plan", "plan")
+        for env in ("dev", "prod")
+    }
+    assert example.plan_role_arns == {
+        env: f"arn:aws:iam::123456789012:role/scribe-ci-plan-{env}" for env in ("dev", "prod")
     }
     assert example.boundary_arns == {
         env: f"arn:aws:iam::123456789012:policy/scribe-ci-boundary-{env}" for env in ("dev", "prod")
@@ -76,9 +118,15 @@ def test_every_account_file_holds_against_the_table(
 ISSUER = "token.actions.githubusercontent.com"
 
 
-def github_trust(outcomes: list[attacks.Outcome]) -> dict[str, str]:
-    """Case name -> decision, for the GitHub token cases only."""
-    return {o.case.name: o.decision for o in outcomes if ": GitHub " in o.case.name}
+def github_trust(outcomes: list[attacks.Outcome], role: str = "") -> dict[str, str]:
+    """Case name -> decision, for the GitHub token cases of the deploy roles (role=" plan role":
+    of the plan roles, named as the deploy roles' are)."""
+    found = {}
+    for o in outcomes:
+        env, _, rest = o.case.name.partition(": ")
+        if rest.startswith("GitHub ") and env.endswith(role) and " " not in env.removesuffix(role):
+            found[f"{env.removesuffix(role)}: {rest}"] = o.decision
+    return found
 
 
 def test_github_trust_holds_against_the_table(github_example: Identity) -> None:
@@ -113,6 +161,7 @@ def test_github_trust_holds_against_the_table(github_example: Identity) -> None:
     ):
         assert decided[name] == "denied", name
     assert sum(d == "denied" for d in decided.values()) >= 25
+    assert github_trust(outcomes, " plan role") == decided  # the plan roles trust the same
     # The rest of the table (cross-environment writes, boundary escapes, ...) is the same.
     assert len(outcomes) > len(decided) + 50
 

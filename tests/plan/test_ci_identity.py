@@ -30,7 +30,6 @@ ANY_USER_ID = "????????-????-????-????-????????????"
 # Actions AWS only grants on Resource "*": each is listed here on purpose.
 ANY_RESOURCE_ACTIONS = {
     "sts:GetCallerIdentity",
-    "lambda:GetAccountSettings",
     "logs:DescribeLogGroups",
     "logs:CreateLogDelivery",
     "logs:GetLogDelivery",
@@ -105,7 +104,7 @@ def test_no_for_all_values_in_allow_statements(resources: Resources) -> None:
                 assert "ForAllValues" not in json.dumps(statement.get("Condition", {}))
 
 
-def test_ci_user_may_only_assume_the_deploy_roles(resources: Resources) -> None:
+def test_ci_user_may_only_assume_the_plan_and_deploy_roles(resources: Resources) -> None:
     assert resources["aws_iam_user.ci[0]"]["name"] == "scribe-ci-ci"
     assert not [a for a in resources if "access_key" in a]
     user_policy = statements(resources["aws_iam_user_policy.ci[0]"]["policy"])
@@ -116,6 +115,8 @@ def test_ci_user_may_only_assume_the_deploy_roles(resources: Resources) -> None:
     assert sorted(as_list(user_policy[0]["Resource"])) == [
         f"arn:aws:iam::{ACCOUNT}:role/scribe-ci-deploy-dev",
         f"arn:aws:iam::{ACCOUNT}:role/scribe-ci-deploy-prod",
+        f"arn:aws:iam::{ACCOUNT}:role/scribe-ci-plan-dev",
+        f"arn:aws:iam::{ACCOUNT}:role/scribe-ci-plan-prod",
     ]
     trust = statements(resources['aws_iam_role.deploy["prod"]']["assume_role_policy"])
     user = next(s for s in trust if s["Sid"] == "CiUserFromCiAddresses")
@@ -205,7 +206,9 @@ def test_boundary_and_ci_identity_are_protected(resources: Resources, env: str) 
     assert "iam:DeleteRolePermissionsBoundary" in as_list(leave["Action"])
     identity = by_sid["DenyChangingTheCiIdentity"]
     assert identity["Effect"] == "Deny"
-    assert f"arn:aws:iam::{ACCOUNT}:role/scribe-ci-deploy-{env}" in as_list(identity["Resource"])
+    protected = as_list(identity["Resource"])
+    assert f"arn:aws:iam::{ACCOUNT}:role/scribe-ci-deploy-{env}" in protected
+    assert f"arn:aws:iam::{ACCOUNT}:role/scribe-ci-plan-{env}" in protected
     assert {"iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:AttachRolePolicy"} <= set(
         as_list(identity["Action"])
     )
@@ -226,8 +229,46 @@ def test_state_access_is_limited_to_its_own_key_and_lock(resources: Resources, e
 
 def test_deploy_policies_fit_the_inline_policy_quota(resources: Resources) -> None:
     for env in ("dev", "prod"):
-        document = resources[f'aws_iam_role_policy.deploy["{env}"]']["policy"]
-        assert len("".join(document.split())) < 10240
+        for role in ("deploy", "plan"):
+            document = resources[f'aws_iam_role_policy.{role}["{env}"]']["policy"]
+            assert len("".join(document.split())) < 10240
+
+
+def reads(action: str) -> bool:
+    name = action.split(":", 1)[1]
+    return name.startswith(("Get", "List", "Describe")) or name == "GET"  # apigateway's GET
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_the_plan_role_only_reads_and_takes_its_own_lock(resources: Resources, env: str) -> None:
+    """What the evaluator checks request by request (tests/iam), pinned here by shape: every
+    action the plan role is allowed reads, but the lock object's put and delete."""
+    role = resources[f'aws_iam_role.plan["{env}"]']
+    assert role["name"] == f"scribe-ci-plan-{env}"
+    deploy = resources[f'aws_iam_role.deploy["{env}"]']
+    assert role["assume_role_policy"] == deploy["assume_role_policy"]  # who may plan = deploy
+    policy = resources[f'aws_iam_role_policy.plan["{env}"]']
+    assert policy["name"] == f"plan-scribe-{env}"
+    lock = f"arn:aws:s3:::scribe-tfstate/scribe/{env}.tfstate.tflock"
+    writes = []
+    for statement in statements(policy["policy"]):
+        if statement["Effect"] != "Allow":
+            continue
+        for action in as_list(statement["Action"]):
+            if not reads(action):
+                writes.append((action, as_list(statement["Resource"])))
+    assert sorted(writes) == [("s3:DeleteObject", [lock]), ("s3:PutObject", [lock])]
+    # What a plan reads, an apply's refresh reads too; make preflight runs in plan jobs only.
+    by_sid = {s["Sid"]: s for s in statements(policy["policy"])}
+    assert set(as_list(by_sid["AwsRequiresAnyResource"]["Action"])) == {
+        "sts:GetCallerIdentity",
+        "logs:DescribeLogGroups",
+        "lambda:GetAccountSettings",
+    }
+    preflight = {"lambda:GetAccountSettings", "lambda:GetFunctionConcurrency"}
+    planned = {a for s in statements(policy["policy"]) for a in as_list(s["Action"])}
+    deployed = {a for s in deploy_policy(resources, env) for a in as_list(s["Action"])}
+    assert planned - deployed == preflight
 
 
 @pytest.mark.parametrize("env", ["dev", "prod"])
@@ -342,19 +383,23 @@ def test_github_trust_binds_audience_repository_and_ref_or_environment(
 
 
 def test_github_changes_only_the_trust(resources: Resources, github_resources: Resources) -> None:
-    """Deploy policies, boundaries and the CI user are the CircleCI identity's, byte for byte."""
+    """Plan and deploy policies, boundaries and the CI user are the CircleCI identity's, byte
+    for byte."""
     for address in (
         'aws_iam_role_policy.deploy["dev"]',
         'aws_iam_role_policy.deploy["prod"]',
+        'aws_iam_role_policy.plan["dev"]',
+        'aws_iam_role_policy.plan["prod"]',
         'aws_iam_policy.boundary["dev"]',
         'aws_iam_policy.boundary["prod"]',
         "aws_iam_user_policy.ci[0]",
     ):
         circleci, github = resources[address]["policy"], github_resources[address]["policy"]
-        # What differs: the provider ARN the deploy roles may not touch, and the third role.
+        # What differs: the provider ARN the deploy roles may not touch, and the third roles.
         circleci = circleci.replace(f"oidc-provider/{ISSUER}", f"oidc-provider/{GITHUB}")
-        stage_role = f'"arn:aws:iam::{ACCOUNT}:role/scribe-ci-deploy-stage"'
-        github = github.replace(f"{stage_role},", "").replace(f",{stage_role}", "")
+        for role in ("deploy", "plan"):
+            stage_role = f'"arn:aws:iam::{ACCOUNT}:role/scribe-ci-{role}-stage"'
+            github = github.replace(f"{stage_role},", "").replace(f",{stage_role}", "")
         assert github == circleci, address
 
 
