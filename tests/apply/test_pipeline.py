@@ -480,6 +480,14 @@ def test_a_lock_left_behind_is_named_and_only_its_own_id_clears_it(pipeline: Pip
     assert "No changes." in replan.stdout
 
 
+def assert_access_denied(refused: dict[str, Callable[[], Any]]) -> None:
+    """Each call (what it tries -> the call) is refused with AccessDenied."""
+    for what, call in refused.items():
+        with pytest.raises(ClientError) as caught:
+            call()
+        assert caught.value.response["Error"]["Code"] == "AccessDenied", what
+
+
 @pytest.mark.parametrize("env", ENVS)
 def test_deploy_role_reaches_only_its_own_state(pipeline: Pipeline, env: str) -> None:
     role = pipeline.role_credentials(env)
@@ -504,10 +512,7 @@ def test_deploy_role_reaches_only_its_own_state(pipeline: Pipeline, env: str) ->
                 Bucket=pipeline.outputs[env]["bucket_name"]["value"], Key=own, Body=b"x"
             ),
         }
-        for what, call in refused.items():
-            with pytest.raises(ClientError) as caught:
-                call()
-            assert caught.value.response["Error"]["Code"] == "AccessDenied", what
+        assert_access_denied(refused)
     finally:
         pipeline.moto.set_iam_enforcement(False)
 
@@ -539,10 +544,7 @@ def test_plan_role_reads_its_state_and_takes_its_lock_but_writes_nothing(
                 Bucket=bucket, VersioningConfiguration={"Status": "Suspended"}
             ),
         }
-        for what, call in refused.items():
-            with pytest.raises(ClientError) as caught:
-                call()
-            assert caught.value.response["Error"]["Code"] == "AccessDenied", what
+        assert_access_denied(refused)
     finally:
         pipeline.moto.set_iam_enforcement(False)
 

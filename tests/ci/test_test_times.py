@@ -32,19 +32,25 @@ def test_without_terraform():
 """
 
 
-def test_each_file_gets_its_seconds_and_terraform_commands_by_kind(tmp_path: Path) -> None:
-    (tmp_path / "test_sample.py").write_text(TESTS)
-    (tmp_path / "test_quiet.py").write_text("def test_nothing():\n    assert True\n")
-    output = tmp_path / "out" / "times.json"
+def pytest_with_the_plugin(tests: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """pytest in the folder of sample tests, tests/timing.py loaded as a plugin."""
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "tests.timing", f"--test-times={output}", "-q"],
-        cwd=tmp_path,
+        [sys.executable, "-m", "pytest", "-p", "tests.timing", "-q", *args],
+        cwd=tests,
         env={**os.environ, "PYTHONPATH": str(REPO), "PYTEST_ADDOPTS": ""},
         capture_output=True,
         text=True,
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+def test_each_file_gets_its_seconds_and_terraform_commands_by_kind(tmp_path: Path) -> None:
+    (tmp_path / "test_sample.py").write_text(TESTS)
+    (tmp_path / "test_quiet.py").write_text("def test_nothing():\n    assert True\n")
+    output = tmp_path / "out" / "times.json"
+    result = pytest_with_the_plugin(tmp_path, f"--test-times={output}")
     data = json.loads(output.read_text())
     sample = data["files"]["test_sample.py"]
     assert sample["tests"] == 2
@@ -71,14 +77,6 @@ def test_each_file_gets_its_seconds_and_terraform_commands_by_kind(tmp_path: Pat
 
 def test_without_the_option_nothing_is_counted_or_written(tmp_path: Path) -> None:
     (tmp_path / "test_sample.py").write_text(TESTS)
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "tests.timing", "-q"],
-        cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": str(REPO), "PYTEST_ADDOPTS": ""},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+    result = pytest_with_the_plugin(tmp_path)
     assert "test times" not in result.stdout
     assert not list(tmp_path.rglob("*.json"))
