@@ -73,11 +73,25 @@ variable "environments" {
     api_id      = optional(string)
     kms_key_arn = optional(string)
     tracing     = optional(bool)
+    protected   = optional(bool)
 
     github_subject      = optional(string)
     github_environments = optional(list(string))
   }))
-  description = "Environments deployed from CI (this account's only, in the account-per-environment layout): the stack name, the git ref allowed to deploy, the state key, and once known the HTTP API id and the bucket's KMS key; tracing when the stack turns X-Ray on; with GitHub, the subject the role trusts (\"ref\" or \"environment\") and the GitHub environments (modules/ci-identity explains each). vcs_ref, key_prefix, tracing and github_subject left out (or null) take the module's defaults, refs/heads/*, incoming/, false and ref."
+  description = "Environments deployed from CI (this account's only, in the account-per-environment layout): the stack name, the git ref allowed to deploy, the state key, and once known the HTTP API id and the bucket's KMS key; tracing when the stack turns X-Ray on; protected for an environment whose deploy role only the approved job may assume (prod); with GitHub, the subject the role trusts (\"ref\" or \"environment\") and the GitHub environments (modules/ci-identity explains each). vcs_ref, key_prefix, tracing and github_subject left out (or null) take the module's defaults, refs/heads/*, incoming/, false, false and ref (environment where protected)."
+}
+
+variable "circleci_release_user_ids" {
+  type        = list(string)
+  description = "CircleCI: the release managers' user ids, the only users whose pipelines may assume a protected environment's deploy role (modules/ci-identity explains)."
+  default     = []
+  nullable    = false
+}
+
+variable "github_workflow_ref" {
+  type        = string
+  description = "GitHub Actions: the job_workflow_ref of the only workflow that may assume a protected environment's roles (null: <repository>/.github/workflows/deploy.yml@refs/heads/main)."
+  default     = null
 }
 
 variable "create_ci_user" {

@@ -7,10 +7,10 @@ state_bucket_name = "scribe-tfstate-123456789012-eu-west-1"
 ci_provider       = "github"
 github_repository = "acme/scribe"
 
-# dev: any branch of acme/scribe (a job that names no GitHub environment); prod: main only. The
-# workflow's prod approval is the GitHub environment "prod" (required reviewers) on a job of its
-# own. To have AWS itself require the environment, set github_subject = "environment" (and
-# github_environments) and name it in every prod job: README, "CI identity: GitHub Actions".
+# dev: any branch of acme/scribe (a job that names no GitHub environment). prod is protected: its
+# deploy role trusts only a job that names the GitHub environment "prod" (required reviewers,
+# deployment branch main) in .github/workflows/deploy.yml on main; its plan role, jobs of that
+# workflow on main. README, "CI identity: GitHub Actions".
 environments = {
   dev = {
     stack_name = "scribe-dev"
@@ -23,6 +23,7 @@ environments = {
     stack_name = "scribe-prod"
     vcs_ref    = "refs/heads/main"
     state_key  = "scribe/prod.tfstate"
+    protected  = true
     api_id     = "pr0d4p1id0"
   }
 }

@@ -7,10 +7,16 @@ circleci_org_id     = "00000000-0000-4000-8000-000000000001"
 circleci_project_id = "00000000-0000-4000-8000-000000000002"
 vcs_origin          = "github.com/acme/scribe"
 
+# prod is protected: CircleCI tokens carry no approval, so AWS gates prod's deploy role by who
+# triggered the pipeline. Only these users' pipelines on main may apply prod: each release
+# manager's CircleCI user id (the "id" that GET https://circleci.com/api/v2/me returns for them).
+circleci_release_user_ids = ["0000000a-0000-4000-8000-000000000001"]
+
 environments = {
   prod = {
     stack_name = "scribe-prod"
     vcs_ref    = "refs/heads/main"
     state_key  = "scribe/prod.tfstate"
+    protected  = true
   }
 }

@@ -8,6 +8,11 @@ circleci_org_id     = "00000000-0000-4000-8000-000000000001"
 circleci_project_id = "00000000-0000-4000-8000-000000000002"
 vcs_origin          = "github.com/acme/scribe"
 
+# prod is protected: CircleCI tokens carry no approval, so AWS gates prod's deploy role by who
+# triggered the pipeline. Only these users' pipelines on main may apply prod: each release
+# manager's CircleCI user id (the "id" that GET https://circleci.com/api/v2/me returns for them).
+circleci_release_user_ids = ["0000000a-0000-4000-8000-000000000001"]
+
 # In a shared account, pin each environment's HTTP API once it exists: first apply without
 # api_id, deploy the stack, then set api_id from `terraform output api_url`
 # (https://<api_id>.execute-api...) and apply bootstrap again. Pinned, a role can touch no other
@@ -22,6 +27,7 @@ environments = {
     stack_name = "scribe-prod"
     vcs_ref    = "refs/heads/main"
     state_key  = "scribe/prod.tfstate"
+    protected  = true
     api_id     = "pr0d4p1id0"
   }
 }

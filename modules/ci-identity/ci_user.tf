@@ -1,5 +1,6 @@
-# Optional: an IAM user for CI systems without OIDC. It may only assume the plan and deploy roles, and
-# only from the CI system's addresses (ci_user_source_cidrs, checked here and in each trust).
+# Optional: an IAM user for CI systems without OIDC. It may only assume the plan and deploy roles of
+# the unprotected environments (its key skips every ref rule), and only from the CI system's
+# addresses (ci_user_source_cidrs, checked here and in each trust).
 # Terraform never creates its access key: a key in state would be a secret in state.
 
 resource "aws_iam_user" "ci" {
@@ -16,7 +17,7 @@ data "aws_iam_policy_document" "ci_user" {
     sid       = "AssumeDeployRolesFromCiAddresses"
     effect    = "Allow"
     actions   = ["sts:AssumeRole"]
-    resources = concat(values(local.plan_arns), values(local.role_arns))
+    resources = flatten([for env, cfg in var.environments : cfg.protected ? [] : [local.plan_arns[env], local.role_arns[env]]])
 
     condition {
       test     = "IpAddress"

@@ -107,7 +107,7 @@ resource "aws_iam_role" "plan" {
 
   name                 = "${var.name_prefix}-plan-${each.key}"
   description          = "${local.github ? "GitHub Actions" : "CircleCI"} plans stack ${each.value.stack_name} (${each.key}): reads only."
-  assume_role_policy   = data.aws_iam_policy_document.trust[each.key].json
+  assume_role_policy   = data.aws_iam_policy_document.trust["${each.key}/plan"].json
   max_session_duration = var.max_session_duration
   tags                 = var.tags
 

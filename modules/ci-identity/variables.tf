@@ -108,11 +108,13 @@ variable "environments" {
     kms_key_arn = optional(string)
     tracing     = optional(bool, false)
 
-    github_subject      = optional(string, "ref")
+    protected = optional(bool, false)
+
+    github_subject      = optional(string)
     github_environments = optional(list(string))
   }))
   description = <<-EOT
-    One plan role and one deploy role per environment. stack_name is the stack root's `name` (its resources are named <stack_name>-*, its roles live under the IAM path /<stack_name>/); vcs_ref is the git ref allowed to deploy, exact ("refs/heads/main" for prod) or ending in one '*' ("refs/heads/*", the default: any branch, no tag, no pull-request ref); state_key is the environment's key in the state bucket; key_prefix is the writer's key prefix (the smoke test reads <key_prefix>smoke/* only). api_id pins the environment's HTTP API once it exists (`terraform output api_url` of the stack): its routes, integrations and smoke invocations are then scoped to that one API, which a shared account needs (README: CI identity). kms_key_arn names the bucket's SSE-KMS key, the only key the stack's roles may use. tracing (default false) lets the stack's roles upload X-Ray traces: set it when the stack sets writer.tracing_mode, whose trace uploads the boundary otherwise denies. With ci_provider github, github_subject chooses the token subject the role trusts: "ref" (the default: repo:<owner>/<repo>:ref:<vcs_ref>, for jobs that name no GitHub environment) or "environment" (repo:<owner>/<repo>:environment:<name> for each name of github_environments, default [<the environment's key>]: only jobs that name one of those GitHub environments, whose protection rules GitHub enforces first; vcs_ref is then unused).
+    One plan role and one deploy role per environment. stack_name is the stack root's `name` (its resources are named <stack_name>-*, its roles live under the IAM path /<stack_name>/); vcs_ref is the git ref allowed to deploy, exact ("refs/heads/main" for prod) or ending in one '*' ("refs/heads/*", the default: any branch, no tag, no pull-request ref); state_key is the environment's key in the state bucket; key_prefix is the writer's key prefix (the smoke test reads <key_prefix>smoke/* only). api_id pins the environment's HTTP API once it exists (`terraform output api_url` of the stack): its routes, integrations and smoke invocations are then scoped to that one API, which a shared account needs (README: CI identity). kms_key_arn names the bucket's SSE-KMS key, the only key the stack's roles may use. tracing (default false) lets the stack's roles upload X-Ray traces: set it when the stack sets writer.tracing_mode, whose trace uploads the boundary otherwise denies. protected (default false) gates the environment's deploy role by what AWS can check: with ci_provider github only a job that names the environment's GitHub environment (github_environments) in the workflow github_workflow_ref; with circleci only the pipelines that circleci_release_user_ids trigger on vcs_ref, which must then be exact (refs/heads/main). Its plan role still trusts every job of vcs_ref, and the CI user reaches neither role. With ci_provider github, github_subject chooses the token subject an unprotected environment's roles trust: "ref" (the default: repo:<owner>/<repo>:ref:<vcs_ref>, for jobs that name no GitHub environment) or "environment" (repo:<owner>/<repo>:environment:<name> for each name of github_environments, default [<the environment's key>]: only jobs that name one of those GitHub environments, whose protection rules GitHub enforces first; vcs_ref is then unused). A protected environment's deploy role always trusts the environment subject.
   EOT
 
   validation {
@@ -156,18 +158,28 @@ variable "environments" {
   }
 
   validation {
-    condition     = alltrue([for cfg in values(var.environments) : contains(["ref", "environment"], cfg.github_subject)])
-    error_message = "Each github_subject must be \"ref\" or \"environment\"."
+    condition     = alltrue([for cfg in values(var.environments) : cfg.github_subject == null || contains(["ref", "environment"], coalesce(cfg.github_subject, "ref"))])
+    error_message = "Each github_subject must be null, \"ref\" or \"environment\"."
   }
 
   validation {
-    condition     = var.ci_provider == "github" || alltrue([for cfg in values(var.environments) : cfg.github_subject == "ref" && cfg.github_environments == null])
+    condition     = alltrue([for cfg in values(var.environments) : !(cfg.protected && cfg.github_subject == "ref")])
+    error_message = "A protected environment's deploy role trusts only jobs of its GitHub environment: leave github_subject unset (or \"environment\") where protected is true."
+  }
+
+  validation {
+    condition     = alltrue([for cfg in values(var.environments) : !cfg.protected || !endswith(cfg.vcs_ref, "*")])
+    error_message = "A protected environment deploys from one ref: set its vcs_ref exactly, e.g. \"refs/heads/main\"."
+  }
+
+  validation {
+    condition     = var.ci_provider == "github" || alltrue([for cfg in values(var.environments) : cfg.github_subject == null && cfg.github_environments == null])
     error_message = "github_subject \"environment\" and github_environments need ci_provider github (CircleCI tokens name no GitHub environment)."
   }
 
   validation {
-    condition     = alltrue([for cfg in values(var.environments) : cfg.github_environments == null || cfg.github_subject == "environment"])
-    error_message = "github_environments is used only with github_subject \"environment\": set both, or neither."
+    condition     = alltrue([for cfg in values(var.environments) : cfg.github_environments == null || cfg.github_subject == "environment" || (cfg.protected && cfg.github_subject == null)])
+    error_message = "github_environments is used only with github_subject \"environment\" or by a protected environment: set both, or neither."
   }
 
   # GitHub environment names go into the subject verbatim: no wildcard, no ':' (GitHub sends it as
@@ -216,11 +228,57 @@ variable "state_bucket_name" {
   }
 }
 
+variable "circleci_release_user_ids" {
+  type        = list(string)
+  description = "With ci_provider circleci: the CircleCI user ids (UUIDs, the user/<id> of the OIDC subject: who triggered the pipeline or re-ran the job) of the release managers, the only users whose pipelines on vcs_ref may assume a protected environment's deploy role. Required when an environment is protected; empty with github."
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for id in var.circleci_release_user_ids : can(regex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", id))])
+    error_message = "Each circleci_release_user_ids entry must be a lower-case UUID (a CircleCI user id)."
+  }
+
+  validation {
+    condition     = var.ci_provider == "circleci" || length(var.circleci_release_user_ids) == 0
+    error_message = "circleci_release_user_ids is for ci_provider circleci: with github, a protected environment is gated by its GitHub environment."
+  }
+
+  validation {
+    condition     = var.ci_provider != "circleci" || length(var.circleci_release_user_ids) > 0 || !anytrue([for cfg in values(var.environments) : cfg.protected])
+    error_message = "A protected environment needs circleci_release_user_ids: CircleCI tokens carry no approval, so AWS can gate the deploy role only by who triggered the pipeline."
+  }
+}
+
+variable "github_workflow_ref" {
+  type        = string
+  description = "With ci_provider github: the job_workflow_ref claim (<owner>/<repo>/<workflow path>@<ref>) of the only workflow whose jobs may assume a protected environment's roles. Null (the default) means <github_repository>/.github/workflows/deploy.yml@refs/heads/main. Must be null with circleci."
+  default     = null
+
+  validation {
+    condition     = var.github_workflow_ref == null || var.ci_provider == "github"
+    error_message = "github_workflow_ref is for ci_provider github; leave it null with circleci."
+  }
+
+  validation {
+    condition = var.github_workflow_ref == null || (
+      startswith(coalesce(var.github_workflow_ref, "-"), "${coalesce(var.github_repository, "-")}/.github/workflows/") &&
+      can(regex("^[^*?:]+/\\.github/workflows/[A-Za-z0-9._/-]+\\.ya?ml@refs/(heads|tags)/[A-Za-z0-9._/-]+$", var.github_workflow_ref))
+    )
+    error_message = "github_workflow_ref must be <github_repository>/.github/workflows/<file>.yml@refs/heads/<branch> (or @refs/tags/<tag>), with no wildcard."
+  }
+}
+
 variable "create_ci_user" {
   type        = bool
-  description = "Also create an IAM user <prefix>-ci whose only permission is sts:AssumeRole on the plan and deploy roles, from ci_user_source_cidrs only (for CI systems without OIDC). Terraform never creates its access key: an admin does, outside Terraform state."
+  description = "Also create an IAM user <prefix>-ci whose only permission is sts:AssumeRole on the plan and deploy roles of the unprotected environments, from ci_user_source_cidrs only (for CI systems without OIDC). Terraform never creates its access key: an admin does, outside Terraform state."
   default     = false
   nullable    = false
+
+  validation {
+    condition     = !var.create_ci_user || !alltrue([for cfg in values(var.environments) : cfg.protected])
+    error_message = "create_ci_user with every environment protected: the CI user never reaches a protected environment, so it would reach nothing. Leave create_ci_user false."
+  }
 }
 
 variable "ci_user_source_cidrs" {
@@ -238,6 +296,7 @@ variable "ci_user_source_cidrs" {
     condition     = !var.create_ci_user || length(var.ci_user_source_cidrs) > 0
     error_message = "create_ci_user needs ci_user_source_cidrs: the addresses the CI system calls AWS from."
   }
+
 }
 
 variable "max_session_duration" {

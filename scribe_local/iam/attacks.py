@@ -52,6 +52,9 @@ class Case:
     expected: Expected
     steps: tuple[Step, ...]
     defect: str | None = None  # the issue-10 defect this case exposed on the 0.2.0 policies
+    # The finding of the review "Production gated by AWS, not by CI settings" (issue 22) that
+    # this case guards: 1 CircleCI main subjects, 2 approvals AWS never saw, 4 the CI user, ...
+    finding: str | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,33 @@ class Names:
         self.project: str = self.vars.get("circleci_project_id") or ""
         self.repository: str = self.vars.get("github_repository") or ""
         self.prefix: str = self.vars.get("name_prefix") or "scribe-ci"
+        self.release_users: list[str] = list(self.vars.get("circleci_release_user_ids") or [])
+
+    def protected(self, env: str) -> bool:
+        """Only the approved job may assume env's deploy role (the environment's `protected`)."""
+        return bool(self.env(env).get("protected"))
+
+    @property
+    def workflow_ref(self) -> str:
+        """The job_workflow_ref of the repository's deploy workflow on main: what the rendered
+        trusts require of a protected environment's jobs (and what its jobs' tokens carry)."""
+        for name, policy in self.identity.policies.items():
+            for statement in policy.get("Statement", []) if name.startswith("trust-") else []:
+                for test in statement.get("Condition", {}).values():
+                    found = test.get(f"{self.identity.issuer}:job_workflow_ref")
+                    if found:
+                        return str(found if isinstance(found, str) else found[0])
+        return f"{self.repository}/.github/workflows/deploy.yml@refs/heads/main"
+
+    def role_arn(self, env: str, role: str) -> str:
+        """env's deploy ("deploy") or plan ("plan") role."""
+        arns = self.identity.role_arns if role == "deploy" else self.identity.plan_role_arns
+        return arns[env]
+
+    @staticmethod
+    def trust(env: str, role: str) -> str:
+        """The name of the trust policy of env's deploy or plan role."""
+        return f"trust-{env}" if role == "deploy" else f"trust-plan-{env}"
 
     def env(self, env: str) -> dict[str, Any]:
         return self.identity.environments[env]
@@ -180,10 +210,13 @@ class Builder:
         sub: str,
         aud: str = GITHUB_AUDIENCE,
         issuer: str | None = None,
+        role: str = "deploy",
+        workflow: str | None = None,
     ) -> Request:
-        """AssumeRoleWithWebIdentity with a GitHub Actions token: AWS supplies its aud and sub
-        as <issuer>:aud and <issuer>:sub, and the principal is the provider of the token's
-        issuer (another issuer: another provider, whatever its claims say)."""
+        """AssumeRoleWithWebIdentity of env's role with a GitHub Actions token: AWS supplies its
+        aud, sub and job_workflow_ref (default: the deploy workflow on main) as <issuer>:<claim>,
+        and the principal is the provider of the token's issuer (another issuer: another
+        provider, whatever its claims say)."""
         own = self.n.identity.issuer
         issuer = issuer or own
         provider = (
@@ -194,9 +227,13 @@ class Builder:
         return Request(
             principal=provider,
             action="sts:AssumeRoleWithWebIdentity",
-            resource=self.n.identity.role_arns[env],
-            resource_policy=f"trust-{env}",
-            context={f"{issuer}:aud": aud, f"{issuer}:sub": sub},
+            resource=self.n.role_arn(env, role),
+            resource_policy=self.n.trust(env, role),
+            context={
+                f"{issuer}:aud": aud,
+                f"{issuer}:sub": sub,
+                f"{issuer}:job_workflow_ref": workflow or self.n.workflow_ref,
+            },
         )
 
     def web_identity(
@@ -205,13 +242,16 @@ class Builder:
         sub: str,
         aud: str | None = None,
         project: str | None = None,
+        role: str = "deploy",
     ) -> Request:
+        """AssumeRoleWithWebIdentity of env's role with a CircleCI token: AWS supplies its aud,
+        sub and project-id."""
         issuer = self.n.identity.issuer
         return Request(
             principal=self.n.identity.provider_arn,
             action="sts:AssumeRoleWithWebIdentity",
-            resource=self.n.identity.role_arns[env],
-            resource_policy=f"trust-{env}",
+            resource=self.n.role_arn(env, role),
+            resource_policy=self.n.trust(env, role),
             context={
                 f"{issuer}:aud": aud or self.n.org,
                 f"{issuer}:sub": sub,
@@ -233,14 +273,6 @@ class Builder:
     def plan(self, request: Request, env: str) -> Request:
         """The same request from env's plan role session."""
         return replace(request, principal=self.n.plan_session(env), identity=(f"plan-{env}",))
-
-    def as_plan_role(self, request: Request, env: str) -> Request:
-        """A trust case against env's plan role instead of its deploy role."""
-        return replace(
-            request,
-            resource=self.n.identity.plan_role_arns[env],
-            resource_policy=f"trust-plan-{env}",
-        )
 
     def writer(
         self,
@@ -285,111 +317,161 @@ def writer_policy(names: Names, env: str) -> dict[str, Any]:
     )
 
 
+def roles_of(n: Names, env: str) -> tuple[str, ...]:
+    """The roles of env whose trust the account renders (the plan role since 0.4.0)."""
+    return ("deploy", "plan") if f"trust-plan-{env}" in n.identity.policies else ("deploy",)
+
+
+def trust_label(env: str, role: str) -> str:
+    """How a case names the role it attacks: "prod" (the deploy role), "prod plan role"."""
+    return env if role == "deploy" else f"{env} plan role"
+
+
 def trust_cases(n: Names, b: Builder) -> list[Case]:
     """Crafted OIDC tokens against every role: an environment bound to one ref (prod: main) is
     attacked through that ref; one open to a ref pattern (dev: refs/heads/*) through the refs
-    and origins the pattern must still refuse."""
+    and origins the pattern must still refuse. A protected environment's deploy role trusts only
+    the release managers: its cases carry a release manager's user id (so a refused ref or
+    origin is refused for itself), and an ordinary member's main pipeline is refused."""
     if n.provider == "github":
         return github_trust_cases(n, b)
-    other_project = "0f0f0f0f-0000-4000-8000-0000000000ff"
     table: list[Case] = []
     for env in sorted(n.identity.environments):
-        pattern = str(n.env(env).get("vcs_ref") or "refs/heads/*")
+        for role in roles_of(n, env):
+            table += circleci_role_cases(n, b, env, role)
+    return table
 
-        def case(
-            name: str,
-            expected: Expected,
-            sub: str,
-            defect: str | None = None,
-            env: str = env,
-            **claims: str,
-        ) -> Case:
-            return Case(
-                f"{env}: {name}", expected, (Step(b.web_identity(env, sub, **claims)),), defect
+
+OTHER_PROJECT = "0f0f0f0f-0000-4000-8000-0000000000ff"  # another CircleCI project (or org)
+
+
+def circleci_role_cases(n: Names, b: Builder, env: str, role: str) -> list[Case]:
+    other_project = OTHER_PROJECT
+    pattern = str(n.env(env).get("vcs_ref") or "refs/heads/*")
+    gated = n.protected(env) and role == "deploy"
+    user = n.release_users[0] if gated else USER
+    label = trust_label(env, role)
+
+    def case(
+        name: str,
+        expected: Expected,
+        sub: str,
+        defect: str | None = None,
+        finding: str | None = None,
+        **claims: str,
+    ) -> Case:
+        request = b.web_identity(env, sub, role=role, **claims)
+        return Case(f"{label}: {name}", expected, (Step(request),), defect, finding)
+
+    if "*" not in pattern:
+        ref = pattern
+        table = [
+            case(
+                f"branch x/vcs-ref/{ref} (ref injection)",
+                "denied",
+                n.subject(f"refs/heads/x/vcs-ref/{ref}", user=user),
+                "1",
+            ),
+            case(
+                f"a fork's build of {ref}",
+                "denied",
+                n.subject(ref, origin=ATTACKER_ORIGIN, user=user),
+                "2",
+            ),
+            case(
+                "origin path that embeds the origin",
+                "denied",
+                n.subject(ref, origin=f"{ATTACKER_ORIGIN}/vcs-origin/{n.origin}", user=user),
+                "2",
+            ),
+            case("a tag", "denied", n.subject("refs/tags/v1.0.0", user=user)),
+            case("a pull-request ref", "denied", n.subject("refs/pull/7/head", user=user)),
+            case(f"ref {ref}-2", "denied", n.subject(f"{ref}-2", user=user)),
+            case(f"ref {ref}/evil", "denied", n.subject(f"{ref}/evil", user=user)),
+            case(f"ref {ref}/ (trailing slash)", "denied", n.subject(f"{ref}/", user=user)),
+            case(
+                "V1 subject without origin and ref",
+                "denied",
+                f"org/{n.org}/project/{n.project}/user/{user}",
+            ),
+            case(
+                "user id that smuggles an origin",
+                "denied",
+                n.subject(ref, user=f"{user}/vcs-origin/{ATTACKER_ORIGIN}"),
+            ),
+            case(
+                f"another project's {ref}",
+                "denied",
+                n.subject(ref, project=other_project, user=user),
+                project=other_project,
+            ),
+            case("another org's audience", "denied", n.subject(ref, user=user), aud=other_project),
+            case(
+                "right subject, another project-id claim",
+                "denied",
+                n.subject(ref, user=user),
+                project=other_project,
+            ),
+            case(f"{ref} of the project's origin", "allowed", n.subject(ref, user=user)),
+        ]
+        if n.protected(env):
+            # Any project writer can start a main pipeline, or re-run a main job with SSH (say
+            # plan-dev, whose context is not restricted): an ordinary main subject of theirs.
+            # The approval job and the restricted context are CircleCI settings AWS never sees.
+            table.append(
+                case(
+                    f"{ref} of a project member who is no release manager (an SSH re-run)",
+                    "denied" if gated else "allowed",
+                    n.subject(ref, user=USER),
+                    finding="1" if gated else None,
+                )
             )
-
-        if "*" not in pattern:
-            ref = pattern
+        if gated:
             table += [
                 case(
-                    f"branch x/vcs-ref/{ref} (ref injection)",
-                    "denied",
-                    n.subject(f"refs/heads/x/vcs-ref/{ref}"),
-                    "1",
-                ),
-                case(
-                    f"a fork's build of {ref}",
-                    "denied",
-                    n.subject(ref, origin=ATTACKER_ORIGIN),
-                    "2",
-                ),
-                case(
-                    "origin path that embeds the origin",
-                    "denied",
-                    n.subject(ref, origin=f"{ATTACKER_ORIGIN}/vcs-origin/{n.origin}"),
-                    "2",
-                ),
-                case("a tag", "denied", n.subject("refs/tags/v1.0.0")),
-                case("a pull-request ref", "denied", n.subject("refs/pull/7/head")),
-                case(f"ref {ref}-2", "denied", n.subject(f"{ref}-2")),
-                case(f"ref {ref}/evil", "denied", n.subject(f"{ref}/evil")),
-                case(f"ref {ref}/ (trailing slash)", "denied", n.subject(f"{ref}/")),
-                case(
-                    "V1 subject without origin and ref",
-                    "denied",
-                    f"org/{n.org}/project/{n.project}/user/{USER}",
-                ),
-                case(
-                    "user id that smuggles an origin",
-                    "denied",
-                    n.subject(ref, user=f"{USER}/vcs-origin/{ATTACKER_ORIGIN}"),
-                ),
-                case(
-                    f"another project's {ref}",
-                    "denied",
-                    n.subject(ref, project=other_project),
-                    project=other_project,
-                ),
-                case("another org's audience", "denied", n.subject(ref), aud=other_project),
-                case(
-                    "right subject, another project-id claim",
-                    "denied",
-                    n.subject(ref),
-                    project=other_project,
-                ),
-                case(f"{ref} of the project's origin", "allowed", n.subject(ref)),
-            ]
-        else:
-            table += [
-                case(
-                    "a fork's pull-request build",
-                    "denied",
-                    n.subject("refs/heads/feature", origin=ATTACKER_ORIGIN),
-                    "2",
-                ),
-                case(
-                    "another project's branch",
-                    "denied",
-                    n.subject("refs/heads/feature", project=other_project),
-                    project=other_project,
-                ),
-                case("a pull-request ref", "denied", n.subject("refs/pull/7/head")),
-                case(
-                    "V1 subject without origin and ref",
-                    "denied",
-                    f"org/{n.org}/project/{n.project}/user/{USER}",
-                ),
-                case(
-                    "a feature branch", "allowed", n.subject(pattern.replace("*", "feature/login"))
-                ),
-                case(
-                    "a branch named like another ref",
+                    f"{ref} of release manager {release}",
                     "allowed",
-                    n.subject(pattern.replace("*", "x/vcs-ref/refs/heads/main")),
-                ),
+                    n.subject(ref, user=release),
+                )
+                for release in n.release_users[1:]
             ]
-            if pattern.startswith("refs/heads/"):
-                table.append(case("a tag", "denied", n.subject("refs/tags/v1.0.0")))
+            table.append(
+                case(
+                    "a release manager's feature branch",
+                    "denied",
+                    n.subject("refs/heads/feature", user=user),
+                    finding="1",
+                )
+            )
+        return table
+    table = [
+        case(
+            "a fork's pull-request build",
+            "denied",
+            n.subject("refs/heads/feature", origin=ATTACKER_ORIGIN),
+            "2",
+        ),
+        case(
+            "another project's branch",
+            "denied",
+            n.subject("refs/heads/feature", project=other_project),
+            project=other_project,
+        ),
+        case("a pull-request ref", "denied", n.subject("refs/pull/7/head")),
+        case(
+            "V1 subject without origin and ref",
+            "denied",
+            f"org/{n.org}/project/{n.project}/user/{USER}",
+        ),
+        case("a feature branch", "allowed", n.subject(pattern.replace("*", "feature/login"))),
+        case(
+            "a branch named like another ref",
+            "allowed",
+            n.subject(pattern.replace("*", "x/vcs-ref/refs/heads/main")),
+        ),
+    ]
+    if pattern.startswith("refs/heads/"):
+        table.append(case("a tag", "denied", n.subject("refs/tags/v1.0.0")))
     return table
 
 
@@ -406,183 +488,179 @@ def github_trust_cases(n: Names, b: Builder) -> list[Case]:
     pattern (dev: refs/heads/*) through the repositories, events and environments the pattern
     must still refuse. Branch and environment names that embed another subject are tried raw
     (as if GitHub did not escape ':') and escaped (%3A, as GitHub does)."""
+    return [
+        case
+        for env in sorted(n.identity.environments)
+        for role in roles_of(n, env)
+        for case in github_role_cases(n, b, env, role)
+    ]
+
+
+def github_kind(n: Names, env: str, role: str) -> str:
+    """The subject kind env's role trusts: "environment" or "ref" (modules/ci-identity: a
+    protected environment's deploy role its GitHub environment, its plan role its ref)."""
+    if n.protected(env):
+        return "environment" if role == "deploy" else "ref"
+    return str(n.env(env).get("github_subject") or "ref")
+
+
+def github_role_cases(n: Names, b: Builder, env: str, role: str) -> list[Case]:
     table: list[Case] = []
     repo = n.repository
     owner, name = repo.split("/", 1)
     sub = n.github_subject
-    for env in sorted(n.identity.environments):
-        cfg = n.env(env)
+    cfg = n.env(env)
+    label = trust_label(env, role)
 
-        def case(
-            title: str,
-            expected: Expected,
-            subject: str,
-            env: str = env,
-            aud: str = GITHUB_AUDIENCE,
-            issuer: str | None = None,
-        ) -> Case:
-            request = b.github_token(env, subject, aud=aud, issuer=issuer)
-            return Case(f"{env}: GitHub {title}", expected, (Step(request),))
+    def case(
+        title: str,
+        expected: Expected,
+        subject: str,
+        aud: str = GITHUB_AUDIENCE,
+        issuer: str | None = None,
+        workflow: str | None = None,
+        finding: str | None = None,
+    ) -> Case:
+        request = b.github_token(env, subject, aud=aud, issuer=issuer, role=role, workflow=workflow)
+        return Case(f"{label}: GitHub {title}", expected, (Step(request),), finding=finding)
 
-        if (cfg.get("github_subject") or "ref") == "environment":
-            names = list(cfg.get("github_environments") or [env])
-            wanted = names[0]
-            table += [
-                case(f"job in environment {e}", "allowed", sub(f"environment:{e}")) for e in names
-            ]
-            table += [
-                case("job in another environment", "denied", sub("environment:staging")),
-                case(f"environment {wanted}-2", "denied", sub(f"environment:{wanted}-2")),
-                case(
-                    "job on main that names no environment",
-                    "denied",
-                    sub("ref:refs/heads/main"),
-                ),
-                case("pull request", "denied", sub("pull_request")),
-                case(
-                    f"another repository's environment {wanted}",
-                    "denied",
-                    sub(f"environment:{wanted}", GITHUB_ATTACKER_REPOSITORY),
-                ),
-                case(
-                    f"repository {repo}-fork (name prefix)",
-                    "denied",
-                    sub(f"environment:{wanted}", f"{repo}-fork"),
-                ),
-                case(
-                    f"environment named x:environment:{wanted} (injection)",
-                    "denied",
-                    sub(f"environment:x:environment:{wanted}"),
-                ),
-                case(
-                    f"environment named x%3Aenvironment%3A{wanted} (escaped)",
-                    "denied",
-                    sub(f"environment:x%3Aenvironment%3A{wanted}"),
-                ),
-                case(
-                    f"environment {wanted}, GitHub's default audience",
-                    "denied",
-                    sub(f"environment:{wanted}"),
-                    aud=f"https://github.com/{owner}",
-                ),
-            ]
-            table += [
-                case(
-                    f"environment {wanted} from issuer {issuer}",
-                    "denied",
-                    sub(f"environment:{wanted}"),
-                    issuer=issuer,
-                )
-                for issuer in OTHER_ISSUERS
-            ]
-            continue
+    def borrowed(what: str, claim: str) -> list[Case]:
+        """The wanted claim presented by someone else: a fork, a look-alike repository or
+        owner, another repository's branch named after it, another audience or issuer."""
+        return [
+            case(
+                f"{what} of another repository (a fork)",
+                "denied",
+                sub(claim, GITHUB_ATTACKER_REPOSITORY),
+            ),
+            case(f"{what} of {repo}-fork (name prefix)", "denied", sub(claim, f"{repo}-fork")),
+            case(
+                f"{what} of {owner}-evil/{name} (owner prefix)",
+                "denied",
+                sub(claim, f"{owner}-evil/{name}"),
+            ),
+            case(
+                f"another repository's branch named after {what}",
+                "denied",
+                f"repo:{GITHUB_ATTACKER_REPOSITORY}:ref:refs/heads/{sub(claim)}",
+            ),
+            case(
+                f"{what}, GitHub's default audience",
+                "denied",
+                sub(claim),
+                aud=f"https://github.com/{owner}",
+            ),
+        ] + [
+            case(f"{what} from issuer {issuer}", "denied", sub(claim), issuer=issuer)
+            for issuer in OTHER_ISSUERS
+        ]
 
-        pattern = str(cfg.get("vcs_ref") or "refs/heads/*")
-        if "*" not in pattern:
-            ref = pattern
-            table += [
-                case(f"{ref}", "allowed", sub(f"ref:{ref}")),
-                case(f"a feature branch, not {ref}", "denied", sub("ref:refs/heads/feature")),
-                case(f"ref {ref}-2", "denied", sub(f"ref:{ref}-2")),
-                case(f"ref {ref}/evil", "denied", sub(f"ref:{ref}/evil")),
-                case("a tag", "denied", sub("ref:refs/tags/v1.0.0")),
-                case("a pull-request ref", "denied", sub("ref:refs/pull/7/merge")),
-                case("pull request", "denied", sub("pull_request")),
-                case(
-                    f"job in environment {env} (subject names no ref)",
-                    "denied",
-                    sub(f"environment:{env}"),
-                ),
-                case(
-                    f"branch named x:ref:{ref} (injection)",
-                    "denied",
-                    sub(f"ref:refs/heads/x:ref:{ref}"),
-                ),
-                case(
-                    f"branch named x%3Aref%3A{ref} (escaped)",
-                    "denied",
-                    sub(f"ref:refs/heads/x%3Aref%3A{ref}"),
-                ),
-                case(
-                    f"{ref} of another repository (a fork)",
-                    "denied",
-                    sub(f"ref:{ref}", GITHUB_ATTACKER_REPOSITORY),
-                ),
-                case(
-                    f"{ref} of {repo}-fork (name prefix)",
-                    "denied",
-                    sub(f"ref:{ref}", f"{repo}-fork"),
-                ),
-                case(
-                    f"{ref} of {owner}-evil/{name} (owner prefix)",
-                    "denied",
-                    sub(f"ref:{ref}", f"{owner}-evil/{name}"),
-                ),
-                case(
-                    "another repository's branch that embeds this subject",
-                    "denied",
-                    f"repo:{GITHUB_ATTACKER_REPOSITORY}:ref:refs/heads/{sub(f'ref:{ref}')}",
-                ),
-                case(
-                    f"{ref}, GitHub's default audience",
-                    "denied",
-                    sub(f"ref:{ref}"),
-                    aud=f"https://github.com/{owner}",
-                ),
-            ]
-            table += [
-                case(f"{ref} from issuer {issuer}", "denied", sub(f"ref:{ref}"), issuer=issuer)
-                for issuer in OTHER_ISSUERS
-            ]
-        else:
-            branch = pattern.replace("*", "feature/login")
-            table += [
-                case("a feature branch", "allowed", sub(f"ref:{branch}")),
-                case(
-                    "a branch named like another ref",
-                    "allowed",
-                    sub(f"ref:{pattern.replace('*', 'x/ref/refs/heads/main')}"),
-                ),
-                case("pull request", "denied", sub("pull_request")),
-                case("a pull-request ref", "denied", sub("ref:refs/pull/7/merge")),
-                case(
-                    f"job in environment {env} (subject names no ref)",
-                    "denied",
-                    sub(f"environment:{env}"),
-                ),
-                case(
-                    "a fork's branch",
-                    "denied",
-                    sub(f"ref:{branch}", GITHUB_ATTACKER_REPOSITORY),
-                ),
-                case(
-                    f"a branch of {repo}-fork (name prefix)",
-                    "denied",
-                    sub(f"ref:{branch}", f"{repo}-fork"),
-                ),
-                case(
-                    "another repository's branch that embeds this subject",
-                    "denied",
-                    f"repo:{GITHUB_ATTACKER_REPOSITORY}:ref:refs/heads/{sub(f'ref:{branch}')}",
-                ),
-                case(
-                    "a feature branch, GitHub's default audience",
-                    "denied",
-                    sub(f"ref:{branch}"),
-                    aud=f"https://github.com/{owner}",
-                ),
-            ]
-            table += [
-                case(
-                    f"a feature branch from issuer {issuer}",
-                    "denied",
-                    sub(f"ref:{branch}"),
-                    issuer=issuer,
-                )
-                for issuer in OTHER_ISSUERS
-            ]
-            if pattern.startswith("refs/heads/"):
-                table.append(case("a tag", "denied", sub("ref:refs/tags/v1.0.0")))
+    if n.protected(env):
+        # Workflows on main that anyone who opens a pull request or an issue can start
+        # (pull_request_target, issue_comment, workflow_run) or that run unattended
+        # (schedule): their jobs carry main's subject but another job_workflow_ref.
+        other = f"{repo}/.github/workflows/triage.yml@refs/heads/main"
+        feature = n.workflow_ref.rsplit("@", 1)[0] + "@refs/heads/feature"
+        wanted_sub = (
+            sub(f"environment:{(cfg.get('github_environments') or [env])[0]}")
+            if role == "deploy"
+            else sub(f"ref:{cfg.get('vcs_ref')}")
+        )
+        table += [
+            case(
+                "the right subject from another workflow on main (pull_request_target, schedule)",
+                "denied",
+                wanted_sub,
+                workflow=other,
+                finding="2",
+            ),
+            case(
+                "the right subject from the deploy workflow of a feature branch",
+                "denied",
+                wanted_sub,
+                workflow=feature,
+                finding="2",
+            ),
+        ]
+
+    if github_kind(n, env, role) == "environment":
+        names = list(cfg.get("github_environments") or [env])
+        wanted = names[0]
+        table += [
+            case(f"job in environment {e}", "allowed", sub(f"environment:{e}")) for e in names
+        ]
+        table += [
+            case("job in another environment", "denied", sub("environment:staging")),
+            case(f"environment {wanted}-2", "denied", sub(f"environment:{wanted}-2")),
+            case(
+                "job on main that names no environment",
+                "denied",
+                sub("ref:refs/heads/main"),
+                finding="2" if n.protected(env) else None,
+            ),
+            case("pull request", "denied", sub("pull_request")),
+            case(
+                f"environment named x:environment:{wanted} (injection)",
+                "denied",
+                sub(f"environment:x:environment:{wanted}"),
+            ),
+            case(
+                f"environment named x%3Aenvironment%3A{wanted} (escaped)",
+                "denied",
+                sub(f"environment:x%3Aenvironment%3A{wanted}"),
+            ),
+        ]
+        table += borrowed(f"environment {wanted}", f"environment:{wanted}")
+        return table
+
+    pattern = str(cfg.get("vcs_ref") or "refs/heads/*")
+    if "*" not in pattern:
+        ref = pattern
+        table += [
+            case(f"{ref}", "allowed", sub(f"ref:{ref}")),
+            case(f"a feature branch, not {ref}", "denied", sub("ref:refs/heads/feature")),
+            case(f"ref {ref}-2", "denied", sub(f"ref:{ref}-2")),
+            case(f"ref {ref}/evil", "denied", sub(f"ref:{ref}/evil")),
+            case("a tag", "denied", sub("ref:refs/tags/v1.0.0")),
+            case("a pull-request ref", "denied", sub("ref:refs/pull/7/merge")),
+            case("pull request", "denied", sub("pull_request")),
+            case(
+                f"job in environment {env} (subject names no ref)",
+                "denied",
+                sub(f"environment:{env}"),
+            ),
+            case(
+                f"branch named x:ref:{ref} (injection)",
+                "denied",
+                sub(f"ref:refs/heads/x:ref:{ref}"),
+            ),
+            case(
+                f"branch named x%3Aref%3A{ref} (escaped)",
+                "denied",
+                sub(f"ref:refs/heads/x%3Aref%3A{ref}"),
+            ),
+        ]
+        table += borrowed(ref, f"ref:{ref}")
+    else:
+        branch = pattern.replace("*", "feature/login")
+        table += [
+            case("a feature branch", "allowed", sub(f"ref:{branch}")),
+            case(
+                "a branch named like another ref",
+                "allowed",
+                sub(f"ref:{pattern.replace('*', 'x/ref/refs/heads/main')}"),
+            ),
+            case("pull request", "denied", sub("pull_request")),
+            case("a pull-request ref", "denied", sub("ref:refs/pull/7/merge")),
+            case(
+                f"job in environment {env} (subject names no ref)",
+                "denied",
+                sub(f"environment:{env}"),
+            ),
+        ]
+        table += borrowed("a feature branch", f"ref:{branch}")
+        if pattern.startswith("refs/heads/"):
+            table.append(case("a tag", "denied", sub("ref:refs/tags/v1.0.0")))
     return table
 
 
@@ -1165,30 +1243,35 @@ def own_stack_cases(n: Names, b: Builder, env: str) -> list[Case]:
 
 
 def ci_user_cases(n: Names) -> list[Case]:
+    """The optional IAM user's key: only from its CIDRs, and (it skips every ref rule) never
+    into a protected environment."""
     if "ci-user" not in n.identity.policies:
         return []
     user = n.ci_user()
     cases = []
-    tries: tuple[tuple[str, Expected], ...] = ((OTHER_IP, "denied"), (ALLOWED_IP, "allowed"))
     for env in sorted(n.identity.environments):
-        for ip, expected in tries:
-            request = Request(
-                principal=user,
-                action="sts:AssumeRole",
-                resource=n.identity.role_arns[env],
-                identity=("ci-user",),
-                resource_policy=f"trust-{env}",
-                context={"aws:SourceIp": ip},
-            )
-            where = "outside" if expected == "denied" else "inside"
-            cases.append(
-                Case(
-                    f"CI user: assumes the {env} role from {where} its CIDRs",
-                    expected,
-                    (Step(request),),
-                    "4" if expected == "denied" else None,
+        for role in roles_of(n, env):
+            for ip, where in ((OTHER_IP, "outside"), (ALLOWED_IP, "inside")):
+                request = Request(
+                    principal=user,
+                    action="sts:AssumeRole",
+                    resource=n.role_arn(env, role),
+                    identity=("ci-user",),
+                    resource_policy=n.trust(env, role),
+                    context={"aws:SourceIp": ip},
                 )
-            )
+                gated = n.protected(env)
+                expected: Expected = "allowed" if where == "inside" and not gated else "denied"
+                cases.append(
+                    Case(
+                        f"CI user: assumes {env}'s {role} role from {where} its CIDRs"
+                        + (" (a protected environment)" if gated else ""),
+                        expected,
+                        (Step(request),),
+                        "4" if where == "outside" else None,
+                        "4" if gated and where == "inside" else None,
+                    )
+                )
     cases.append(
         Case(
             "CI user: creates itself an access key",
@@ -1226,28 +1309,10 @@ def attacker_documents(n: Names) -> dict[str, dict[str, Any]]:
     return docs
 
 
-def plan_trust_cases(n: Names, b: Builder, trust: Sequence[Case]) -> list[Case]:
-    """Every token case once more against the plan role of its environment: the plan roles
-    trust the same tokens as the deploy roles."""
-    envs = {arn: env for env, arn in n.identity.role_arns.items()}
-    table = []
-    for case in trust:
-        env = envs.get(case.steps[0].request.resource)
-        if env is None or f"trust-plan-{env}" not in n.identity.policies:
-            continue
-        steps = tuple(
-            replace(step, request=b.as_plan_role(step.request, env)) for step in case.steps
-        )
-        name = case.name.replace(f"{env}: ", f"{env} plan role: ", 1)
-        table.append(replace(case, name=name, steps=steps))
-    return table
-
-
 def cases(identity: Identity) -> list[Case]:
     n = Names(identity)
     b = Builder(n)
     table = trust_cases(n, b)
-    table += plan_trust_cases(n, b, table)
     envs = sorted(identity.environments)
     for env in envs:
         table += own_stack_cases(n, b, env)

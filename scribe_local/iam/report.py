@@ -11,7 +11,10 @@
    AWS request recorded) and takes the evaluated calls it writes (SCRIBE_IAM_CALLS);
 3. prints the table and writes the report: `policies` (`trust-<env>`, `deploy-<env>`,
    `boundary-<env>` of the deploy roles, `trust-plan-<env>` and `plan-<env>` of the plan roles,
-   `ci-user`), `example`, `requests` (each with the `role` that made it), `attacks`,
+   `ci-user`, and `github-trust-<env>`: the GitHub example's deploy-role trusts), `example` (the
+   account files' inputs, `circleci_release_user_ids`, `github_repository` and the
+   `github_workflow_ref` claim a protected environment requires), `requests` (each with the
+   `role` that made it), `attacks` (each with the issue-10 `defect` or the `finding` it guards),
    `github` (the GitHub account file's trust policies and token cases), `unused_actions` and
    `summary`.
 Exit status 1 when an attack or a recorded call is decided otherwise than expected.
@@ -59,6 +62,7 @@ def attack_rows(outcomes: list[attacks.Outcome]) -> list[dict[str, Any]]:
                 "expected": outcome.case.expected,
                 "decision": outcome.decision,
                 "defect": outcome.case.defect,
+                "finding": outcome.case.finding,
                 "steps": len(outcome.case.steps),
                 "deciding": list(last.deciding) if last else [],
             }
@@ -101,14 +105,34 @@ def build(
         if github
         else {}
     )
+    # The GitHub example's deploy-role trusts, next to the CircleCI example's documents.
+    github_trusts = (
+        {
+            f"github-{name}": doc
+            for name, doc in github[0].policies.items()
+            if name.startswith("trust-") and not name.startswith("trust-plan-")
+        }
+        if github
+        else {}
+    )
     return {
-        "policies": identity.policies,
+        "policies": {**identity.policies, **github_trusts},
         "example": {
             "account_file": str(account_file.relative_to(REPO)),
             "circleci_org_id": identity.variables["circleci_org_id"],
             "circleci_project_id": identity.variables["circleci_project_id"],
             "vcs_origin": identity.variables["vcs_origin"],
+            "circleci_release_user_ids": identity.variables["circleci_release_user_ids"],
             **WITH_CI_USER,  # switched on for the table (the example file leaves it off)
+            **(
+                {
+                    "github_account_file": str(GITHUB_ACCOUNT.relative_to(REPO)),
+                    "github_repository": github[0].variables["github_repository"],
+                    "github_workflow_ref": attacks.Names(github[0]).workflow_ref,
+                }
+                if github
+                else {}
+            ),
         },
         "requests": requests,
         "attacks": rows,

@@ -51,6 +51,7 @@ STATE_BUCKET = "scribe-tfstate-pipeline"
 ENVS = ("dev", "prod")
 STEPS = ("plan", "apply", "output", "noop", "smoke", "destroy")  # the evaluated phases
 VCS_ORIGIN = "github.com/acme/scribe"
+RELEASE_MANAGER = "0a1b2c3d-0000-4000-8000-0000000000c1"  # a CircleCI user id
 BOOTSTRAP_VARS = {
     "region": REGION,
     "state_bucket_name": STATE_BUCKET,
@@ -58,6 +59,12 @@ BOOTSTRAP_VARS = {
     "circleci_org_id": ORG,
     "circleci_project_id": PROJECT,
     "vcs_origin": VCS_ORIGIN,
+    "circleci_release_user_ids": [RELEASE_MANAGER],
+}
+# prod protected, as in the example account files: its deploy role trusts the release managers only.
+ENVIRONMENTS: dict[str, dict[str, Any]] = {
+    **h.CI_ENVIRONMENTS,
+    "prod": {**h.CI_ENVIRONMENTS["prod"], "protected": True},
 }
 
 
@@ -150,7 +157,7 @@ class Pipeline:
         """The CI identity's documents as IAM (moto) holds them now, under policies[name]."""
         iam = moto_client("iam", self.moto.url)
         docs: dict[str, Any] = {}
-        for env, config in h.CI_ENVIRONMENTS.items():
+        for env, config in ENVIRONMENTS.items():
             for kind, trust in (
                 (sufficiency.DEPLOY, f"trust-{env}"),
                 ("plan", f"trust-plan-{env}"),
@@ -170,8 +177,8 @@ class Pipeline:
 
 
 def pinned(api_ids: dict[str, str]) -> dict[str, Any]:
-    """CI_ENVIRONMENTS with each environment's api_id, as a shared account pins them."""
-    return {env: {**config, "api_id": api_ids[env]} for env, config in h.CI_ENVIRONMENTS.items()}
+    """ENVIRONMENTS with each environment's api_id, as a shared account pins them."""
+    return {env: {**config, "api_id": api_ids[env]} for env, config in ENVIRONMENTS.items()}
 
 
 @pytest.fixture(scope="module")
@@ -186,7 +193,7 @@ def pipeline(
     bootstrap = h.terraform(copy_module("bootstrap", tmp / "bootstrap", moto_server.url))
     bootstrap.apply(
         auto_approve=True,
-        tf_vars=h.tf_vars({**BOOTSTRAP_VARS, "environments": h.CI_ENVIRONMENTS}),
+        tf_vars=h.tf_vars({**BOOTSTRAP_VARS, "environments": ENVIRONMENTS}),
     )
     outputs = bootstrap.output()
     role_arns = {
@@ -624,3 +631,28 @@ def test_every_call_of_the_pipeline_is_allowed_and_every_grant_used(pipeline: Pi
                 indent=1,
             )
         )
+
+
+def test_prods_deploy_role_trusts_only_the_release_managers(pipeline: Pipeline) -> None:
+    """As applied (IAM holds it): prod's deploy role trusts the listed release manager's main
+    pipelines only; its plan role any member's main pipeline; dev's roles any branch."""
+    docs = pipeline.policies["pinned"]
+    issuer = f"oidc.circleci.com/org/{ORG}"
+    project = f"org/{ORG}/project/{PROJECT}/user"
+    main = f"vcs-origin/{VCS_ORIGIN}/vcs-ref/refs/heads/main"
+    release = RELEASE_MANAGER
+
+    def subject(trust: str) -> tuple[str, Any]:
+        [(test, keys)] = [
+            (test, keys[f"{issuer}:sub"])
+            for test, keys in docs[trust]["Statement"][0]["Condition"].items()
+            if f"{issuer}:sub" in keys
+        ]
+        return test, keys
+
+    assert subject("trust-prod") == ("StringEquals", f"{project}/{release}/{main}")
+    assert subject("trust-plan-prod") == (
+        "StringLike",
+        f"{project}/????????-????-????-????-????????????/{main}",
+    )
+    assert subject("trust-dev")[1].endswith("/vcs-ref/refs/heads/*")

@@ -1,7 +1,8 @@
 """The GitHub Actions pipeline (.github/workflows/deploy.yml): the schema check (run by
 `make lint`, target github-check) bites, and what it cannot check: the same make targets in the
-same order as the CircleCI pipeline, deploys only from main, prod behind an environment's
-approval and applied from its saved plan, AWS only through the job's OIDC token."""
+same order as the CircleCI pipeline, deploys only from main, prod applied (and smoke-tested) by
+the one job that names the environment "prod" from its saved plan, AWS only through the job's
+OIDC token."""
 
 from __future__ import annotations
 
@@ -26,9 +27,7 @@ ORDER = [
     "apply-dev",
     "smoke-dev",
     "plan-prod",
-    "hold-prod",
-    "apply-prod",
-    "smoke-prod",
+    "apply-prod",  # in the environment prod: its approval, then apply and smoke
 ]
 AWS_JOBS = [name for name in ORDER if name.split("-")[0] in ("plan", "apply", "smoke")]
 ON_MAIN = "github.ref == 'refs/heads/main'"
@@ -140,21 +139,25 @@ def test_deploys_run_only_on_main(jobs: dict[str, dict[str, Any]]) -> None:
         assert jobs[name]["if"] == ON_MAIN, name
 
 
-def test_prod_apply_waits_for_the_prod_environment_approval(
+def test_prod_apply_is_the_one_job_in_the_prod_environment(
     jobs: dict[str, dict[str, Any]],
 ) -> None:
-    hold = jobs["hold-prod"]
-    assert hold["environment"] == "prod"
-    assert hold["permissions"] == {}  # the approval job gets no token
-    assert not [step for step in hold["steps"] if "uses" in step]
-    assert jobs["apply-prod"]["needs"] == ["hold-prod"]
-    assert not [name for name, job in jobs.items() if "environment" in job and name != "hold-prod"]
+    """prod's deploy role trusts only a job that names the environment prod (bootstrap:
+    protected): the apply job itself names it, and smoke-tests in the same job (each job that
+    names the environment waits for its own review); no other job names an environment."""
+    apply = jobs["apply-prod"]
+    assert apply["environment"] == "prod"
+    assert apply["needs"] == ["plan-prod"]
+    assert make_commands(apply) == ["make apply ENV=prod", "make smoke ENV=prod"]
+    assert [name for name, job in jobs.items() if "environment" in job] == ["apply-prod"]
+    assert "hold-prod" not in jobs
+    assert "smoke-prod" not in jobs
 
 
 @pytest.mark.parametrize("env", ["dev", "prod"])
 def test_applies_use_the_saved_plan(jobs: dict[str, dict[str, Any]], env: str) -> None:
     plan, apply = jobs[f"plan-{env}"], jobs[f"apply-{env}"]
-    assert make_commands(apply) == [f"make apply ENV={env}"]
+    assert make_commands(apply)[0] == f"make apply ENV={env}"
     bundle = f"tar -czf plan-{env}.tgz build/{env}.tfplan"
     assert [c for c in runs(plan) if c.startswith(bundle)] == [
         f"{bundle} build/{env}.plan.txt build/scribe.zip .terraform .terraform.lock.hcl"
@@ -198,7 +201,7 @@ def test_permissions_are_least_privilege(
     for name, job in jobs.items():
         if name in AWS_JOBS:
             assert job["permissions"] == {"id-token": "write", "contents": "read"}, name
-        elif name != "hold-prod":
+        else:
             assert job["permissions"] == {"contents": "read"}, name
 
 

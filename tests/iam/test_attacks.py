@@ -140,6 +140,17 @@ def test_github_trust_holds_against_the_table(github_example: Identity) -> None:
     assert allowed == [
         "dev: GitHub a branch named like another ref",
         "dev: GitHub a feature branch",
+        "prod: GitHub job in environment prod",  # protected: only the approved job
+    ]
+    # The plan roles: dev's trusts what dev's deploy role trusts; protected prod's, main's jobs
+    # of the deploy workflow.
+    planned = github_trust(outcomes, " plan role")
+    assert {k: v for k, v in planned.items() if k.startswith("dev:")} == {
+        k: v for k, v in decided.items() if k.startswith("dev:")
+    }
+    assert sorted(name for name, decision in planned.items() if decision == "allowed") == [
+        "dev: GitHub a branch named like another ref",
+        "dev: GitHub a feature branch",
         "prod: GitHub refs/heads/main",
     ]
     for name in (
@@ -153,17 +164,90 @@ def test_github_trust_holds_against_the_table(github_example: Identity) -> None:
         "prod: GitHub job in environment prod (subject names no ref)",
         "prod: GitHub refs/heads/main, GitHub's default audience",
         f"prod: GitHub refs/heads/main from issuer {attacks.OTHER_ISSUERS[0]}",
+        "prod: GitHub the right subject from another workflow on main (pull_request_target, "
+        "schedule)",
+    ):
+        assert planned[name] == "denied", name
+    for name in (
         "dev: GitHub pull request",
-        "dev: GitHub a fork's branch",
-        "dev: GitHub a branch of acme/scribe-fork (name prefix)",
-        "dev: GitHub another repository's branch that embeds this subject",
+        "dev: GitHub a feature branch of another repository (a fork)",
+        "dev: GitHub a feature branch of acme/scribe-fork (name prefix)",
+        "dev: GitHub another repository's branch named after a feature branch",
         "dev: GitHub a tag",
     ):
         assert decided[name] == "denied", name
-    assert sum(d == "denied" for d in decided.values()) >= 25
-    assert github_trust(outcomes, " plan role") == decided  # the plan roles trust the same
+    assert sum(d == "denied" for d in [*decided.values(), *planned.values()]) >= 45
     # The rest of the table (cross-environment writes, boundary escapes, ...) is the same.
-    assert len(outcomes) > len(decided) + 50
+    assert len(outcomes) > len(decided) + len(planned) + 50
+
+
+def test_protected_prod_is_gated_by_what_aws_sees(
+    example_outcomes: list[attacks.Outcome], example: Identity, github_example: Identity
+) -> None:
+    """prod (protected): its deploy role trusts only what the approval changes in the token.
+    CircleCI: the release managers' pipelines on main, not any project member's (an SSH re-run
+    of a main job carries an ordinary main subject); GitHub: a job in the environment prod of
+    the deploy workflow on main, not a job on main that names no environment (a workflow that
+    pull_request_target or schedule starts) nor the environment from another workflow or ref.
+    The CI user's key, which skips every ref rule, reaches neither prod role."""
+    circleci = {o.case.name: o.decision for o in example_outcomes}
+    github = {o.case.name: o.decision for o in attacks.run(github_example)}
+    release = example.variables["circleci_release_user_ids"]
+    assert release == ["0000000a-0000-4000-8000-000000000001"]
+    expected = {
+        "prod: refs/heads/main of a project member who is no release manager (an SSH re-run)": (
+            circleci,
+            "denied",
+        ),
+        "prod: refs/heads/main of the project's origin": (circleci, "allowed"),
+        "prod: a release manager's feature branch": (circleci, "denied"),
+        "prod plan role: refs/heads/main of a project member who is no release manager "
+        "(an SSH re-run)": (circleci, "allowed"),
+        "CI user: assumes prod's deploy role from inside its CIDRs (a protected environment)": (
+            circleci,
+            "denied",
+        ),
+        "CI user: assumes prod's plan role from inside its CIDRs (a protected environment)": (
+            circleci,
+            "denied",
+        ),
+        "CI user: assumes dev's deploy role from inside its CIDRs": (circleci, "allowed"),
+        "prod: GitHub job on main that names no environment": (github, "denied"),
+        "prod: GitHub job in environment prod": (github, "allowed"),
+        "prod: GitHub the right subject from another workflow on main (pull_request_target, "
+        "schedule)": (github, "denied"),
+        "prod: GitHub the right subject from the deploy workflow of a feature branch": (
+            github,
+            "denied",
+        ),
+        "prod plan role: GitHub refs/heads/main": (github, "allowed"),
+    }
+    assert {name: table[name] for name, (table, _) in expected.items()} == {
+        name: decision for name, (_, decision) in expected.items()
+    }
+    # The rendered trusts say so in AWS's own terms.
+    sub = example.policies["trust-prod"]["Statement"][0]["Condition"]["StringEquals"]
+    issuer = example.issuer
+    assert sub[f"{issuer}:sub"] == (
+        f"org/{example.variables['circleci_org_id']}/project/"
+        f"{example.variables['circleci_project_id']}/user/{release[0]}"
+        "/vcs-origin/github.com/acme/scribe/vcs-ref/refs/heads/main"
+    )
+    github_trust_doc = github_example.policies["trust-prod"]["Statement"][0]["Condition"]
+    assert github_trust_doc == {
+        "StringEquals": {
+            f"{ISSUER}:aud": "sts.amazonaws.com",
+            f"{ISSUER}:sub": "repo:acme/scribe:environment:prod",
+            f"{ISSUER}:job_workflow_ref": (
+                "acme/scribe/.github/workflows/deploy.yml@refs/heads/main"
+            ),
+        }
+    }
+    assert [s["Sid"] for s in example.policies["trust-prod"]["Statement"]] == ["CircleCiOidc"]
+    assert "CiUserFromCiAddresses" in {s["Sid"] for s in example.policies["trust-dev"]["Statement"]}
+    findings = {o.case.finding for o in example_outcomes if o.case.expected == "denied"}
+    assert findings >= {"1", "4"}
+    assert "2" in {o.case.finding for o in attacks.run(github_example)}
 
 
 def test_github_environment_subject_holds_against_the_table(
@@ -210,8 +294,9 @@ def test_github_environment_subject_holds_against_the_table(
         "prod: GitHub environment prod-plan-2",
         "prod: GitHub job on main that names no environment",
         "prod: GitHub pull request",
-        "prod: GitHub another repository's environment prod-plan",
-        "prod: GitHub repository acme/scribe-fork (name prefix)",
+        "prod: GitHub environment prod-plan of another repository (a fork)",
+        "prod: GitHub environment prod-plan of acme/scribe-fork (name prefix)",
+        "prod: GitHub environment prod-plan of acme-evil/scribe (owner prefix)",
         "prod: GitHub environment named x:environment:prod-plan (injection)",
         "prod: GitHub environment named x%3Aenvironment%3Aprod-plan (escaped)",
         "prod: GitHub environment prod-plan, GitHub's default audience",
@@ -220,10 +305,10 @@ def test_github_environment_subject_holds_against_the_table(
         assert decided[name] == "denied", name
 
 
-def weakened(identity: Identity, env: str, test: str, subject: str) -> Identity:
-    """The identity with env's trust binding the subject by `test` instead (aud unchanged)."""
+def weakened(identity: Identity, trust: str, test: str, subject: str) -> Identity:
+    """The identity with one trust binding the subject by `test` instead (aud unchanged)."""
     policies: dict[str, Any] = copy.deepcopy(identity.policies)
-    statement = policies[f"trust-{env}"]["Statement"][0]
+    statement = policies[trust]["Statement"][0]
     statement["Condition"] = {
         "StringEquals": {f"{ISSUER}:aud": "sts.amazonaws.com"},
         test: {f"{ISSUER}:sub": subject},
@@ -251,11 +336,12 @@ def weakened(identity: Identity, env: str, test: str, subject: str) -> Identity:
 def test_the_github_table_catches_a_weaker_trust(
     github_example: Identity, subject: str, now_allowed: str
 ) -> None:
-    """The cases bite: with a looser pattern the evaluator lets the attack through."""
-    identity = weakened(github_example, "prod", "StringLike", subject)
+    """The cases bite: with a looser pattern the evaluator lets the attack through (prod's plan
+    role, which trusts main's jobs)."""
+    identity = weakened(github_example, "trust-plan-prod", "StringLike", subject)
     names = attacks.Names(identity)
     outcomes = attacks.run(identity, attacks.trust_cases(names, attacks.Builder(names)))
-    assert github_trust(outcomes)[now_allowed] == "allowed"
+    assert github_trust(outcomes, " plan role")[now_allowed] == "allowed"
 
 
 def test_traces_leave_only_where_bootstrap_turns_tracing_on(

@@ -69,10 +69,10 @@ run "accepts_github_with_ref_and_environment_subjects" {
 
   # The rendered JSON is asserted by tests/plan/test_ci_identity.py (the mock renders none).
   assert {
-    condition = jsonencode(local.github_subjects) == jsonencode({
-      dev  = { test = "StringLike", subjects = ["repo:acme/scribe:ref:refs/heads/*"] }
-      prod = { test = "StringEquals", subjects = ["repo:acme/scribe:environment:prod-plan", "repo:acme/scribe:environment:prod"] }
-      rel  = { test = "StringEquals", subjects = ["repo:acme/scribe:ref:refs/heads/main"] }
+    condition = jsonencode({ for key, trust in local.trusts : key => { test = trust.github_test, subjects = trust.github_subjects, workflow = trust.github_workflow_ref } if endswith(key, "/deploy") }) == jsonencode({
+      "dev/deploy"  = { test = "StringLike", subjects = ["repo:acme/scribe:ref:refs/heads/*"], workflow = null }
+      "prod/deploy" = { test = "StringEquals", subjects = ["repo:acme/scribe:environment:prod-plan", "repo:acme/scribe:environment:prod"], workflow = null }
+      "rel/deploy"  = { test = "StringEquals", subjects = ["repo:acme/scribe:ref:refs/heads/main"], workflow = null }
     })
     error_message = "Each environment must trust exactly its ref (StringLike only with a trailing '*') or its listed GitHub environments."
   }
@@ -103,9 +103,182 @@ run "accepts_github_with_an_existing_provider" {
   }
 
   assert {
-    condition     = jsonencode(local.github_subjects.prod.subjects) == jsonencode(["repo:acme/scribe:environment:prod"])
+    condition     = jsonencode(local.trusts["prod/deploy"].github_subjects) == jsonencode(["repo:acme/scribe:environment:prod"])
     error_message = "github_environments left null must trust the GitHub environment named like the environment's key."
   }
+}
+
+# A protected environment (prod): its deploy role trusts only what the approval changes in the
+# token; its plan role every job of its ref; the CI user neither.
+run "accepts_a_protected_environment_on_circleci" {
+  command = plan
+  variables {
+    circleci_release_user_ids = ["0000000a-0000-4000-8000-000000000001", "0000000b-0000-4000-8000-000000000002"]
+    create_ci_user            = true
+    ci_user_source_cidrs      = ["203.0.113.0/24"]
+    environments = {
+      dev  = { stack_name = "scribe-dev", state_key = "scribe/dev.tfstate" }
+      prod = { stack_name = "scribe-prod", state_key = "scribe/prod.tfstate", vcs_ref = "refs/heads/main", protected = true }
+    }
+  }
+
+  assert {
+    condition = local.trusts["prod/deploy"].circleci_test == "StringEquals" && jsonencode(local.trusts["prod/deploy"].circleci_subjects) == jsonencode([
+      "org/00000000-0000-4000-8000-000000000001/project/00000000-0000-4000-8000-000000000002/user/0000000a-0000-4000-8000-000000000001/vcs-origin/github.com/acme/scribe/vcs-ref/refs/heads/main",
+      "org/00000000-0000-4000-8000-000000000001/project/00000000-0000-4000-8000-000000000002/user/0000000b-0000-4000-8000-000000000002/vcs-origin/github.com/acme/scribe/vcs-ref/refs/heads/main",
+    ])
+    error_message = "A protected environment's deploy role must trust exactly the release managers' subjects on its ref."
+  }
+
+  assert {
+    condition     = local.trusts["prod/plan"].circleci_test == "StringLike" && jsonencode(local.trusts["prod/plan"].circleci_subjects) == jsonencode(["org/00000000-0000-4000-8000-000000000001/project/00000000-0000-4000-8000-000000000002/user/????????-????-????-????-????????????/vcs-origin/github.com/acme/scribe/vcs-ref/refs/heads/main"])
+    error_message = "A protected environment's plan role must trust any user's pipeline on its ref."
+  }
+
+  assert {
+    condition     = !local.trusts["prod/deploy"].ci_user && !local.trusts["prod/plan"].ci_user && local.trusts["dev/deploy"].ci_user && local.trusts["dev/plan"].ci_user
+    error_message = "The CI user must reach the unprotected environment's roles only."
+  }
+}
+
+run "accepts_a_protected_environment_on_github" {
+  command = plan
+  variables {
+    ci_provider         = "github"
+    circleci_org_id     = null
+    circleci_project_id = null
+    vcs_origin          = null
+    github_repository   = "acme/scribe"
+    environments = {
+      dev  = { stack_name = "scribe-dev", state_key = "scribe/dev.tfstate" }
+      prod = { stack_name = "scribe-prod", state_key = "scribe/prod.tfstate", vcs_ref = "refs/heads/main", protected = true }
+    }
+  }
+
+  assert {
+    condition = jsonencode({ for key, trust in local.trusts : key => [trust.github_test, trust.github_subjects, trust.github_workflow_ref] }) == jsonencode({
+      "dev/plan"    = ["StringLike", ["repo:acme/scribe:ref:refs/heads/*"], null]
+      "dev/deploy"  = ["StringLike", ["repo:acme/scribe:ref:refs/heads/*"], null]
+      "prod/plan"   = ["StringEquals", ["repo:acme/scribe:ref:refs/heads/main"], "acme/scribe/.github/workflows/deploy.yml@refs/heads/main"]
+      "prod/deploy" = ["StringEquals", ["repo:acme/scribe:environment:prod"], "acme/scribe/.github/workflows/deploy.yml@refs/heads/main"]
+    })
+    error_message = "A protected environment's deploy role must trust its GitHub environment, its plan role its ref, both only from the deploy workflow on main."
+  }
+}
+
+run "accepts_a_protected_environment_with_its_own_workflow" {
+  command = plan
+  variables {
+    ci_provider         = "github"
+    circleci_org_id     = null
+    circleci_project_id = null
+    vcs_origin          = null
+    github_repository   = "acme/scribe"
+    github_workflow_ref = "acme/scribe/.github/workflows/release.yml@refs/heads/release"
+    environments        = { prod = { stack_name = "scribe-prod", state_key = "p.tfstate", vcs_ref = "refs/heads/release", protected = true, github_environments = ["production"] } }
+  }
+
+  assert {
+    condition     = local.trusts["prod/deploy"].github_workflow_ref == "acme/scribe/.github/workflows/release.yml@refs/heads/release" && jsonencode(local.trusts["prod/deploy"].github_subjects) == jsonencode(["repo:acme/scribe:environment:production"])
+    error_message = "github_workflow_ref and github_environments must be what a protected environment's deploy role trusts."
+  }
+}
+
+run "protected_without_release_managers" {
+  command = plan
+  variables {
+    environments = { prod = { stack_name = "scribe-prod", state_key = "scribe/prod.tfstate", vcs_ref = "refs/heads/main", protected = true } }
+  }
+  expect_failures = [var.circleci_release_user_ids]
+}
+
+run "release_manager_not_a_uuid" {
+  command = plan
+  variables {
+    circleci_release_user_ids = ["alice"]
+    environments              = { prod = { stack_name = "scribe-prod", state_key = "scribe/prod.tfstate", vcs_ref = "refs/heads/main", protected = true } }
+  }
+  expect_failures = [var.circleci_release_user_ids]
+}
+
+run "release_managers_with_github" {
+  command = plan
+  variables {
+    ci_provider               = "github"
+    circleci_org_id           = null
+    circleci_project_id       = null
+    vcs_origin                = null
+    github_repository         = "acme/scribe"
+    circleci_release_user_ids = ["0000000a-0000-4000-8000-000000000001"]
+  }
+  expect_failures = [var.circleci_release_user_ids]
+}
+
+run "protected_with_a_ref_pattern" {
+  command = plan
+  variables {
+    circleci_release_user_ids = ["0000000a-0000-4000-8000-000000000001"]
+    environments              = { prod = { stack_name = "scribe-prod", state_key = "p.tfstate", protected = true } }
+  }
+  expect_failures = [var.environments]
+}
+
+run "protected_with_the_ref_subject" {
+  command = plan
+  variables {
+    ci_provider         = "github"
+    circleci_org_id     = null
+    circleci_project_id = null
+    vcs_origin          = null
+    github_repository   = "acme/scribe"
+    environments        = { prod = { stack_name = "scribe-prod", state_key = "p.tfstate", vcs_ref = "refs/heads/main", protected = true, github_subject = "ref" } }
+  }
+  expect_failures = [var.environments]
+}
+
+run "workflow_ref_with_circleci" {
+  command = plan
+  variables {
+    github_workflow_ref = "acme/scribe/.github/workflows/deploy.yml@refs/heads/main"
+  }
+  expect_failures = [var.github_workflow_ref]
+}
+
+run "workflow_ref_of_another_repository" {
+  command = plan
+  variables {
+    ci_provider         = "github"
+    circleci_org_id     = null
+    circleci_project_id = null
+    vcs_origin          = null
+    github_repository   = "acme/scribe"
+    github_workflow_ref = "attacker/scribe/.github/workflows/deploy.yml@refs/heads/main"
+  }
+  expect_failures = [var.github_workflow_ref]
+}
+
+run "workflow_ref_with_a_wildcard" {
+  command = plan
+  variables {
+    ci_provider         = "github"
+    circleci_org_id     = null
+    circleci_project_id = null
+    vcs_origin          = null
+    github_repository   = "acme/scribe"
+    github_workflow_ref = "acme/scribe/.github/workflows/*.yml@refs/heads/main"
+  }
+  expect_failures = [var.github_workflow_ref]
+}
+
+run "ci_user_with_every_environment_protected" {
+  command = plan
+  variables {
+    circleci_release_user_ids = ["0000000a-0000-4000-8000-000000000001"]
+    create_ci_user            = true
+    ci_user_source_cidrs      = ["203.0.113.0/24"]
+    environments              = { prod = { stack_name = "scribe-prod", state_key = "scribe/prod.tfstate", vcs_ref = "refs/heads/main", protected = true } }
+  }
+  expect_failures = [var.create_ci_user]
 }
 
 run "ci_provider_unknown" {
@@ -535,13 +708,13 @@ run "null_inputs_take_the_defaults" {
     max_session_duration = null
     tags                 = null
     environments = {
-      dev = { stack_name = "scribe-dev", state_key = "scribe/dev.tfstate", vcs_ref = null, key_prefix = null, api_id = null, kms_key_arn = null, tracing = null, github_subject = null, github_environments = null }
+      dev = { stack_name = "scribe-dev", state_key = "scribe/dev.tfstate", vcs_ref = null, key_prefix = null, api_id = null, kms_key_arn = null, tracing = null, protected = null, github_subject = null, github_environments = null }
     }
   }
 
   assert {
-    condition     = length(local.github_subjects) == 0 && length(aws_iam_openid_connect_provider.github) == 0 && var.environments["dev"].github_subject == "ref"
-    error_message = "null ci_provider and github_subject must give circleci and ref."
+    condition     = length(local.trusts["dev/deploy"].github_subjects) == 0 && length(aws_iam_openid_connect_provider.github) == 0 && local.github_kinds["dev/deploy"] == "ref" && !var.environments["dev"].protected
+    error_message = "null ci_provider, github_subject and protected must give circleci, ref and unprotected."
   }
 
   assert {
