@@ -26,7 +26,7 @@ locals {
         "${local.apigateway_arn}/apis/*/${part}/*",
       ]]) },
       ] : [
-      { name = "PinnedStackApi", tagged = false, resources = [pinned.api, "${pinned.api}/*", "${pinned.tags}*"] },
+      { name = "PinnedStackApi", tagged = false, resources = [pinned.api, "${pinned.api}/*", pinned.tags, "${pinned.tags}%2F*"] },
     ]
   }
 }
@@ -159,14 +159,16 @@ data "aws_iam_policy_document" "deploy" {
     }
   }
 
-  # Creating a tagged API or stage also tags it through /tags/<arn>, before it has any tag.
+  # Creating a tagged API or stage also tags it through /tags/<arn>, before it has any tag. AWS
+  # supplies no aws:ResourceTag on /tags/<arn>, so this grant cannot tell another stack's API from
+  # one being created: once api_id is pinned, only the pinned API's tags are reachable (below).
   statement {
     sid     = "CreateStackApiTagged"
     effect  = "Allow"
     actions = ["apigateway:POST"]
     resources = concat(
-      ["${local.apigateway_arn}/apis", "${local.apigateway_arn}/tags/*"],
-      local.api_paths[each.key] == null ? ["${local.apigateway_arn}/apis/*/stages"] : [],
+      ["${local.apigateway_arn}/apis"],
+      local.api_paths[each.key] == null ? ["${local.apigateway_arn}/tags/*", "${local.apigateway_arn}/apis/*/stages"] : [],
     )
 
     condition {

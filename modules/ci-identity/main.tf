@@ -62,7 +62,8 @@ data "aws_iam_policy_document" "both_roles" {
   for_each = var.environments
 
   # Where AWS supplies an API's or stage's Stack tag, another stack's are out of reach whatever
-  # else allows (a re-tag included). Both conditions: a missing key makes StringNotEquals (and
+  # else allows. It supplies none on /tags/<arn> (tags are scoped by the pinned api_id instead,
+  # deploy.tf). Both conditions: a missing key makes StringNotEquals (and
   # any IfExists) true, which would deny every untagged route and every create.
   statement {
     sid       = "DenyOtherStacksApis"

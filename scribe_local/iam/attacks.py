@@ -214,7 +214,8 @@ class Builder:
         workflow: str | None = None,
     ) -> Request:
         """AssumeRoleWithWebIdentity of env's role with a GitHub Actions token: AWS supplies its
-        aud, sub and job_workflow_ref (default: the deploy workflow on main) as <issuer>:<claim>,
+        aud, sub and job_workflow_ref (default: the deploy workflow on main) as <issuer>:<claim>
+        (of a token from another issuer: its aud and sub),
         and the principal is the provider of the token's issuer (another issuer: another
         provider, whatever its claims say)."""
         own = self.n.identity.issuer
@@ -232,7 +233,12 @@ class Builder:
             context={
                 f"{issuer}:aud": aud,
                 f"{issuer}:sub": sub,
-                f"{issuer}:job_workflow_ref": workflow or self.n.workflow_ref,
+                # A key AWS supplies for GitHub's issuer only; another issuer's token: aud, sub.
+                **(
+                    {f"{issuer}:job_workflow_ref": workflow or self.n.workflow_ref}
+                    if issuer == own
+                    else {}
+                ),
             },
         )
 
@@ -782,14 +788,11 @@ def cross_environment_cases(n: Names, b: Builder, env: str, other: str) -> list[
                         env,
                         "apigateway:POST",
                         n.tags_of(n.api(other)),
-                        **ctx(
-                            aws__RequestTag_Stack=n.stack(env),
-                            aws__TagKeys=["Stack"],
-                            aws__ResourceTag_Stack=n.stack(other),
-                        ),
+                        **ctx(aws__RequestTag_Stack=n.stack(env), aws__TagKeys=["Stack"]),
                     )
                 ),
             ),
+            finding="4",
         ),
         Case(
             f"{label}: points {other}'s route elsewhere (routes carry no tags)",

