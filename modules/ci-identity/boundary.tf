@@ -17,6 +17,12 @@ data "aws_iam_policy_document" "boundary" {
     effect    = "Allow"
     actions   = ["s3:PutObject"]
     resources = ["arn:${local.partition}:s3:::${each.value.stack_name}-*/${each.value.key_prefix}*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "s3:ResourceAccount"
+      values   = [local.account]
+    }
   }
 
   # The writer's lookup after a retried create-only write (modules/lambda): one version entry per
@@ -37,6 +43,12 @@ data "aws_iam_policy_document" "boundary" {
       test     = "NumericLessThanEquals"
       variable = "s3:max-keys"
       values   = ["1"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "s3:ResourceAccount"
+      values   = [local.account]
     }
   }
 

@@ -46,6 +46,12 @@ data "aws_iam_policy_document" "deploy" {
       "s3:PutBucketOwnershipControls", "s3:PutLifecycleConfiguration", "s3:PutBucketTagging",
     ])
     resources = ["arn:${local.partition}:s3:::${each.value.stack_name}-*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "s3:ResourceAccount"
+      values   = [local.account]
+    }
   }
 
   statement {
@@ -53,6 +59,12 @@ data "aws_iam_policy_document" "deploy" {
     effect    = "Allow"
     actions   = ["s3:DeleteObject", "s3:DeleteObjectVersion"]
     resources = ["arn:${local.partition}:s3:::${each.value.stack_name}-*/*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "s3:ResourceAccount"
+      values   = [local.account]
+    }
   }
 
   statement {
@@ -60,6 +72,12 @@ data "aws_iam_policy_document" "deploy" {
     effect    = "Allow"
     actions   = ["s3:GetObject", "s3:GetObjectVersion"]
     resources = ["arn:${local.partition}:s3:::${each.value.stack_name}-*/${each.value.key_prefix}smoke/*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "s3:ResourceAccount"
+      values   = [local.account]
+    }
   }
 
   # Ten single-character wildcards: an API id, which can hold no '/'. Pin api_id to name one API.
@@ -126,7 +144,7 @@ data "aws_iam_policy_document" "deploy" {
       "iam:CreateRole", "iam:DeleteRole", "iam:UpdateAssumeRolePolicy", "iam:PutRolePolicy",
       "iam:DeleteRolePolicy", "iam:PutRolePermissionsBoundary",
     ]
-    resources = ["${local.iam}:role${local.role_paths[each.key]}*"]
+    resources = [local.stack_role_arns[each.key]]
 
     condition {
       test     = "StringEquals"
@@ -135,22 +153,22 @@ data "aws_iam_policy_document" "deploy" {
     }
   }
 
-  # The path alone scopes these (AWS offers no boundary key for them); only this environment's
-  # role can create a role under it.
+  # The exact role name scopes these (AWS offers no boundary key for them); only this
+  # environment's deploy role can create that role.
   statement {
     sid    = "ReadAndTagStackRoles"
     effect = "Allow"
     actions = concat(local.stack_reads.role, [
       "iam:ListInstanceProfilesForRole", "iam:ListRoleTags", "iam:TagRole", "iam:UntagRole",
     ])
-    resources = ["${local.iam}:role${local.role_paths[each.key]}*"]
+    resources = [local.stack_role_arns[each.key]]
   }
 
   statement {
     sid       = "PassStackRolesToLambdaOnly"
     effect    = "Allow"
     actions   = ["iam:PassRole"]
-    resources = ["${local.iam}:role${local.role_paths[each.key]}*"]
+    resources = [local.stack_role_arns[each.key]]
 
     condition {
       test     = "StringEquals"
@@ -175,6 +193,28 @@ data "aws_iam_policy_document" "deploy" {
       test     = "StringEquals"
       variable = "aws:RequestTag/Stack"
       values   = [each.value.stack_name]
+    }
+  }
+
+  # A stage's access logs go only to the stack's own access-log group (modules/api:
+  # /aws/apigateway/<stack>-api): not into another stack's group, where they would mix with its
+  # records or fill it. AWS supplies the destination on CreateStage and UpdateStage.
+  statement {
+    sid       = "DenyAccessLogsElsewhere"
+    effect    = "Deny"
+    actions   = ["apigateway:POST", "apigateway:PATCH"]
+    resources = ["${local.apigateway_arn}/apis/*/stages", "${local.apigateway_arn}/apis/*/stages/*"]
+
+    condition {
+      test     = "Null"
+      variable = "apigateway:Request/AccessLoggingDestination"
+      values   = ["false"]
+    }
+
+    condition {
+      test     = "StringNotEquals"
+      variable = "apigateway:Request/AccessLoggingDestination"
+      values   = ["${local.log_arn}:/aws/apigateway/${each.value.stack_name}-api", "${local.log_arn}:/aws/apigateway/${each.value.stack_name}-api:*"]
     }
   }
 
@@ -204,6 +244,12 @@ data "aws_iam_policy_document" "deploy" {
     effect    = "Allow"
     actions   = ["s3:GetObject", "s3:PutObject"]
     resources = ["${local.state_arn}/${each.value.state_key}"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "s3:ResourceAccount"
+      values   = [local.account]
+    }
   }
 
   statement {

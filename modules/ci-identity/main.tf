@@ -31,11 +31,15 @@ locals {
   # Each environment's roles live under the IAM path /<stack_name>/ and carry its own boundary:
   # a role elsewhere (say one an administrator named <stack>-admin) is out of the deploy role's
   # reach, and so is every other environment's role.
-  role_paths     = { for env, cfg in var.environments : env => "/${cfg.stack_name}/" }
-  boundary_arns  = { for env in keys(var.environments) : env => "${local.iam}:policy/${var.name_prefix}-boundary-${env}" }
-  log_arn        = "arn:${local.partition}:logs:${local.region}:${local.account}:log-group"
-  state_arn      = "arn:${local.partition}:s3:::${var.state_bucket_name}"
-  apigateway_arn = "arn:${local.partition}:apigateway:${local.region}::"
+  role_paths = { for env, cfg in var.environments : env => "/${cfg.stack_name}/" }
+  # The one role a stack creates, by its exact name (modules/lambda names it <function>-role; the
+  # stack's function is <stack>-writer): role names are unique per account whatever the path, so
+  # a role that could create any name under its path could take another stack's name first.
+  stack_role_arns = { for env, cfg in var.environments : env => "${local.iam}:role/${cfg.stack_name}/${cfg.stack_name}-writer-role" }
+  boundary_arns   = { for env in keys(var.environments) : env => "${local.iam}:policy/${var.name_prefix}-boundary-${env}" }
+  log_arn         = "arn:${local.partition}:logs:${local.region}:${local.account}:log-group"
+  state_arn       = "arn:${local.partition}:s3:::${var.state_bucket_name}"
+  apigateway_arn  = "arn:${local.partition}:apigateway:${local.region}::"
 }
 
 resource "aws_iam_openid_connect_provider" "circleci" {
@@ -56,6 +60,13 @@ resource "aws_iam_openid_connect_provider" "github" {
   client_id_list = [local.github_audience]
   tags           = var.tags
 }
+
+# Bucket names are global: "<stack>-*" also names a bucket that an outsider creates in another
+# account (scribe-dev-exfil). Every S3 grant of this module (roles and boundaries) therefore
+# names this account as the bucket owner, s3:ResourceAccount, which AWS supplies on every S3
+# action granted here (the evaluator checks that against the service authorization reference).
+# A grant, not a Deny: moto ignores every condition operator but StringEquals, so a Deny on s3:*
+# would refuse everything there.
 
 # Statements both roles of an environment carry (plan.tf and deploy.tf take them in).
 data "aws_iam_policy_document" "both_roles" {
@@ -99,6 +110,12 @@ data "aws_iam_policy_document" "both_roles" {
       variable = "s3:prefix"
       values   = [each.value.state_key, "${each.value.state_key}.tflock", "env:/"]
     }
+
+    condition {
+      test     = "StringEquals"
+      variable = "s3:ResourceAccount"
+      values   = [local.account]
+    }
   }
 
   # A plan or an apply holds the state lock while it runs: it writes the lock object and deletes
@@ -108,5 +125,11 @@ data "aws_iam_policy_document" "both_roles" {
     effect    = "Allow"
     actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
     resources = ["${local.state_arn}/${each.value.state_key}.tflock"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "s3:ResourceAccount"
+      values   = [local.account]
+    }
   }
 }

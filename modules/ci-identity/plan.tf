@@ -42,6 +42,12 @@ data "aws_iam_policy_document" "plan" {
     effect    = "Allow"
     actions   = local.stack_reads.bucket
     resources = ["arn:${local.partition}:s3:::${each.value.stack_name}-*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "s3:ResourceAccount"
+      values   = [local.account]
+    }
   }
 
   statement {
@@ -69,7 +75,7 @@ data "aws_iam_policy_document" "plan" {
     sid       = "ReadStackRoles"
     effect    = "Allow"
     actions   = local.stack_reads.role
-    resources = ["${local.iam}:role${local.role_paths[each.key]}*"]
+    resources = [local.stack_role_arns[each.key]]
   }
 
   # The API where the deploy role reaches it (deploy.tf: api_scopes), GET only.
@@ -99,6 +105,12 @@ data "aws_iam_policy_document" "plan" {
     effect    = "Allow"
     actions   = ["s3:GetObject"]
     resources = ["${local.state_arn}/${each.value.state_key}"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "s3:ResourceAccount"
+      values   = [local.account]
+    }
   }
 }
 

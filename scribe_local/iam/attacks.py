@@ -15,7 +15,7 @@ keys, API ids); the cases that exposed a defect of issue 10 name it in `defect`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 from urllib.parse import quote
@@ -273,8 +273,18 @@ class Builder:
             action=action,
             resource=resource,
             identity=(f"deploy-{env}",),
-            context=dict(context),
+            context=self.supplied(action, resource, context),
         )
+
+    def supplied(
+        self, action: str, resource: str, context: Mapping[str, ContextValue]
+    ) -> dict[str, ContextValue]:
+        """The context with the keys AWS adds to every such request: an S3 request carries
+        s3:ResourceAccount, the bucket owner's account (this account unless the case names
+        another)."""
+        if action.startswith("s3:") and resource.startswith("arn:aws:s3:::"):
+            return {"s3:ResourceAccount": self.n.account, **context}
+        return dict(context)
 
     def plan(self, request: Request, env: str) -> Request:
         """The same request from env's plan role session."""
@@ -296,7 +306,7 @@ class Builder:
             resource=resource,
             identity=(f"writer-{env}", *extra),
             boundaries=(f"boundary-{env}",),
-            context=dict(context),
+            context=self.supplied(action, resource, context),
         )
 
 
@@ -481,6 +491,8 @@ def circleci_role_cases(n: Names, b: Builder, env: str, role: str) -> list[Case]
     return table
 
 
+ACCESS_LOG_DESTINATION = "apigateway:Request/AccessLoggingDestination"
+OUTSIDER_ACCOUNT = "999999999999"  # owns a bucket named like the stack's
 GITHUB_ATTACKER_REPOSITORY = "attacker/scribe"  # a fork lives under its owner's name
 OTHER_ISSUERS = (
     "oidc.circleci.com/org/0f0f0f0f-0000-4000-8000-0000000000ff",  # another CI system
@@ -795,6 +807,26 @@ def cross_environment_cases(n: Names, b: Builder, env: str, other: str) -> list[
             finding="4",
         ),
         Case(
+            f"{label}: sends its stage's access logs into {other}'s access-log group",
+            "denied",
+            (
+                Step(
+                    b.deploy(
+                        env,
+                        "apigateway:PATCH",
+                        n.api(env, "/stages/$default"),
+                        **{
+                            "aws:ResourceTag/Stack": n.stack(env),
+                            ACCESS_LOG_DESTINATION: n.log_group(
+                                f"/aws/apigateway/{n.stack(other)}-api"
+                            ),
+                        },
+                    )
+                ),
+            ),
+            finding="4",
+        ),
+        Case(
             f"{label}: points {other}'s route elsewhere (routes carry no tags)",
             "denied",
             (Step(b.deploy(env, "apigateway:PATCH", n.api(other, "/routes/r0ute01"))),),
@@ -806,6 +838,21 @@ def cross_environment_cases(n: Names, b: Builder, env: str, other: str) -> list[
             "4",
         ),
         Case(
+            f"{label}: takes {other}'s writer role name first, under its own path and boundary",
+            "denied",
+            (
+                Step(
+                    b.deploy(
+                        env,
+                        "iam:CreateRole",
+                        f"arn:aws:iam::{n.account}:role{n.role_path(env)}{n.stack(other)}-writer-role",
+                        **ctx(iam__PermissionsBoundary=n.boundary(env)),
+                    )
+                ),
+            ),
+            finding="5",
+        ),
+        Case(
             f"{label}: creates a role with {other}'s boundary",
             "denied",
             (
@@ -813,7 +860,7 @@ def cross_environment_cases(n: Names, b: Builder, env: str, other: str) -> list[
                     b.deploy(
                         env,
                         "iam:CreateRole",
-                        n.role(env, "escape"),
+                        n.writer_role(env),
                         **ctx(iam__PermissionsBoundary=n.boundary(other)),
                     )
                 ),
@@ -908,6 +955,18 @@ def deploy_needs(n: Names, b: Builder, env: str) -> list[tuple[str, Request]]:
         (
             "creates its log group",
             b.deploy(env, "logs:CreateLogGroup", n.log_group(f"/aws/lambda/{stack}-writer")),
+        ),
+        (
+            "sends its stage's access logs to its own access-log group",
+            b.deploy(
+                env,
+                "apigateway:PATCH",
+                n.api(env, "/stages/$default"),
+                **{
+                    "aws:ResourceTag/Stack": stack,
+                    ACCESS_LOG_DESTINATION: n.log_group(f"/aws/apigateway/{stack}-api"),
+                },
+            ),
         ),
         (
             "creates its API tagged with its stack",
@@ -1111,7 +1170,7 @@ def own_stack_cases(n: Names, b: Builder, env: str) -> list[Case]:
         Case(
             f"{label}: creates a role without a boundary",
             "denied",
-            (Step(b.deploy(env, "iam:CreateRole", n.role(env, "free"))),),
+            (Step(b.deploy(env, "iam:CreateRole", n.writer_role(env))),),
         ),
         Case(
             f"{label}: removes its writer role's boundary",
@@ -1143,6 +1202,31 @@ def own_stack_cases(n: Names, b: Builder, env: str) -> list[Case]:
             (Step(b.deploy(env, "s3:DeleteObject", n.state(state_key))),),
         ),
         Case(
+            f"{env} writer: widened, writes into an outsider's bucket named like its own",
+            "denied",
+            (
+                Step(
+                    b.deploy(
+                        env,
+                        "iam:PutRolePolicy",
+                        n.writer_role(env),
+                        **ctx(iam__PermissionsBoundary=boundary),
+                    ),
+                    Grant(f"writer-{env}", f"exfil-{env}", document(allow("s3:PutObject", "*"))),
+                ),
+                Step(
+                    b.writer(
+                        env,
+                        "s3:PutObject",
+                        f"arn:aws:s3:::{stack}-exfil/{n.key_prefix(env)}x.txt",
+                        extra=(f"exfil-{env}",),
+                        **{"s3:ResourceAccount": OUTSIDER_ACCOUNT},
+                    )
+                ),
+            ),
+            finding="5",
+        ),
+        Case(
             f"{label}: writes another key of the state bucket",
             "denied",
             (Step(b.deploy(env, "s3:PutObject", n.state("other/terraform.tfstate"))),),
@@ -1168,7 +1252,7 @@ def own_stack_cases(n: Names, b: Builder, env: str) -> list[Case]:
                     b.deploy(
                         env,
                         "iam:CreateRole",
-                        n.role(env, "reader"),
+                        n.writer_role(env),
                         **ctx(iam__PermissionsBoundary=boundary),
                     ),
                     Grant(f"writer-{env}", f"everything-{env}", document(allow("s3:*", "*"))),

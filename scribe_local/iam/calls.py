@@ -29,7 +29,7 @@ import re
 import urllib.parse
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
 
@@ -792,6 +792,17 @@ def _form(record: Record) -> dict[str, str]:
 
 
 def _map_s3(operation: Operation, ledger: Ledger) -> list[MappedCall]:
+    """Every S3 authorization carries s3:ResourceAccount, the account that owns the bucket
+    (every bucket the tests reach is the recording account's)."""
+    return [
+        replace(call, context={**call.context, "s3:ResourceAccount": ledger.account})
+        if call.mapped and call.action.startswith("s3:") and call.resource != "*"
+        else call
+        for call in _s3_calls(operation)
+    ]
+
+
+def _s3_calls(operation: Operation) -> list[MappedCall]:
     name = operation.name
     action = default_action("s3", name)
     if not action:
@@ -1315,6 +1326,7 @@ def _map_apigateway(operation: Operation, ledger: Ledger) -> list[MappedCall]:
     context = _tag_context(action, added, removed)
     if not path.startswith("/tags/") and record.method != "POST":
         context.update(_resource_tags(ledger, resource))
+    context.update(_access_log_context(operation))
     calls = [_make(operation, action, resource, context)]
     created = _apigateway_created(operation)
     tag_action = TAG_ON_CREATE.get(operation.call)
@@ -1325,6 +1337,18 @@ def _map_apigateway(operation: Operation, ledger: Ledger) -> list[MappedCall]:
         extra = _tag_context(tag_action, added)
         calls.append(_make(operation, tag_action, tags_resource, extra, why="tag on create"))
     return calls
+
+
+def _access_log_context(operation: Operation) -> Context:
+    """CreateStage and UpdateStage: AWS supplies the access-log settings they ask for."""
+    settings = operation.params.get("AccessLogSettings")
+    if operation.name not in ("CreateStage", "UpdateStage") or not isinstance(settings, dict):
+        return {}
+    keys = {  # the nested members keep their wire names (destinationArn, format)
+        "destinationArn": "apigateway:Request/AccessLoggingDestination",
+        "format": "apigateway:Request/AccessLoggingFormat",
+    }
+    return {key: str(settings[member]) for member, key in keys.items() if settings.get(member)}
 
 
 def _apigateway_created(operation: Operation) -> str | None:

