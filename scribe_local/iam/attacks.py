@@ -286,6 +286,21 @@ class Builder:
             return {"s3:ResourceAccount": self.n.account, **context}
         return dict(context)
 
+    def widens_writer(
+        self, env: str, name: str, policy: dict[str, Any], action: str = "iam:PutRolePolicy"
+    ) -> Step:
+        """env's deploy role puts policy `name` on its writer role (or creates the role with
+        it), under env's boundary; if AWS allows it, later steps' writer carries the policy."""
+        return Step(
+            self.deploy(
+                env,
+                action,
+                self.n.writer_role(env),
+                **ctx(iam__PermissionsBoundary=self.n.boundary(env)),
+            ),
+            Grant(f"writer-{env}", name, policy),
+        )
+
     def plan(self, request: Request, env: str) -> Request:
         """The same request from env's plan role session."""
         return replace(request, principal=self.n.plan_session(env), identity=(f"plan-{env}",))
@@ -687,7 +702,6 @@ def cross_environment_cases(n: Names, b: Builder, env: str, other: str) -> list[
     other_bucket = f"arn:aws:s3:::{n.bucket(other)}"
     steal = document(allow("s3:PutObject", f"{other_bucket}/*"))
     label = f"{env} role"
-    boundary = n.boundary(env)
     cases = [
         Case(
             f"{label}: PutObject into {other}'s bucket",
@@ -870,15 +884,7 @@ def cross_environment_cases(n: Names, b: Builder, env: str, other: str) -> list[
             f"{label}: widens its writer role, then writes into {other}'s bucket",
             "denied",
             (
-                Step(
-                    b.deploy(
-                        env,
-                        "iam:PutRolePolicy",
-                        n.writer_role(env),
-                        **ctx(iam__PermissionsBoundary=boundary),
-                    ),
-                    Grant(f"writer-{env}", f"stolen-{env}", steal),
-                ),
+                b.widens_writer(env, f"stolen-{env}", steal),
                 Step(
                     b.writer(
                         env,
@@ -1205,15 +1211,7 @@ def own_stack_cases(n: Names, b: Builder, env: str) -> list[Case]:
             f"{env} writer: widened, writes into an outsider's bucket named like its own",
             "denied",
             (
-                Step(
-                    b.deploy(
-                        env,
-                        "iam:PutRolePolicy",
-                        n.writer_role(env),
-                        **ctx(iam__PermissionsBoundary=boundary),
-                    ),
-                    Grant(f"writer-{env}", f"exfil-{env}", document(allow("s3:PutObject", "*"))),
-                ),
+                b.widens_writer(env, f"exfil-{env}", document(allow("s3:PutObject", "*"))),
                 Step(
                     b.writer(
                         env,
@@ -1248,14 +1246,8 @@ def own_stack_cases(n: Names, b: Builder, env: str) -> list[Case]:
             f"{label}: creates a role under its boundary, then reads the state bucket with it",
             "denied",
             (
-                Step(
-                    b.deploy(
-                        env,
-                        "iam:CreateRole",
-                        n.writer_role(env),
-                        **ctx(iam__PermissionsBoundary=boundary),
-                    ),
-                    Grant(f"writer-{env}", f"everything-{env}", document(allow("s3:*", "*"))),
+                b.widens_writer(
+                    env, f"everything-{env}", document(allow("s3:*", "*")), "iam:CreateRole"
                 ),
                 Step(
                     b.writer(env, "s3:GetObject", n.state(state_key), extra=(f"everything-{env}",))

@@ -96,6 +96,8 @@ function keyPattern(name) {
   return new RegExp(`^${source}$`, 'i')
 }
 const globalKeys = getAllGlobalConditionKeys().filter((key) => !TAG_KEY.test(key.toLowerCase()))
+// The issuer a web-identity request presents: the URL part of its oidc-provider principal.
+const providerOf = (principal) => String(principal).split(':oidc-provider/')[1]
 
 // The resource types the resource is, among the action's (their most specific ARN patterns).
 // The data ties apigateway:<METHOD> to the REST API's types only: when none of the action's types
@@ -135,9 +137,9 @@ async function computeSuppliedKeys(request) {
   const s3 = request.resource.startsWith('arn:aws:s3:::')
   const listed = named.filter((key) => !(s3 && /^aws:resourcetag\//i.test(key)))
   const patterns = [...listed, ...globalKeys].map(keyPattern)
-  if (request.action === 'sts:AssumeRoleWithWebIdentity') {
-    const provider = String(request.principal).split(':oidc-provider/')[1]
-    if (provider) patterns.push(...GENERIC_CLAIMS.map((claim) => keyPattern(`${provider}:${claim}`)))
+  const provider = providerOf(request.principal)
+  if (request.action === 'sts:AssumeRoleWithWebIdentity' && provider) {
+    patterns.push(...GENERIC_CLAIMS.map((claim) => keyPattern(`${provider}:${claim}`)))
   }
   return { patterns, types: types.map((t) => t.type.key) }
 }
@@ -145,7 +147,7 @@ async function computeSuppliedKeys(request) {
 // Why each of the request's context keys AWS would not supply, if any.
 async function unsuppliedKeys(request) {
   const { patterns, types } = await suppliedKeys(request)
-  const provider = String(request.principal).split(':oidc-provider/')[1]
+  const provider = providerOf(request.principal)
   const problems = []
   for (const key of Object.keys(request.context ?? {})) {
     const lower = key.toLowerCase()
