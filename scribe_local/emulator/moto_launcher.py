@@ -7,17 +7,21 @@ on one machine). The port file is written atomically once the server listens; SI
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
 import string
 import sys
 import threading
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
 from moto.apigatewayv2.models import Api, ApiGatewayV2Backend, DomainName
 from moto.awslambda.policy import Policy
+from moto.awslambda.responses import LambdaResponse
+from moto.core.common_types import TYPE_RESPONSE
 from moto.moto_api._internal import mock_random
 from moto.s3.models import FakeBucket
 from moto.server import ThreadedMotoServer
@@ -140,8 +144,43 @@ def log_delivery_allowed(target_bucket: FakeBucket, target_prefix: str | None) -
 original_log_delivery_allowed = FakeBucket._log_permissions_enabled_policy
 
 
+# A create the client retries within this many seconds, identical, is the same create.
+LOST_ANSWER_WINDOW_S = 1.0
+# (account, region, function name) -> when it was created, the digest of its spec
+_creates: dict[tuple[str, str, str], tuple[float, str]] = {}
+_creates_lock = threading.Lock()
+
+
+def create_function_once(self: LambdaResponse) -> TYPE_RESPONSE:
+    """Lambda CreateFunction that answers the same create, retried at once, with its function.
+
+    Under load this threaded server sometimes loses an answer it sent: its log shows the 201 of
+    CreateFunction and, in the same second, the client's identical retry answered 409. The
+    provider retries every ResourceConflictException of a create for 5 minutes, then fails the
+    apply (seen in test_concurrency's and examples/multi-tenant's applies). AWS does not lose its
+    answers to this server's defect; a retry that differs, or comes later, still gets the 409.
+    """
+    spec = self.json_body
+    name = str(spec.get("FunctionName", "")).rsplit(":", 1)[-1]
+    key = (self.backend.account_id, self.backend.region_name, name)
+    digest = hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()
+    with _creates_lock:
+        when, created = _creates.get(key, (0.0, ""))
+        retried = created == digest and time.monotonic() - when < LOST_ANSWER_WINDOW_S
+        if retried and name in self.backend._lambdas._functions:  # not deleted (or reset) since
+            config = self.backend.get_function(name, None).get_configuration(on_create=True)
+            return 201, {"status": 201}, json.dumps(config)
+        answer = original_create_function(self)
+        _creates[key] = (time.monotonic(), digest)
+        return answer
+
+
+original_create_function = LambdaResponse.create_function
+
+
 def main() -> int:
     Policy.del_statement = remove_every_copy  # type: ignore[method-assign]
+    LambdaResponse.create_function = create_function_once  # type: ignore[method-assign]
     Api.__init__ = api_with_an_aws_id  # type: ignore[method-assign]
     DomainName.__init__ = domain_with_a_regional_target  # type: ignore[method-assign]
     DomainName.to_json = domain_json_without_empty_mutual_tls  # type: ignore[method-assign]

@@ -5,12 +5,15 @@ from __future__ import annotations
 import io
 import json
 import re
+import time
 import urllib.request
 import zipfile
+from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
+from scribe_local.emulator.moto_launcher import LOST_ANSWER_WINDOW_S
 from scribe_local.emulator.moto_server import MotoServer, moto_client
 
 
@@ -48,6 +51,32 @@ def test_removing_a_permission_leaves_no_copy_of_its_statement(moto: MotoServer)
     with pytest.raises(ClientError) as gone:
         lam.remove_permission(FunctionName="policy-copies", StatementId="AllowPostRoot")
     assert gone.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+def test_an_identical_create_retried_at_once_gets_the_function(moto: MotoServer) -> None:
+    """moto's threaded server sometimes loses a CreateFunction answer under load, and the
+    provider then retries the 409 for 5 minutes. The same create retried within
+    LOST_ANSWER_WINDOW_S gets the function; a different one, or a later one, still gets 409."""
+    iam = moto_client("iam", moto.url)
+    role = iam.create_role(RoleName="lost-answer", AssumeRolePolicyDocument=json.dumps({}))
+    lam = moto_client("lambda", moto.url)
+    spec: dict[str, Any] = {
+        "FunctionName": "lost-answer",
+        "Runtime": "python3.13",
+        "Role": role["Role"]["Arn"],
+        "Handler": "index.handler",
+        "Code": {"ZipFile": tiny_zip()},
+    }
+    first = lam.create_function(**spec)
+    again = lam.create_function(**spec)
+    assert again["FunctionArn"] == first["FunctionArn"]
+    with pytest.raises(ClientError) as other:
+        lam.create_function(**{**spec, "Handler": "other.handler"})
+    assert other.value.response["Error"]["Code"] == "ResourceConflictException"
+    time.sleep(LOST_ANSWER_WINDOW_S + 0.1)
+    with pytest.raises(ClientError) as later:
+        lam.create_function(**spec)
+    assert later.value.response["Error"]["Code"] == "ResourceConflictException"
 
 
 def test_http_api_ids_have_the_shape_aws_gives_them(moto: MotoServer) -> None:
