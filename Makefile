@@ -49,7 +49,7 @@ LOCK_VENV := .cache/lock-venv
 UV_COMPILE = $(LOCK_VENV)/bin/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes
 
 .PHONY: help venv lock package up down demo caller unit-runtime check check-tests test lint ruff mypy fmt-check validate docs docs-check \
-	circleci-check github-check checkov fmt unit bench clean preflight plan apply unlock recover destroy faults smoke iam iam-evaluator
+	circleci-check github-check checkov fmt unit bench clean preflight create-api plan apply unlock recover destroy faults smoke iam iam-evaluator
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -87,6 +87,12 @@ caller: $(STAMP) $(IAM_STAMP) ## Issue a caller of the running local stack with 
 
 preflight: $(STAMP) ## Before any apply: does envs/$(ENV).tfvars' writer.reserved_concurrency fit the account's Lambda concurrency? (exit 1 with the fix when not)
 	@$(PY) -m scribe_local.preflight --env $(ENV) --root $(TF_DIR)
+
+create-api: $(STAMP) ## First deploy of ENV: create only its HTTP API and print the api_id that bootstrap/ must pin (until then the deploy role reaches nothing below an API)
+	@mkdir -p $(TF_DIR)/build
+	@$(TF_INIT)
+	@set -o pipefail; { $(TF) -chdir=$(TF_DIR) apply -input=false -no-color -auto-approve -var-file=envs/$(ENV).tfvars -target=module.api.aws_apigatewayv2_api.this $(STDERR_KEPT) $(LOCK_EXPLAINED)
+	@api_id=$$($(TF) -chdir=$(TF_DIR) output -raw api_id) && echo "[scribe] $(ENV)'s HTTP API is $$api_id. Next: set api_id = \"$$api_id\" for $(ENV) in your bootstrap/accounts/<account>.tfvars, apply bootstrap/ (an administrator), then run make plan and make apply ENV=$(ENV)"
 
 plan: $(STAMP) ## init with envs/$(ENV).s3.tfbackend, save build/$(ENV).tfplan and its text (needs build/scribe.zip)
 	@test -f $(TF_DIR)/build/scribe.zip || { echo "[scribe] $(TF_DIR)/build/scribe.zip is missing: run make package" >&2; exit 1; }

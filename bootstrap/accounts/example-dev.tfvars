@@ -9,9 +9,13 @@ circleci_org_id     = "00000000-0000-4000-8000-000000000001"
 circleci_project_id = "00000000-0000-4000-8000-000000000002"
 vcs_origin          = "github.com/acme/scribe"
 
+# The roles reach no API until api_id names theirs: first apply without it, run
+# `make create-api ENV=dev` (as this account's administrator: it creates the API alone and
+# prints its id), uncomment api_id with that id and apply bootstrap again.
 environments = {
   dev = {
     stack_name = "scribe-dev"
     state_key  = "scribe/dev.tfstate"
+    # api_id   = "d3v4p1id00"
   }
 }

@@ -12,11 +12,15 @@ vcs_origin          = "github.com/acme/scribe"
 # manager's CircleCI user id (the "id" that GET https://circleci.com/api/v2/me returns for them).
 circleci_release_user_ids = ["0000000a-0000-4000-8000-000000000001"]
 
+# The roles reach no API until api_id names theirs: first apply without it, run
+# `make create-api ENV=prod` (as this account's administrator: it creates the API alone and
+# prints its id), uncomment api_id with that id and apply bootstrap again.
 environments = {
   prod = {
     stack_name = "scribe-prod"
     vcs_ref    = "refs/heads/main"
     state_key  = "scribe/prod.tfstate"
-    protected  = true
+    # api_id   = "pr0d4p1id0"
+    protected = true
   }
 }

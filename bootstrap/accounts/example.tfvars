@@ -13,10 +13,9 @@ vcs_origin          = "github.com/acme/scribe"
 # manager's CircleCI user id (the "id" that GET https://circleci.com/api/v2/me returns for them).
 circleci_release_user_ids = ["0000000a-0000-4000-8000-000000000001"]
 
-# In a shared account, pin each environment's HTTP API once it exists: first apply without
-# api_id, deploy the stack, then set api_id from `terraform output api_url`
-# (https://<api_id>.execute-api...) and apply bootstrap again. Pinned, a role can touch no other
-# environment's routes or integrations and post smoke texts to its own API only.
+# Pin each environment's HTTP API: the roles reach no API until api_id names theirs. First apply
+# without api_id, run `make create-api ENV=<env>` (with these administrator's credentials: it
+# creates the API alone and prints its id), set api_id here and apply bootstrap again.
 environments = {
   dev = {
     stack_name = "scribe-dev"

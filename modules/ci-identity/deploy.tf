@@ -1,14 +1,16 @@
 # What each deploy role may do: create, change and delete its own stack's resources (named
-# <stack_name>-*, roles under /<stack_name>/, the HTTP API by its Stack tag or pinned id), read
+# <stack_name>-*, roles under /<stack_name>/, the HTTP API by its pinned id), read
 # and write its own state key and lock, post and read back smoke texts. Nothing of another
 # environment, nothing outside its boundary, nothing of this identity. make preflight runs in the
 # plan jobs, as the plan role (plan.tf).
 
 locals {
-  # HTTP API ids are generated. Until an environment pins its api_id, the API and its stages
-  # are scoped by their Stack tag; routes and integrations carry no tags, so they cannot be
-  # scoped at all and a Deny keeps other stacks' tagged APIs out of reach. Once api_id is set,
-  # everything (routes, integrations, smoke invocations) names that one API.
+  # HTTP API ids are generated, and an HTTP API's routes and integrations carry no tags (AWS
+  # supplies no aws:ResourceTag for them, nor for /tags/<arn>, which tagging on create needs):
+  # no condition can tell this stack's API from another stack's or another project's. So an
+  # environment's roles reach an API only once its api_id is pinned, and then only that API
+  # and everything below it. The administrator who applies bootstrap/ creates it first
+  # (make create-api) and pins its id; until then the roles have no API Gateway right at all.
   api_paths = {
     for env, cfg in var.environments : env => cfg.api_id == null ? null : {
       api  = "${local.apigateway_arn}/apis/${cfg.api_id}"
@@ -17,16 +19,10 @@ locals {
   }
   http_methods = ["apigateway:GET", "apigateway:POST", "apigateway:PUT", "apigateway:PATCH", "apigateway:DELETE"]
   # Where each environment's roles reach its API (the deploy role with every method, the plan
-  # role with GET): by the Stack tag, and any API's routes and integrations, until api_id pins it.
+  # role with GET): nowhere until api_id pins it.
   api_scopes = {
-    for env, pinned in local.api_paths : env => pinned == null ? [
-      { name = "StackApiByTag", tagged = true, resources = ["${local.apigateway_arn}/apis/*", "${local.apigateway_arn}/tags/*"] },
-      { name = "UntaggableRoutesAndIntegrations", tagged = false, resources = flatten([for part in ["routes", "integrations"] : [
-        "${local.apigateway_arn}/apis/*/${part}",
-        "${local.apigateway_arn}/apis/*/${part}/*",
-      ]]) },
-      ] : [
-      { name = "PinnedStackApi", tagged = false, resources = [pinned.api, "${pinned.api}/*", pinned.tags, "${pinned.tags}%2F*"] },
+    for env, pinned in local.api_paths : env => pinned == null ? [] : [
+      { name = "PinnedStackApi", resources = [pinned.api, "${pinned.api}/*", pinned.tags, "${pinned.tags}%2F*"] },
     ]
   }
 }
@@ -80,12 +76,16 @@ data "aws_iam_policy_document" "deploy" {
     }
   }
 
-  # Ten single-character wildcards: an API id, which can hold no '/'. Pin api_id to name one API.
-  statement {
-    sid       = "PostSmokeTexts"
-    effect    = "Allow"
-    actions   = ["execute-api:Invoke"]
-    resources = ["arn:${local.partition}:execute-api:${local.region}:${local.account}:${coalesce(each.value.api_id, "??????????")}/$default/POST/smoke/*"]
+  # Only once api_id names the environment's API: an unpinned role invokes nothing.
+  dynamic "statement" {
+    for_each = each.value.api_id == null ? [] : [each.value.api_id]
+
+    content {
+      sid       = "PostSmokeTexts"
+      effect    = "Allow"
+      actions   = ["execute-api:Invoke"]
+      resources = ["arn:${local.partition}:execute-api:${local.region}:${local.account}:${statement.value}/$default/POST/smoke/*"]
+    }
   }
 
   statement {
@@ -177,25 +177,6 @@ data "aws_iam_policy_document" "deploy" {
     }
   }
 
-  # Creating a tagged API or stage also tags it through /tags/<arn>, before it has any tag. AWS
-  # supplies no aws:ResourceTag on /tags/<arn>, so this grant cannot tell another stack's API from
-  # one being created: once api_id is pinned, only the pinned API's tags are reachable (below).
-  statement {
-    sid     = "CreateStackApiTagged"
-    effect  = "Allow"
-    actions = ["apigateway:POST"]
-    resources = concat(
-      ["${local.apigateway_arn}/apis"],
-      local.api_paths[each.key] == null ? ["${local.apigateway_arn}/tags/*", "${local.apigateway_arn}/apis/*/stages"] : [],
-    )
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:RequestTag/Stack"
-      values   = [each.value.stack_name]
-    }
-  }
-
   # A stage's access logs go only to the stack's own access-log group (modules/api:
   # /aws/apigateway/<stack>-api): not into another stack's group, where they would mix with its
   # records or fill it. AWS supplies the destination on CreateStage and UpdateStage.
@@ -226,16 +207,6 @@ data "aws_iam_policy_document" "deploy" {
       effect    = "Allow"
       actions   = local.http_methods
       resources = statement.value.resources
-
-      dynamic "condition" {
-        for_each = statement.value.tagged ? [each.value.stack_name] : []
-
-        content {
-          test     = "StringEquals"
-          variable = "aws:ResourceTag/Stack"
-          values   = [condition.value]
-        }
-      }
     }
   }
 

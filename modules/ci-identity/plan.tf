@@ -87,16 +87,6 @@ data "aws_iam_policy_document" "plan" {
       effect    = "Allow"
       actions   = ["apigateway:GET"]
       resources = statement.value.resources
-
-      dynamic "condition" {
-        for_each = statement.value.tagged ? [each.value.stack_name] : []
-
-        content {
-          test     = "StringEquals"
-          variable = "aws:ResourceTag/Stack"
-          values   = [condition.value]
-        }
-      }
     }
   }
 

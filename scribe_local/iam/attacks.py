@@ -28,6 +28,7 @@ USER = "3f1c2d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f"  # a CircleCI user id: a UUID
 ATTACKER_ORIGIN = "github.com/attacker/scribe"
 GITHUB_AUDIENCE = "sts.amazonaws.com"  # what aws-actions/configure-aws-credentials requests
 EXAMPLE_API_IDS = {"dev": "d3v4p1id00", "prod": "pr0d4p1id0"}  # when the account pins none
+OTHER_PROJECT_API = "0th3rpr0j0"  # another project's HTTP API in the same account
 ALLOWED_IP, OTHER_IP = "203.0.113.10", "198.51.100.7"
 
 
@@ -148,6 +149,10 @@ class Names:
 
     def log_group(self, group: str) -> str:
         return f"arn:aws:logs:{self.region}:{self.account}:log-group:{group}"
+
+    def pinned(self, env: str) -> bool:
+        """Does the account file pin env's api_id? (Until then its roles reach no route.)"""
+        return self.env(env).get("api_id") is not None
 
     def api_id(self, env: str) -> str:
         return str(self.env(env).get("api_id") or EXAMPLE_API_IDS[env])
@@ -844,6 +849,28 @@ def cross_environment_cases(n: Names, b: Builder, env: str, other: str) -> list[
             f"{label}: points {other}'s route elsewhere (routes carry no tags)",
             "denied",
             (Step(b.deploy(env, "apigateway:PATCH", n.api(other, "/routes/r0ute01"))),),
+            finding="3",
+        ),
+        Case(
+            f"{label}: points {other}'s integration at an outside URL",
+            "denied",
+            (Step(b.deploy(env, "apigateway:PATCH", n.api(other, "/integrations/1nt3gr4"))),),
+            finding="3",
+        ),
+        Case(
+            f"{label}: adds a stage, tagged as its own, to {other}'s API",
+            "denied",
+            (
+                Step(
+                    b.deploy(
+                        env,
+                        "apigateway:POST",
+                        n.api(other, "/stages"),
+                        **ctx(aws__RequestTag_Stack=n.stack(env), aws__TagKeys=["Stack"]),
+                    )
+                ),
+            ),
+            finding="3",
         ),
         Case(
             f"{label}: POSTs into {other}'s API smoke path",
@@ -915,8 +942,19 @@ def cross_environment_cases(n: Names, b: Builder, env: str, other: str) -> list[
     return cases
 
 
+# What a deploy needs of its API (the API, a stage, a route, an invocation): only once api_id is
+# pinned (the administrator creates the API: make create-api).
+OF_THE_API = (
+    "reads its API",
+    "sends its stage's access logs to its own access-log group",
+    "creates a route on its API",
+    "POSTs its smoke text",
+)
+
+
 def deploy_needs(n: Names, b: Builder, env: str) -> list[tuple[str, Request]]:
-    """Requests a deploy of env makes, as its deploy role: each must be allowed."""
+    """Requests a deploy of env makes, as its deploy role: each must be allowed (those of
+    OF_THE_API once env's api_id is pinned)."""
     bucket = f"arn:aws:s3:::{n.bucket(env)}"
     boundary = n.boundary(env)
     writer = n.writer_role(env)
@@ -975,24 +1013,6 @@ def deploy_needs(n: Names, b: Builder, env: str) -> list[tuple[str, Request]]:
             ),
         ),
         (
-            "creates its API tagged with its stack",
-            b.deploy(
-                env,
-                "apigateway:POST",
-                f"arn:aws:apigateway:{n.region}::/apis",
-                **ctx(aws__RequestTag_Stack=stack, aws__TagKeys=["Stack"]),
-            ),
-        ),
-        (
-            "tags its API being created",
-            b.deploy(
-                env,
-                "apigateway:POST",
-                n.tags_of(api_arn),
-                **ctx(aws__RequestTag_Stack=stack, aws__TagKeys=["Stack"]),
-            ),
-        ),
-        (
             "reads its API",
             b.deploy(env, "apigateway:GET", api_arn, **ctx(aws__ResourceTag_Stack=stack)),
         ),
@@ -1006,6 +1026,60 @@ def deploy_needs(n: Names, b: Builder, env: str) -> list[tuple[str, Request]]:
         ("reads its bucket's versioning", b.deploy(env, "s3:GetBucketVersioning", bucket)),
         ("reads its writer role", b.deploy(env, "iam:GetRole", writer)),
         ("lists the log groups", b.deploy(env, "logs:DescribeLogGroups", "*")),
+    ]
+
+
+def other_project_cases(n: Names, b: Builder, env: str) -> list[Case]:
+    """Another project's HTTP API in env's account (every layout has some): its routes and
+    integrations carry no tags, so only a pinned api_id keeps env's role away from them."""
+    api = f"arn:aws:apigateway:{n.region}::/apis/{OTHER_PROJECT_API}"
+    label = f"{env} role"
+    tagged = ctx(aws__ResourceTag_Stack="billing")
+    refused = [
+        (
+            "points another project's integration at an outside URL",
+            b.deploy(env, "apigateway:PATCH", f"{api}/integrations/1nt3gr4"),
+        ),
+        (
+            "adds a route to another project's API",
+            b.deploy(env, "apigateway:POST", f"{api}/routes"),
+        ),
+        ("deletes another project's route", b.deploy(env, "apigateway:DELETE", f"{api}/routes/r1")),
+        ("changes another project's API", b.deploy(env, "apigateway:PATCH", api, **tagged)),
+        (
+            "adds a stage, tagged as its own, to another project's API",
+            b.deploy(
+                env,
+                "apigateway:POST",
+                f"{api}/stages",
+                **ctx(aws__RequestTag_Stack=n.stack(env), aws__TagKeys=["Stack"]),
+            ),
+        ),
+        (
+            "POSTs into another project's API",
+            b.deploy(
+                env,
+                "execute-api:Invoke",
+                f"arn:aws:execute-api:{n.region}:{n.account}:{OTHER_PROJECT_API}/$default/POST/smoke/x",
+            ),
+        ),
+    ]
+    # Tagging on create goes through /tags/<arn>, which carries no resource tag: a role that may
+    # tag an API it creates may re-tag any API as its own. The administrator creates the API.
+    own_tags = ctx(aws__RequestTag_Stack=n.stack(env), aws__TagKeys=["Stack"])
+    refused += [
+        (
+            "creates an API tagged with its stack (make create-api is the administrator's)",
+            b.deploy(env, "apigateway:POST", f"arn:aws:apigateway:{n.region}::/apis", **own_tags),
+        ),
+        (
+            "re-tags another project's API as its own",
+            b.deploy(env, "apigateway:POST", n.tags_of(api), **own_tags),
+        ),
+    ]
+    return [
+        Case(f"{label}: {name}", "denied", (Step(request),), finding="3")
+        for name, request in refused
     ]
 
 
@@ -1030,7 +1104,9 @@ def plan_role_cases(n: Names, b: Builder, env: str) -> list[Case]:
     cases = [
         Case(
             f"{label}: {name}",
-            "allowed" if plan_may(n, env, request) else "denied",
+            "allowed"
+            if plan_may(n, env, request) and (n.pinned(env) or name not in OF_THE_API)
+            else "denied",
             (Step(b.plan(request, env)),),
         )
         for name, request in deploy_needs(n, b, env)
@@ -1080,8 +1156,13 @@ def own_stack_cases(n: Names, b: Builder, env: str) -> list[Case]:
         "s3:max-keys": "1",
     }
     page: dict[str, ContextValue] = {"s3:max-keys": "1000"}
-    allowed = deploy_needs(n, b, env)
-    cases = [Case(f"{label}: {name}", "allowed", (Step(request),)) for name, request in allowed]
+    cases = [
+        Case(f"{label}: {name}", "allowed", (Step(request),))
+        if n.pinned(env) or name not in OF_THE_API
+        else Case(f"{label} (api_id not pinned): {name}", "denied", (Step(request),), finding="3")
+        for name, request in deploy_needs(n, b, env)
+    ]
+    cases += other_project_cases(n, b, env)
     cases += [
         Case(
             f"{env} writer: PutObject under its prefix",

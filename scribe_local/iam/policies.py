@@ -97,6 +97,14 @@ def _terraform(tfdir: Path, *args: str, env: dict[str, str] | None = None) -> st
 WITH_CI_USER = {"create_ci_user": True, "ci_user_source_cidrs": ["203.0.113.0/24"]}
 
 
+def unpinned(identity: Identity) -> dict[str, Any]:
+    """Variables that render identity's account file before any api_id is pinned (a first
+    deploy: make create-api has not run, or bootstrap was not applied again since)."""
+    return {
+        "environments": {env: {**cfg, "api_id": None} for env, cfg in identity.environments.items()}
+    }
+
+
 def render(
     moto_url: str,
     workdir: Path,

@@ -15,8 +15,9 @@
    account files' inputs, `circleci_release_user_ids`, `github_repository` and the
    `github_workflow_ref` claim a protected environment requires), `requests` (each with the
    `role` that made it), `attacks` (each with the issue-10 `defect` or the `finding` it guards),
-   `github` (the GitHub account file's trust policies and token cases), `unused_actions` and
-   `summary`.
+   `github` (the GitHub account file's trust policies and token cases), `layouts` (the same
+   table on every other layout: the shared account before its api ids are pinned, and each
+   account-per-environment file), `unused_actions` and `summary`.
 Exit status 1 when an attack or a recorded call is decided otherwise than expected.
 """
 
@@ -41,6 +42,7 @@ from scribe_local.iam.policies import (
     WITH_CI_USER,
     Identity,
     render,
+    unpinned,
 )
 from scribe_local.paths import REPO
 
@@ -77,12 +79,47 @@ def github_outcomes(identity: Identity) -> list[attacks.Outcome]:
     return attacks.run(identity, attacks.trust_cases(names, attacks.Builder(names)))
 
 
+# Every other layout an account can be in, beside example.tfvars pinned (the main table).
+PER_ENVIRONMENT_ACCOUNTS = ("example-dev.tfvars", "example-prod.tfvars")
+
+
+def layout_row(name: str, account_file: Path, identity: Identity) -> dict[str, Any]:
+    outcomes = attacks.run(identity)
+    return {
+        "layout": name,
+        "account_file": str(account_file.relative_to(REPO)),
+        "api_ids_pinned": all(cfg.get("api_id") for cfg in identity.environments.values()),
+        "attacks": len(outcomes),
+        "denied": sum(o.decision == "denied" for o in outcomes),
+        "wrong": [attacks.describe(o) for o in outcomes if not o.passed],
+    }
+
+
+def other_layouts(moto_url: str, workdir: Path, example: Identity) -> list[dict[str, Any]]:
+    """The attack table on the shared account before pinning and on each account-per-
+    environment file (which pin nothing: a role there reaches no route of any API)."""
+    say("rendering the other layouts: the shared account unpinned, one account per environment")
+    rows = [
+        layout_row(
+            "shared account, before the api ids are pinned",
+            EXAMPLE_ACCOUNT,
+            render(moto_url, workdir, EXAMPLE_ACCOUNT, {**WITH_CI_USER, **unpinned(example)}),
+        )
+    ]
+    for name in PER_ENVIRONMENT_ACCOUNTS:
+        account_file = EXAMPLE_ACCOUNT.parent / name
+        identity = render(moto_url, workdir, account_file)
+        rows.append(layout_row(f"one account per environment ({name})", account_file, identity))
+    return rows
+
+
 def build(
     identity: Identity,
     outcomes: list[attacks.Outcome],
     pipeline: dict[str, Any],
     account_file: Path = EXAMPLE_ACCOUNT,
     github: tuple[Identity, list[attacks.Outcome]] | None = None,
+    layouts: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The report's content: what was rendered, how each attack and each call was decided."""
     requests = [
@@ -137,6 +174,7 @@ def build(
         "requests": requests,
         "attacks": rows,
         "github": github_part,
+        "layouts": layouts or [],
         "unused_actions": pipeline.get("unused_actions", []),
         "summary": {
             "requests": len(requests),
@@ -147,6 +185,8 @@ def build(
             "attacks_wrong": sum(row["decision"] != row["expected"] for row in rows),
             "github_attacks": len(github_rows),
             "github_attacks_wrong": sum(r["decision"] != r["expected"] for r in github_rows),
+            "layouts": len(layouts or []),
+            "layouts_attacks_wrong": sum(len(row["wrong"]) for row in layouts or []),
             "unused_actions": len(pipeline.get("unused_actions", [])),
         },
     }
@@ -164,6 +204,15 @@ def table(report: dict[str, Any]) -> str:
         for row in github_rows:
             mark = "" if row["decision"] == row["expected"] else "   <-- WRONG"
             lines.append(f"{row['decision']:9} {row['expected']:9} {row['name']}{mark}")
+    if report.get("layouts"):
+        lines.append("")
+        lines.append("the same table on the other layouts:")
+        for row in report["layouts"]:
+            lines.append(
+                f"  {row['layout']}: {row['attacks']} cases, {row['denied']} denied, "
+                f"{len(row['wrong'])} wrong"
+            )
+            lines += [f"    WRONG {wrong}" for wrong in row["wrong"]]
     by_action = Counter((r["action"], r["decision"]) for r in report["requests"])
     if by_action:
         lines.append("")
@@ -184,6 +233,7 @@ def table(report: dict[str, Any]) -> str:
         f"{summary['attacks_allowed']} allowed, {summary['attacks_wrong']} wrong; "
         f"GitHub token cases {summary['github_attacks']} "
         f"({summary['github_attacks_wrong']} wrong); "
+        f"other layouts {summary['layouts']} ({summary['layouts_attacks_wrong']} wrong); "
         f"unused actions {summary['unused_actions']}"
     )
     return "\n".join(lines)
@@ -232,19 +282,24 @@ def main(argv: list[str] | None = None) -> int:
             identity = render(moto.url, Path(tmp), EXAMPLE_ACCOUNT, WITH_CI_USER)
             say(f"rendering {GITHUB_ACCOUNT.relative_to(REPO)} ...")
             github_identity = render(moto.url, Path(tmp), GITHUB_ACCOUNT)
+            layouts = other_layouts(moto.url, Path(tmp), identity)
         finally:
             moto.stop()
         say("evaluating the attack table ...")
         outcomes = attacks.run(identity)
         github = (github_identity, github_outcomes(github_identity))
         pipeline = {} if args.skip_pipeline else run_pipeline(Path(tmp) / "calls.json")
-    report = build(identity, outcomes, pipeline, github=github)
+    report = build(identity, outcomes, pipeline, github=github, layouts=layouts)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=1) + "\n")
     print(table(report))
     say(f"wrote {args.out}")
     summary = report["summary"]
-    wrong = summary["attacks_wrong"] or summary["github_attacks_wrong"]
+    wrong = (
+        summary["attacks_wrong"]
+        or summary["github_attacks_wrong"]
+        or summary["layouts_attacks_wrong"]
+    )
     return 1 if wrong or summary["requests_denied"] else 0
 
 

@@ -1,11 +1,12 @@
 """The pipeline's own steps against moto, as the deploy roles themselves: bootstrap (by an
-administrator), then for dev and prod `make preflight` and `make plan` (S3 state in the
-bootstrap bucket) -> `make apply` of the saved plan, the api ids pinned in bootstrap (the
-shared-account layout), a no-op plan, `make smoke` and destroy, each with that environment's
-deploy role's own temporary credentials. Every AWS request of those steps goes through a
-recording proxy; the last test maps each to the IAM request(s) AWS would authorize and has the
-IAM evaluator decide them against the policies in force (scribe_local/iam/sufficiency.py). Also:
-the state lock and the deploy role's state access under moto's IAM enforcement.
+administrator), `make create-api` of dev and prod by the administrator (the API alone), their
+api ids pinned in bootstrap, then for each `make preflight` and `make plan` (S3 state in the
+bootstrap bucket) -> `make apply` of the saved plan, a no-op plan, `make smoke` and destroy,
+each with the temporary credentials of the role its CI job assumes. Every AWS request of those
+steps goes through a recording proxy; the last test maps each to the IAM request(s) AWS would
+authorize and has the IAM evaluator decide them against the policies in force
+(scribe_local/iam/sufficiency.py). Also: the state lock and the deploy role's state access
+under moto's IAM enforcement.
 
 Tests run in file order on one worker (the module fixture holds the applied stacks).
 """
@@ -122,6 +123,13 @@ class Pipeline:
         environment = {**self.admin_env, **(env or {})}
         return runner.run(self.stack_dirs[stack], *args, accept=None, env=environment)
 
+    def stack_outputs(self, env: str) -> dict[str, Any]:
+        """`terraform output -json` of env's stack, as its deploy role."""
+        output = self.terraform(env, "output", "-json", env=self.as_role(env))
+        assert output.returncode == 0, output.stdout + output.stderr
+        outputs: dict[str, Any] = json.loads(output.stdout)
+        return outputs
+
     def start_terraform(self, stack: str, *args: str) -> subprocess.Popen[str]:
         """terraform <args> as an administrator, not waited for (stdout and stderr merged)."""
         return runner.start(self.stack_dirs[stack], *args, env=self.admin_env)
@@ -220,10 +228,23 @@ def pipeline(
     }
     run = Pipeline(moto_server, proxy, bootstrap, stack_dirs, backend_config[0], role_arns, admin)
     run.read_policies("first-deploy")
+    # First deploy: the administrator creates each environment's API alone and pins its id,
+    # before any package exists (a deploy role has no API Gateway right until then).
+    for env in ENVS:
+        assert not (stack_dirs[env] / "build" / "scribe.zip").exists()
+        created = run.make("create-api", env)
+        assert created.returncode == 0, created.stdout + created.stderr
+        run.results[f"create-api-{env}"] = created
+        run.outputs[env] = run.stack_outputs(env)
     run.results["package"] = run.make("package", "dev")  # the package job
     for stack_dir in stack_dirs.values():  # its artifact, handed to each later job
-        (stack_dir / "build").mkdir()
+        (stack_dir / "build").mkdir(exist_ok=True)
         shutil.copy2(REPO / "build" / "scribe.zip", stack_dir / "build" / "scribe.zip")
+    api_ids = {env: run.outputs[env]["api_id"]["value"] for env in ENVS}
+    bootstrap.apply(
+        auto_approve=True, tf_vars=h.tf_vars({**BOOTSTRAP_VARS, "environments": pinned(api_ids)})
+    )
+    run.read_policies("pinned")
     for env in ENVS:
         run.phase(f"plan-{env}")  # the plan job, as the plan role: preflight, then plan
         plan_role = run.as_role(env, "plan")
@@ -233,15 +254,8 @@ def pipeline(
         run.phase(f"apply-{env}")
         run.results[f"apply-{env}"] = run.make("apply", env, extra_env=run.as_role(env))
         run.phase(f"output-{env}")
-        output = run.terraform(env, "output", "-json", env=run.as_role(env))
-        run.outputs[env] = json.loads(output.stdout)
+        run.outputs[env] = run.stack_outputs(env)
     run.phase(None)
-    # The shared-account layout: the administrator pins each environment's API.
-    api_ids = {env: run.outputs[env]["api_id"]["value"] for env in ENVS}
-    bootstrap.apply(
-        auto_approve=True, tf_vars=h.tf_vars({**BOOTSTRAP_VARS, "environments": pinned(api_ids)})
-    )
-    run.read_policies("pinned")
     try:
         yield run
     finally:
@@ -268,6 +282,21 @@ def destroy_all(run: Pipeline) -> dict[str, tuple[int, str]]:
     run.phase(None)
     run.outputs["destroyed"] = {}
     return results
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_create_api_creates_the_api_alone_and_names_the_id_to_pin(
+    pipeline: Pipeline, env: str
+) -> None:
+    """The administrator's part of a first deploy: the API alone, tagged, and its id to pin."""
+    result = pipeline.results[f"create-api-{env}"]
+    assert "Apply complete! Resources: 1 added, 0 changed, 0 destroyed." in result.stdout
+    api_id = pipeline.outputs[env]["api_id"]["value"]
+    assert f'[scribe] {env}\'s HTTP API is {api_id}. Next: set api_id = "{api_id}" for {env}' in (
+        result.stdout
+    )
+    api = moto_client("apigatewayv2", pipeline.moto.url).get_api(ApiId=api_id)
+    assert (api["Name"], api["Tags"]["Stack"]) == (f"scribe-{env}-api", f"scribe-{env}")
 
 
 def test_package_step_builds_the_deployed_zip(pipeline: Pipeline, package_zip: Path) -> None:
@@ -298,14 +327,14 @@ def test_plan_saves_the_plan_and_its_text(pipeline: Pipeline, env: str) -> None:
     assert (pipeline.stack_dirs[env] / "build" / f"{env}.tfplan").is_file()
     text = (pipeline.stack_dirs[env] / "build" / f"{env}.plan.txt").read_text()
     assert f'function_name                  = "scribe-{env}-writer"' in text
-    assert "17 to add, 0 to change, 0 to destroy" in text
+    assert "16 to add, 0 to change, 0 to destroy" in text  # all but the API (make create-api)
 
 
 @pytest.mark.parametrize("env", ENVS)
 def test_apply_applies_the_saved_plan(pipeline: Pipeline, env: str) -> None:
     result = pipeline.results[f"apply-{env}"]
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "Apply complete! Resources: 17 added" in result.stdout
+    assert "Apply complete! Resources: 16 added" in result.stdout
     assert pipeline.outputs[env]["function_name"]["value"] == f"scribe-{env}-writer"
 
 
@@ -331,7 +360,7 @@ def test_writer_role_carries_the_ci_boundary(pipeline: Pipeline) -> None:
 
 @pytest.mark.parametrize("env", ENVS)
 def test_a_plan_after_pinning_has_no_changes(pipeline: Pipeline, env: str) -> None:
-    """As the plan role, with the api id pinned: nothing to change (and every read allowed)."""
+    """As the plan role: nothing to change (and every read allowed)."""
     pipeline.phase(f"noop-{env}")
     plan = runner.plan_detailed(
         pipeline.stack_dirs[env],

@@ -12,7 +12,14 @@ import pytest
 
 from scribe_local.emulator.moto_server import MotoServer
 from scribe_local.iam import attacks
-from scribe_local.iam.policies import EXAMPLE_ACCOUNT, GITHUB_ACCOUNT, Identity, render
+from scribe_local.iam.policies import (
+    EXAMPLE_ACCOUNT,
+    GITHUB_ACCOUNT,
+    WITH_CI_USER,
+    Identity,
+    render,
+    unpinned,
+)
 
 
 def test_every_attack_is_denied_and_every_deploy_need_allowed(
@@ -109,6 +116,47 @@ def test_every_account_file_holds_against_the_table(
     assert "2" in defects  # a fork's build is refused in every account
     if "prod" in identity.environments:
         assert "1" in defects  # and prod's ref cannot be injected
+
+
+UNPINNED_DENIED = (
+    "dev role: points prod's integration at an outside URL",
+    "dev role: points prod's route elsewhere (routes carry no tags)",
+    "dev role: adds a stage, tagged as its own, to prod's API",
+    "dev role: re-tags prod's API as its own",
+    "dev role: re-tags another project's API as its own",
+    "dev role: points another project's integration at an outside URL",
+    "dev role: POSTs into another project's API",
+    "dev role: creates an API tagged with its stack (make create-api is the administrator's)",
+    "dev role (api_id not pinned): creates a route on its API",
+    "dev role (api_id not pinned): POSTs its smoke text",
+    "dev plan role: reads its API",
+)
+
+
+def test_the_shared_account_before_its_apis_are_pinned(
+    example: Identity,
+    example_outcomes: list[attacks.Outcome],
+    render_dir: Path,
+    moto_server: MotoServer,
+    plan_provider: dict[str, str],
+) -> None:
+    """example.tfvars as it stands before the administrator pins the API ids (issue 22,
+    finding 3): the roles reach no API at all, so dev cannot touch prod's routes, integrations,
+    stages or tags, nor another project's; the rest of the table is decided as when pinned."""
+    extra = {**WITH_CI_USER, **unpinned(example)}
+    identity = render(moto_server.url, render_dir, EXAMPLE_ACCOUNT, extra, plan_provider)
+    names = attacks.Names(identity)
+    assert [names.pinned(env) for env in ("dev", "prod")] == [False, False]
+    outcomes = attacks.run(identity)
+    wrong = [attacks.describe(o) for o in outcomes if not o.passed]
+    assert not wrong, "\n".join(wrong)
+    decided = {o.case.name: o.decision for o in outcomes}
+    assert {name: decided[name] for name in UNPINNED_DENIED} == dict.fromkeys(
+        UNPINNED_DENIED, "denied"
+    )
+    assert decided["dev role: creates its function"] == "allowed"
+    when_pinned = {o.case.name.replace(" (api_id not pinned)", ""): o for o in example_outcomes}
+    assert {name.replace(" (api_id not pinned)", "") for name in decided} == set(when_pinned)
 
 
 # --------------------------------------------------------------------------------------------
