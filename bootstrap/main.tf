@@ -29,3 +29,18 @@ module "ci_identity" {
   ci_user_source_cidrs      = var.ci_user_source_cidrs
   max_session_duration      = var.max_session_duration
 }
+
+# S3 Block Public Access for the whole account: no bucket of this account can be made public by
+# an ACL or a bucket policy, whatever the bucket's own setting says. The deploy roles may put a
+# policy and a public access block on their own bucket (modules/bucket sets both), but no role
+# of modules/ci-identity is granted s3:PutAccountPublicAccessBlock: only this administrator can
+# lift it. One setting per account: if another tool manages it, set
+# block_public_access_for_account = false here.
+resource "aws_s3_account_public_access_block" "this" {
+  count = var.block_public_access_for_account ? 1 : 0
+
+  block_public_acls       = true
+  ignore_public_acls      = true
+  block_public_policy     = true
+  restrict_public_buckets = true
+}

@@ -27,3 +27,8 @@ output "ci_user_name" {
   description = "IAM user that may only assume the plan and deploy roles, or null."
   value       = module.ci_identity.ci_user_name
 }
+
+output "account_public_access_blocked" {
+  description = "Whether this bootstrap turns on S3 Block Public Access for the account (block_public_access_for_account)."
+  value       = length(aws_s3_account_public_access_block.this) == 1
+}

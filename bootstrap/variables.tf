@@ -94,6 +94,13 @@ variable "github_workflow_ref" {
   default     = null
 }
 
+variable "block_public_access_for_account" {
+  type        = bool
+  description = "Turn on S3 Block Public Access for the whole account (all four settings): a deploy role that writes a public policy or ACL on its bucket is refused by S3. false leaves the account setting to whoever manages it elsewhere (one setting per account): INSECURE when nobody does."
+  default     = true
+  nullable    = false
+}
+
 variable "create_ci_user" {
   type        = bool
   description = "Also create an IAM user that may only assume the plan and deploy roles, from ci_user_source_cidrs (no access key is created)."

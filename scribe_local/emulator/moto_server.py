@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+from botocore.config import Config
 
 from scribe_local import processes
 
@@ -118,7 +119,9 @@ def moto_client(
     secret: str | None = None,
     session_token: str | None = None,
 ) -> Any:
-    """A boto3 client for a moto server; moto's fake admin keys unless others are given."""
+    """A boto3 client for a moto server; moto's fake admin keys unless others are given. S3
+    Control puts the account id in front of the endpoint's host, a name no resolver knows: its
+    requests go to moto as to a proxy, which serves them by their path (endpoint.py)."""
     return boto3.client(
         service,
         endpoint_url=endpoint_url,
@@ -126,6 +129,7 @@ def moto_client(
         aws_access_key_id=key_id or FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
         aws_secret_access_key=secret or FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
         aws_session_token=session_token,
+        config=Config(proxies={"http": endpoint_url}) if service == "s3control" else None,
     )
 
 

@@ -1279,6 +1279,12 @@ def own_stack_cases(n: Names, b: Builder, env: str) -> list[Case]:
             (Step(b.deploy(env, "iam:CreatePolicyVersion", boundary)),),
         ),
         Case(
+            f"{label}: lifts the account's S3 Block Public Access (bootstrap's)",
+            "denied",
+            (Step(b.deploy(env, "s3:PutAccountPublicAccessBlock", "*")),),
+            finding="4",
+        ),
+        Case(
             f"{label}: edits its own deploy role",
             "denied",
             (Step(b.deploy(env, "iam:PutRolePolicy", n.identity.role_arns[env])),),

@@ -22,6 +22,16 @@ def wire_endpoint(tfdir: Path, moto_url: str) -> None:
 
 def endpoint_environment(tfdir: Path) -> dict[str, str]:
     """AWS_ENDPOINT_URL for a work dir wired to moto (empty for any other dir). Make targets
-    run in a work dir (the pipeline and fault tests) take it into their environment too."""
+    run in a work dir (the pipeline and fault tests) take it into their environment too.
+
+    S3 Control puts the account id in front of the endpoint's host
+    (`123456789012.127.0.0.1:<port>`, bootstrap's account-wide Block Public Access), a name no
+    resolver knows: HTTP_PROXY hands such requests to moto itself, which serves a request in
+    absolute form by its path (moto routes /v20180820/ to S3 Control). NO_PROXY keeps every
+    other call direct: Go never proxies a loopback address, and Python's clients (boto3 in
+    make smoke or preflight) would otherwise proxy 127.0.0.1 too."""
     wired = tfdir / ENDPOINT_FILE
-    return {"AWS_ENDPOINT_URL": wired.read_text().strip()} if wired.is_file() else {}
+    if not wired.is_file():
+        return {}
+    url = wired.read_text().strip()
+    return {"AWS_ENDPOINT_URL": url, "HTTP_PROXY": url, "NO_PROXY": "127.0.0.1,localhost"}
