@@ -56,6 +56,9 @@ class Case:
     # The finding of the review "Production gated by AWS, not by CI settings" (issue 22) that
     # this case guards: 1 CircleCI main subjects, 2 approvals AWS never saw, 4 the CI user, ...
     finding: str | None = None
+    # For an attack IAM cannot refuse (expected "allowed"): what limits it instead, outside IAM
+    # (the README's table "What IAM cannot express").
+    limited_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -1277,6 +1280,38 @@ def own_stack_cases(n: Names, b: Builder, env: str) -> list[Case]:
             f"{label}: edits its boundary policy",
             "denied",
             (Step(b.deploy(env, "iam:CreatePolicyVersion", boundary)),),
+        ),
+        Case(
+            f"{label}: puts a public policy on its own bucket",
+            "allowed",
+            (Step(b.deploy(env, "s3:PutBucketPolicy", bucket)),),
+            finding="4",
+            limited_by="S3 refuses a public policy under the account's Block Public Access, "
+            "which bootstrap/ turns on and no CI role may change",
+        ),
+        Case(
+            f"{label}: overwrites the account's log resource policies",
+            "allowed",
+            (Step(b.deploy(env, "logs:PutResourcePolicy", "*")),),
+            finding="4",
+            limited_by="AWS authorizes it only on *, and API Gateway requires it of whoever turns "
+            "on access logs: another stack's delivery can be stopped, not read",
+        ),
+        Case(
+            f"{label}: makes an outside account trust its writer role, which then reads the state",
+            "denied",
+            (
+                Step(
+                    b.deploy(
+                        env,
+                        "iam:UpdateAssumeRolePolicy",
+                        writer,
+                        **ctx(iam__PermissionsBoundary=boundary),
+                    )
+                ),
+                Step(b.writer(env, "s3:GetObject", n.state(state_key))),
+            ),
+            finding="5",
         ),
         Case(
             f"{label}: lifts the account's S3 Block Public Access (bootstrap's)",

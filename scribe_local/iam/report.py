@@ -65,6 +65,7 @@ def attack_rows(outcomes: list[attacks.Outcome]) -> list[dict[str, Any]]:
                 "decision": outcome.decision,
                 "defect": outcome.case.defect,
                 "finding": outcome.case.finding,
+                "limited_by": outcome.case.limited_by,
                 "steps": len(outcome.case.steps),
                 "deciding": list(last.deciding) if last else [],
             }
@@ -196,7 +197,8 @@ def table(report: dict[str, Any]) -> str:
     lines = [f"{'decision':9} {'expected':9} attack"]
     for row in report["attacks"]:
         mark = "" if row["decision"] == row["expected"] else "   <-- WRONG"
-        lines.append(f"{row['decision']:9} {row['expected']:9} {row['name']}{mark}")
+        limit = f" (IAM allows it; limited by: {row['limited_by']})" if row["limited_by"] else ""
+        lines.append(f"{row['decision']:9} {row['expected']:9} {row['name']}{limit}{mark}")
     github_rows = report.get("github", {}).get("attacks", [])
     if github_rows:
         lines.append("")

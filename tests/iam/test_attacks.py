@@ -118,6 +118,24 @@ def test_every_account_file_holds_against_the_table(
         assert "1" in defects  # and prod's ref cannot be injected
 
 
+def test_every_attack_iam_cannot_refuse_names_what_limits_it(
+    example_outcomes: list[attacks.Outcome],
+) -> None:
+    """The README's "What IAM cannot express", as cases: allowed by IAM, and each one says what
+    refuses or bounds it instead; no other attack is expected to pass."""
+    residual = {o.case.name: o.decision for o in example_outcomes if o.case.limited_by}
+    assert residual == {
+        f"{env} role: {what}": "allowed"
+        for env in ("dev", "prod")
+        for what in (
+            "puts a public policy on its own bucket",
+            "overwrites the account's log resource policies",
+        )
+    }
+    foreign_trust = [o for o in example_outcomes if "outside account trust" in o.case.name]
+    assert [(o.decision, o.failed_step) for o in foreign_trust] == [("denied", 1)] * 2
+
+
 UNPINNED_DENIED = (
     "dev role: points prod's integration at an outside URL",
     "dev role: points prod's route elsewhere (routes carry no tags)",
