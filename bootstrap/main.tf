@@ -44,3 +44,14 @@ resource "aws_s3_account_public_access_block" "this" {
   block_public_policy     = true
   restrict_public_buckets = true
 }
+
+# API Gateway's service-linked role (AWSServiceRoleForAPIGateway): API Gateway creates it the first
+# time a custom domain or VPC link needs it, with the caller's iam:CreateServiceLinkedRole. Made
+# here, by the administrator, no CI role needs that action. One per account: if the account has
+# it already, set create_apigateway_service_linked_role = false (or import it).
+resource "aws_iam_service_linked_role" "apigateway" {
+  count = var.create_apigateway_service_linked_role ? 1 : 0
+
+  aws_service_name = "ops.apigateway.amazonaws.com"
+  description      = "API Gateway's service-linked role, created by scribe's bootstrap so that no CI role needs iam:CreateServiceLinkedRole."
+}

@@ -101,6 +101,13 @@ variable "block_public_access_for_account" {
   nullable    = false
 }
 
+variable "create_apigateway_service_linked_role" {
+  type        = bool
+  description = "Create API Gateway's service-linked role (AWSServiceRoleForAPIGateway, for custom domains and VPC links) here, so that no CI role needs iam:CreateServiceLinkedRole. false when the account has it already (creating it again fails)."
+  default     = true
+  nullable    = false
+}
+
 variable "create_ci_user" {
   type        = bool
   description = "Also create an IAM user that may only assume the plan and deploy roles, from ci_user_source_cidrs (no access key is created)."

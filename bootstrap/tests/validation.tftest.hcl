@@ -50,16 +50,17 @@ run "region_not_a_region" {
 run "null_inputs_take_the_defaults" {
   command = plan
   variables {
-    enforce_tls                     = null
-    name_prefix                     = null
-    ci_provider                     = null
-    github_repository               = null
-    oidc_provider_arn               = null
-    create_ci_user                  = null
-    ci_user_source_cidrs            = null
-    block_public_access_for_account = null
-    max_session_duration            = null
-    tags                            = null
+    enforce_tls                           = null
+    name_prefix                           = null
+    ci_provider                           = null
+    github_repository                     = null
+    oidc_provider_arn                     = null
+    create_ci_user                        = null
+    ci_user_source_cidrs                  = null
+    block_public_access_for_account       = null
+    create_apigateway_service_linked_role = null
+    max_session_duration                  = null
+    tags                                  = null
     environments = {
       dev = { stack_name = "scribe-dev", state_key = "scribe/dev.tfstate", vcs_ref = null, key_prefix = null, github_subject = null, github_environments = null }
     }
@@ -73,5 +74,10 @@ run "null_inputs_take_the_defaults" {
   assert {
     condition     = output.account_public_access_blocked && aws_s3_account_public_access_block.this[0].block_public_policy && aws_s3_account_public_access_block.this[0].restrict_public_buckets
     error_message = "By default bootstrap must turn on S3 Block Public Access for the account."
+  }
+
+  assert {
+    condition     = aws_iam_service_linked_role.apigateway[0].aws_service_name == "ops.apigateway.amazonaws.com"
+    error_message = "By default bootstrap must create API Gateway's service-linked role."
   }
 }

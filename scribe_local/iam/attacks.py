@@ -1320,6 +1320,22 @@ def own_stack_cases(n: Names, b: Builder, env: str) -> list[Case]:
             finding="4",
         ),
         Case(
+            f"{label}: creates API Gateway's service-linked role (bootstrap's)",
+            "denied",
+            (
+                Step(
+                    b.deploy(
+                        env,
+                        "iam:CreateServiceLinkedRole",
+                        f"arn:aws:iam::{n.account}:role/aws-service-role/ops.apigateway.amazonaws.com/"
+                        "AWSServiceRoleForAPIGateway",
+                        **ctx(iam__AWSServiceName="ops.apigateway.amazonaws.com"),
+                    )
+                ),
+            ),
+            finding="4",
+        ),
+        Case(
             f"{label}: edits its own deploy role",
             "denied",
             (Step(b.deploy(env, "iam:PutRolePolicy", n.identity.role_arns[env])),),

@@ -299,14 +299,19 @@ def test_create_api_creates_the_api_alone_and_names_the_id_to_pin(
     assert (api["Name"], api["Tags"]["Stack"]) == (f"scribe-{env}-api", f"scribe-{env}")
 
 
-def test_bootstrap_blocks_public_access_for_the_whole_account(pipeline: Pipeline) -> None:
-    """Account-wide settings are bootstrap's (the administrator's): no CI role can lift this."""
+def test_bootstrap_holds_the_account_wide_settings(pipeline: Pipeline) -> None:
+    """Account-wide settings are bootstrap's (the administrator's): S3 Block Public Access for
+    the account and API Gateway's service-linked role, which no CI role may change or create."""
     s3control = moto_client("s3control", pipeline.moto.url)
     config = s3control.get_public_access_block(AccountId=ACCOUNT_ID)
     assert config["PublicAccessBlockConfiguration"] == dict.fromkeys(
         ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"), True
     )
     assert pipeline.bootstrap.output()["account_public_access_blocked"] is True
+    linked = moto_client("iam", pipeline.moto.url).list_roles(
+        PathPrefix="/aws-service-role/ops.apigateway.amazonaws.com/"
+    )["Roles"]
+    assert len(linked) == 1
 
 
 def test_package_step_builds_the_deployed_zip(pipeline: Pipeline, package_zip: Path) -> None:
