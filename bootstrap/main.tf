@@ -26,6 +26,7 @@ module "ci_identity" {
   environments              = var.environments
   state_bucket_name         = module.state_bucket.bucket_name
   create_ci_user            = var.create_ci_user
+  ci_user_per_environment   = var.ci_user_per_environment
   ci_user_source_cidrs      = var.ci_user_source_cidrs
   max_session_duration      = var.max_session_duration
 }

@@ -23,6 +23,11 @@ output "stack_role_paths" {
   value       = module.ci_identity.stack_role_paths
 }
 
+output "ci_user_names" {
+  description = "The IAM user that reaches each unprotected environment (one for all, or one each with ci_user_per_environment); empty without create_ci_user."
+  value       = module.ci_identity.ci_user_names
+}
+
 output "ci_user_name" {
   description = "IAM user that may only assume the plan and deploy roles, or null."
   value       = module.ci_identity.ci_user_name

@@ -115,6 +115,13 @@ variable "create_ci_user" {
   nullable    = false
 }
 
+variable "ci_user_per_environment" {
+  type        = bool
+  description = "With create_ci_user: one IAM user per unprotected environment (<name_prefix>-ci-<env>, reaching only that environment's roles) instead of one for all."
+  default     = false
+  nullable    = false
+}
+
 variable "ci_user_source_cidrs" {
   type        = list(string)
   description = "The CI system's egress CIDRs: the only addresses the IAM user's key works from. Required with create_ci_user."

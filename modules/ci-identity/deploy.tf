@@ -245,7 +245,7 @@ data "aws_iam_policy_document" "deploy" {
       "iam:CreateAccessKey", "iam:DeleteUser", "iam:DeleteOpenIDConnectProvider",
       "iam:UpdateOpenIDConnectProviderThumbprint", "iam:AddClientIDToOpenIDConnectProvider",
     ]
-    resources = concat(values(local.role_arns), values(local.plan_arns), [local.ci_user_arn, local.provider_arn])
+    resources = concat(values(local.role_arns), values(local.plan_arns), values(local.ci_user_arns), [local.provider_arn])
   }
 }
 

@@ -6,7 +6,7 @@
 #   deploy.tf   what each deploy role may do: its own stack's resources and state, nothing of
 #               another's
 #   boundary.tf the most a role the stack creates may ever do: one boundary per environment
-#   ci_user.tf  the optional IAM user for CI systems without OIDC
+#   ci_user.tf  the optional IAM users for CI systems without OIDC
 # Every statement is evaluated by a real IAM evaluator against an attack table (make iam).
 
 data "aws_partition" "current" {}
@@ -24,7 +24,6 @@ locals {
   github       = var.ci_provider == "github"
   issuer       = local.github ? "token.actions.githubusercontent.com" : "oidc.circleci.com/org/${var.circleci_org_id}"
   provider_arn = coalesce(var.oidc_provider_arn, "${local.iam}:oidc-provider/${local.issuer}")
-  ci_user_arn  = "${local.iam}:user/${var.name_prefix}-ci"
   role_arns    = { for env in keys(var.environments) : env => "${local.iam}:role/${var.name_prefix}-deploy-${env}" }
   plan_arns    = { for env in keys(var.environments) : env => "${local.iam}:role/${var.name_prefix}-plan-${env}" }
 

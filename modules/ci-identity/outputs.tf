@@ -24,6 +24,11 @@ output "stack_role_paths" {
 }
 
 output "ci_user_name" {
-  description = "Name of the IAM user that may only assume the plan and deploy roles, or null when create_ci_user is false."
-  value       = var.create_ci_user ? aws_iam_user.ci[0].name : null
+  description = "Name of the one IAM user that may only assume the plan and deploy roles of the unprotected environments, or null (create_ci_user false, or ci_user_per_environment: see ci_user_names)."
+  value       = try(aws_iam_user.ci["all"].name, null)
+}
+
+output "ci_user_names" {
+  description = "The IAM user that reaches each unprotected environment (the same one for all, or with ci_user_per_environment <prefix>-ci-<env> each); empty when create_ci_user is false."
+  value       = { for env, arn in local.ci_user_of_env : env => split("/", arn)[1] }
 }

@@ -63,8 +63,8 @@ locals {
         : ["repo:${var.github_repository}:ref:${cfg.vcs_ref}"]
       )
       github_workflow_ref = local.github && cfg.protected ? local.github_workflow_ref : null
-      # The IAM user's key skips every ref rule: it never reaches a protected environment.
-      ci_user = var.create_ci_user && !cfg.protected
+      # An IAM user's key skips every ref rule: it never reaches a protected environment.
+      ci_user = lookup(local.ci_user_of_env, env, null)
     }
   }]...)
 }
@@ -144,7 +144,7 @@ data "aws_iam_policy_document" "trust" {
 
   # The IAM user's key is a long-lived secret: it works only from the CI system's addresses.
   dynamic "statement" {
-    for_each = each.value.ci_user ? [local.ci_user_arn] : []
+    for_each = each.value.ci_user == null ? [] : [each.value.ci_user]
 
     content {
       sid     = "CiUserFromCiAddresses"

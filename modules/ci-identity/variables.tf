@@ -281,6 +281,13 @@ variable "create_ci_user" {
   }
 }
 
+variable "ci_user_per_environment" {
+  type        = bool
+  description = "With create_ci_user: one IAM user per unprotected environment (<prefix>-ci-<env>, reaching only that environment's roles) instead of one user for all of them. Store each key only where that environment's jobs run."
+  default     = false
+  nullable    = false
+}
+
 variable "ci_user_source_cidrs" {
   type        = list(string)
   description = "The CI system's egress addresses (CIDRs). The IAM user's key works only from these (aws:SourceIp, in its policy and in every role's trust): a leaked key is useless elsewhere. Required when create_ci_user is true."

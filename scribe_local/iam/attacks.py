@@ -189,8 +189,9 @@ class Names:
     def plan_role(self, env: str) -> str:
         return self.identity.plan_role_arns[env]
 
-    def ci_user(self) -> str:
-        return f"arn:aws:iam::{self.account}:user/{self.prefix}-ci"
+    def ci_user(self, env: str | None = None) -> str:
+        """The IAM user of every unprotected environment, or (ci_user_per_environment) env's."""
+        return f"arn:aws:iam::{self.account}:user/{self.prefix}-ci" + (f"-{env}" if env else "")
 
     def subject(
         self, ref: str, origin: str | None = None, project: str | None = None, user: str = USER
@@ -1459,52 +1460,66 @@ def own_stack_cases(n: Names, b: Builder, env: str) -> list[Case]:
     return cases
 
 
+def ci_users(n: Names) -> dict[str, tuple[str, str | None]]:
+    """The rendered IAM users: policy name -> (user ARN, the one environment it is for, or None
+    for the user of every unprotected environment)."""
+    users: dict[str, tuple[str, str | None]] = {}
+    for name in n.identity.policies:
+        if name == "ci-user":
+            users[name] = (n.ci_user(), None)
+        elif name.startswith("ci-user-"):
+            env = name.removeprefix("ci-user-")
+            users[name] = (n.ci_user(env), env)
+    return users
+
+
 def ci_user_cases(n: Names) -> list[Case]:
-    """The optional IAM user's key: only from its CIDRs, and (it skips every ref rule) never
-    into a protected environment."""
-    if "ci-user" not in n.identity.policies:
-        return []
-    user = n.ci_user()
+    """The optional IAM users' keys: only from their CIDRs, (they skip every ref rule) never into
+    a protected environment, and a user of one environment never into another."""
     cases = []
-    for env in sorted(n.identity.environments):
-        for role in roles_of(n, env):
-            for ip, where in ((OTHER_IP, "outside"), (ALLOWED_IP, "inside")):
-                request = Request(
-                    principal=user,
-                    action="sts:AssumeRole",
-                    resource=n.role_arn(env, role),
-                    identity=("ci-user",),
-                    resource_policy=n.trust(env, role),
-                    context={"aws:SourceIp": ip},
-                )
-                gated = n.protected(env)
-                expected: Expected = "allowed" if where == "inside" and not gated else "denied"
-                cases.append(
-                    Case(
-                        f"CI user: assumes {env}'s {role} role from {where} its CIDRs"
-                        + (" (a protected environment)" if gated else ""),
-                        expected,
-                        (Step(request),),
-                        "4" if where == "outside" else None,
-                        "4" if gated and where == "inside" else None,
-                    )
-                )
-    cases.append(
-        Case(
-            "CI user: creates itself an access key",
-            "denied",
-            (
-                Step(
-                    Request(
+    for policy, (user, own) in sorted(ci_users(n).items()):
+        who = "CI user" if own is None else f"CI user of {own}"
+        for env in sorted(n.identity.environments):
+            for role in roles_of(n, env):
+                for ip, where in ((OTHER_IP, "outside"), (ALLOWED_IP, "inside")):
+                    request = Request(
                         principal=user,
-                        action="iam:CreateAccessKey",
-                        resource=user,
-                        identity=("ci-user",),
+                        action="sts:AssumeRole",
+                        resource=n.role_arn(env, role),
+                        identity=(policy,),
+                        resource_policy=n.trust(env, role),
+                        context={"aws:SourceIp": ip},
                     )
+                    gated = n.protected(env)
+                    other = own is not None and env != own
+                    reaches = where == "inside" and not gated and not other
+                    cases.append(
+                        Case(
+                            f"{who}: assumes {env}'s {role} role from {where} its CIDRs"
+                            + (" (a protected environment)" if gated else "")
+                            + (" (another environment's)" if other and not gated else ""),
+                            "allowed" if reaches else "denied",
+                            (Step(request),),
+                            "4" if where == "outside" else None,
+                            "4" if where == "inside" and (gated or other) else None,
+                        )
+                    )
+        cases.append(
+            Case(
+                f"{who}: creates itself an access key",
+                "denied",
+                (
+                    Step(
+                        Request(
+                            principal=user,
+                            action="iam:CreateAccessKey",
+                            resource=user,
+                            identity=(policy,),
+                        )
+                    ),
                 ),
-            ),
+            )
         )
-    )
     return cases
 
 

@@ -4,7 +4,7 @@
 `bootstrap/accounts/example.tfvars`) and returns every IAM document the account would hold, by
 the names `make iam` reports: `trust-<env>`, `deploy-<env>`, `boundary-<env>` (the deploy role),
 `trust-plan-<env>`, `plan-<env>` (the plan role) and, when the account file creates the IAM user,
-`ci-user`.
+`ci-user` (or, one user per environment, `ci-user-<env>`).
 """
 
 from __future__ import annotations
@@ -153,9 +153,16 @@ def render(
             policies[f"trust-plan-{env}"] = json.loads(plan_role["assume_role_policy"])
             reads = after[f'{IDENTITY}.aws_iam_role_policy.plan["{env}"]']
             policies[f"plan-{env}"] = json.loads(reads["policy"])
-    user = after.get(f"{IDENTITY}.aws_iam_user_policy.ci[0]")
-    if user:
-        policies["ci-user"] = json.loads(user["policy"])
+    # The IAM users: "ci-user" (one for every unprotected environment; ci[0] before 0.4.0) or,
+    # with ci_user_per_environment, "ci-user-<env>".
+    for address, change in after.items():
+        found = re.fullmatch(
+            re.escape(f"{IDENTITY}.aws_iam_user_policy.ci") + r'\[(0|"(\w+)")\]', address
+        )
+        if found:
+            key = found.group(2)
+            name = "ci-user" if key in (None, "all") else f"ci-user-{key}"
+            policies[name] = json.loads(change["policy"])
     outputs = plan["planned_values"]["outputs"]
     provider_arn = _provider_arn(policies[f"trust-{envs[0]}"])
     account = provider_arn.split(":")[4]

@@ -136,6 +136,52 @@ def test_every_attack_iam_cannot_refuse_names_what_limits_it(
     assert [(o.decision, o.failed_step) for o in foreign_trust] == [("denied", 1)] * 2
 
 
+def test_one_ci_user_per_environment_reaches_only_its_own(
+    example: Identity, render_dir: Path, moto_server: MotoServer, plan_provider: dict[str, str]
+) -> None:
+    """ci_user_per_environment (issue 22, finding 4): a key stored for dev's jobs reaches dev's
+    roles only, from the CI addresses only; prod (protected) is reached by no user."""
+    staging = {
+        **example.environments["dev"],
+        "stack_name": "scribe-staging",
+        "state_key": "scribe/staging.tfstate",
+        "api_id": None,
+    }
+    extra = {
+        **WITH_CI_USER,
+        "ci_user_per_environment": True,
+        "environments": {**example.environments, "staging": staging},
+    }
+    identity = render(moto_server.url, render_dir, EXAMPLE_ACCOUNT, extra, plan_provider)
+    assert sorted(name for name in identity.policies if name.startswith("ci-user")) == [
+        "ci-user-dev",
+        "ci-user-staging",
+    ]
+    outcomes = attacks.run(identity, attacks.ci_user_cases(attacks.Names(identity)))
+    wrong = [attacks.describe(o) for o in outcomes if not o.passed]
+    assert not wrong, "\n".join(wrong)
+    decided = {o.case.name: o.decision for o in outcomes}
+    inside = "from inside its CIDRs"
+    assert {
+        name: decided[name]
+        for name in (
+            f"CI user of dev: assumes dev's deploy role {inside}",
+            f"CI user of dev: assumes staging's deploy role {inside} (another environment's)",
+            f"CI user of staging: assumes dev's plan role {inside} (another environment's)",
+            f"CI user of staging: assumes prod's deploy role {inside} (a protected environment)",
+            "CI user of dev: assumes dev's deploy role from outside its CIDRs",
+        )
+    } == {
+        f"CI user of dev: assumes dev's deploy role {inside}": "allowed",
+        f"CI user of dev: assumes staging's deploy role {inside} (another environment's)": "denied",
+        f"CI user of staging: assumes dev's plan role {inside} (another environment's)": "denied",
+        f"CI user of staging: assumes prod's deploy role {inside} (a protected environment)": (
+            "denied"
+        ),
+        "CI user of dev: assumes dev's deploy role from outside its CIDRs": "denied",
+    }
+
+
 UNPINNED_DENIED = (
     "dev role: points prod's integration at an outside URL",
     "dev role: points prod's route elsewhere (routes carry no tags)",

@@ -109,9 +109,9 @@ def test_no_for_all_values_in_allow_statements(resources: Resources) -> None:
 
 
 def test_ci_user_may_only_assume_the_plan_and_deploy_roles(resources: Resources) -> None:
-    assert resources["aws_iam_user.ci[0]"]["name"] == "scribe-ci-ci"
+    assert resources['aws_iam_user.ci["all"]']["name"] == "scribe-ci-ci"
     assert not [a for a in resources if "access_key" in a]
-    user_policy = statements(resources["aws_iam_user_policy.ci[0]"]["policy"])
+    user_policy = statements(resources['aws_iam_user_policy.ci["all"]']["policy"])
     assert len(user_policy) == 1
     assert user_policy[0]["Action"] == "sts:AssumeRole"
     from_ci = {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}
@@ -426,7 +426,7 @@ def test_github_changes_only_the_trust(resources: Resources, github_resources: R
         'aws_iam_role_policy.plan["prod"]',
         'aws_iam_policy.boundary["dev"]',
         'aws_iam_policy.boundary["prod"]',
-        "aws_iam_user_policy.ci[0]",
+        'aws_iam_user_policy.ci["all"]',
     ):
         circleci, github = resources[address]["policy"], github_resources[address]["policy"]
         # What differs: the provider ARN the deploy roles may not touch, and the third roles.

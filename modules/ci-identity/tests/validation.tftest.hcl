@@ -136,7 +136,7 @@ run "accepts_a_protected_environment_on_circleci" {
   }
 
   assert {
-    condition     = !local.trusts["prod/deploy"].ci_user && !local.trusts["prod/plan"].ci_user && local.trusts["dev/deploy"].ci_user && local.trusts["dev/plan"].ci_user
+    condition     = local.trusts["prod/deploy"].ci_user == null && local.trusts["prod/plan"].ci_user == null && endswith(local.trusts["dev/deploy"].ci_user, ":iam::123456789012:user/scribe-ci-ci") && endswith(local.trusts["dev/plan"].ci_user, ":iam::123456789012:user/scribe-ci-ci")
     error_message = "The CI user must reach the unprotected environment's roles only."
   }
 }
@@ -735,5 +735,37 @@ run "null_inputs_take_the_defaults" {
   assert {
     condition     = var.environments["dev"].tracing == false && !strcontains(data.aws_iam_policy_document.boundary["dev"].json, "xray:")
     error_message = "null tracing must give false and a boundary without X-Ray."
+  }
+}
+
+# ci_user_per_environment: one user per unprotected environment, each trusted by its own
+# environment's roles only; a protected environment trusts none.
+run "one_ci_user_per_unprotected_environment" {
+  command = plan
+  variables {
+    circleci_release_user_ids = ["0000000a-0000-4000-8000-000000000001"]
+    create_ci_user            = true
+    ci_user_per_environment   = true
+    ci_user_source_cidrs      = ["203.0.113.0/24"]
+    environments = {
+      dev     = { stack_name = "scribe-dev", state_key = "scribe/dev.tfstate" }
+      staging = { stack_name = "scribe-staging", state_key = "scribe/staging.tfstate" }
+      prod    = { stack_name = "scribe-prod", state_key = "scribe/prod.tfstate", vcs_ref = "refs/heads/main", protected = true }
+    }
+  }
+
+  assert {
+    condition     = jsonencode({ for key, user in aws_iam_user.ci : key => user.name }) == jsonencode({ dev = "scribe-ci-ci-dev", staging = "scribe-ci-ci-staging" })
+    error_message = "ci_user_per_environment must create one user per unprotected environment, none for prod."
+  }
+
+  assert {
+    condition     = endswith(local.trusts["dev/deploy"].ci_user, ":user/scribe-ci-ci-dev") && endswith(local.trusts["staging/plan"].ci_user, ":user/scribe-ci-ci-staging") && local.trusts["prod/deploy"].ci_user == null && local.trusts["prod/plan"].ci_user == null
+    error_message = "Each environment's roles must trust only that environment's user; a protected one none."
+  }
+
+  assert {
+    condition     = output.ci_user_name == null && jsonencode(output.ci_user_names) == jsonencode({ dev = "scribe-ci-ci-dev", staging = "scribe-ci-ci-staging" })
+    error_message = "Per environment, ci_user_name is null and ci_user_names names each environment's user."
   }
 }
