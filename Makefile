@@ -190,17 +190,17 @@ unit-runtime: $(RUNTIME_STAMP) ## The handler's unit, adapter and fault tests un
 	@echo "[scribe] handler tests under $$($(RUNTIME_VENV)/bin/python -c 'import botocore; print("botocore", botocore.__version__)')"
 	@$(RUNTIME_VENV)/bin/python -m pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS) $(RUNTIME_TESTS)
 
-# The test tiers. make check: before every commit (the pre-commit hooks), about 3 minutes warm on
+# The test tiers. make check: before every commit (the pre-commit hooks), about 2.5 minutes warm on
 # 2 cores: lint and every test that applies nothing (unit, local gateway, IAM evaluator, docs,
 # CI configs, plans). make test: everything, as CI runs it, with one case of every fault class;
 # make faults: the whole fault matrix, every variant (CI runs it on a schedule).
 CHECK_TESTS := tests/unit tests/local tests/iam tests/docs tests/ci tests/plan tests/bench/test_capacity.py
 PYTEST_FILES = $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
-check: lint check-tests ## Before each commit (the pre-commit hooks run it): lint, then every test that applies nothing (about 3 min warm)
+check: lint check-tests ## Before each commit (the pre-commit hooks run it): lint, then every test that applies nothing (about 2.5 min warm)
 
-check-tests: $(STAMP) package $(IAM_STAMP) ## The tests of make check: unit, local gateway, IAM evaluator, docs, CI configs, plans (no apply)
-	@$(PYTEST_FILES) -q $(CHECK_TESTS)
+check-tests: $(STAMP) package $(IAM_STAMP) ## The tests of make check: unit, local gateway, IAM evaluator, docs, CI configs, plans (no apply); the handler property with 250 examples (make test: 1000)
+	@SCRIBE_PROPERTY_EXAMPLES=250 $(PYTEST_FILES) -q $(CHECK_TESTS)
 
 test: lint checkov package $(IAM_STAMP) unit-runtime ## Lint, then every test: unit (also under the runtime SDK), plan, apply, end-to-end, one case of each fault class (what CI runs); build/test-times.json
 	@$(PYTEST_FILES) -m "not exhaustive" --test-times=build/test-times.json

@@ -17,6 +17,7 @@ import base64
 import binascii
 import hashlib
 import json
+import os
 import re
 import string
 import time
@@ -30,7 +31,8 @@ from hypothesis import strategies as st
 from scribe import apigw
 from tests.unit.conftest import BUCKET, MAX_BODY, PREFIX, FakeContext, event, versions
 
-EXAMPLES = 1000
+# 1000 in make test (CI); make check, the pre-commit lane, draws 250 (SCRIBE_PROPERTY_EXAMPLES).
+EXAMPLES = int(os.environ.get("SCRIBE_PROPERTY_EXAMPLES", "1000"))
 ERRORS = {
     "not_found": 404,
     "invalid_name": 400,
