@@ -153,6 +153,10 @@ class Names:
     def log_group(self, group: str) -> str:
         return f"arn:aws:logs:{self.region}:{self.account}:log-group:{group}"
 
+    def own_tags(self, env: str) -> dict[str, ContextValue]:
+        """The request tags of a create by env's stack: Stack = its stack name, and no other."""
+        return {"aws:RequestTag/Stack": self.stack(env), "aws:TagKeys": ["Stack"]}
+
     def pinned(self, env: str) -> bool:
         """Does the account file pin env's api_id? (Until then its roles reach no route.)"""
         return self.env(env).get("api_id") is not None
@@ -823,7 +827,7 @@ def cross_environment_cases(n: Names, b: Builder, env: str, other: str) -> list[
                         env,
                         "apigateway:POST",
                         n.tags_of(n.api(other)),
-                        **ctx(aws__RequestTag_Stack=n.stack(env), aws__TagKeys=["Stack"]),
+                        **n.own_tags(env),
                     )
                 ),
             ),
@@ -870,7 +874,7 @@ def cross_environment_cases(n: Names, b: Builder, env: str, other: str) -> list[
                         env,
                         "apigateway:POST",
                         n.api(other, "/stages"),
-                        **ctx(aws__RequestTag_Stack=n.stack(env), aws__TagKeys=["Stack"]),
+                        **n.own_tags(env),
                     )
                 ),
             ),
@@ -954,6 +958,11 @@ OF_THE_API = (
     "creates a route on its API",
     "POSTs its smoke text",
 )
+
+
+def awaits_pinning(n: Names, env: str, need: str) -> bool:
+    """Is this deploy need (a name of deploy_needs) out of env's reach until api_id is pinned?"""
+    return need in OF_THE_API and not n.pinned(env)
 
 
 def deploy_needs(n: Names, b: Builder, env: str) -> list[tuple[str, Request]]:
@@ -1056,7 +1065,7 @@ def other_project_cases(n: Names, b: Builder, env: str) -> list[Case]:
                 env,
                 "apigateway:POST",
                 f"{api}/stages",
-                **ctx(aws__RequestTag_Stack=n.stack(env), aws__TagKeys=["Stack"]),
+                **n.own_tags(env),
             ),
         ),
         (
@@ -1070,15 +1079,16 @@ def other_project_cases(n: Names, b: Builder, env: str) -> list[Case]:
     ]
     # Tagging on create goes through /tags/<arn>, which carries no resource tag: a role that may
     # tag an API it creates may re-tag any API as its own. The administrator creates the API.
-    own_tags = ctx(aws__RequestTag_Stack=n.stack(env), aws__TagKeys=["Stack"])
     refused += [
         (
             "creates an API tagged with its stack (make create-api is the administrator's)",
-            b.deploy(env, "apigateway:POST", f"arn:aws:apigateway:{n.region}::/apis", **own_tags),
+            b.deploy(
+                env, "apigateway:POST", f"arn:aws:apigateway:{n.region}::/apis", **n.own_tags(env)
+            ),
         ),
         (
             "re-tags another project's API as its own",
-            b.deploy(env, "apigateway:POST", n.tags_of(api), **own_tags),
+            b.deploy(env, "apigateway:POST", n.tags_of(api), **n.own_tags(env)),
         ),
     ]
     return [
@@ -1109,7 +1119,7 @@ def plan_role_cases(n: Names, b: Builder, env: str) -> list[Case]:
         Case(
             f"{label}: {name}",
             "allowed"
-            if plan_may(n, env, request) and (n.pinned(env) or name not in OF_THE_API)
+            if plan_may(n, env, request) and not awaits_pinning(n, env, name)
             else "denied",
             (Step(b.plan(request, env)),),
         )
@@ -1162,7 +1172,7 @@ def own_stack_cases(n: Names, b: Builder, env: str) -> list[Case]:
     page: dict[str, ContextValue] = {"s3:max-keys": "1000"}
     cases = [
         Case(f"{label}: {name}", "allowed", (Step(request),))
-        if n.pinned(env) or name not in OF_THE_API
+        if not awaits_pinning(n, env, name)
         else Case(f"{label} (api_id not pinned): {name}", "denied", (Step(request),), finding="3")
         for name, request in deploy_needs(n, b, env)
     ]
