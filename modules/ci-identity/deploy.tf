@@ -11,20 +11,15 @@ locals {
   # environment's roles reach an API only once its api_id is pinned, and then only that API
   # and everything below it. The administrator who applies bootstrap/ creates it first
   # (make create-api) and pins its id; until then the roles have no API Gateway right at all.
-  api_paths = {
-    for env, cfg in var.environments : env => cfg.api_id == null ? null : {
-      api  = "${local.apigateway_arn}/apis/${cfg.api_id}"
-      tags = "${local.apigateway_arn}/tags/${urlencode("${local.apigateway_arn}/apis/${cfg.api_id}")}"
-    }
-  }
-  http_methods = ["apigateway:GET", "apigateway:POST", "apigateway:PUT", "apigateway:PATCH", "apigateway:DELETE"]
-  # Where each environment's roles reach its API (the deploy role with every method, the plan
-  # role with GET): nowhere until api_id pins it.
-  api_scopes = {
-    for env, pinned in local.api_paths : env => pinned == null ? [] : [
-      { name = "PinnedStackApi", resources = [pinned.api, "${pinned.api}/*", pinned.tags, "${pinned.tags}%2F*"] },
+  # The pinned API, everything below it and its tags (the deploy role with every method, the
+  # plan role with GET); no entry, and no statement, for an environment without api_id.
+  pinned_apis = { for env, cfg in var.environments : env => "${local.apigateway_arn}/apis/${cfg.api_id}" if cfg.api_id != null }
+  pinned_api_arns = {
+    for env, api in local.pinned_apis : env => [
+      api, "${api}/*", "${local.apigateway_arn}/tags/${urlencode(api)}", "${local.apigateway_arn}/tags/${urlencode(api)}%2F*",
     ]
   }
+  http_methods = ["apigateway:GET", "apigateway:POST", "apigateway:PUT", "apigateway:PATCH", "apigateway:DELETE"]
 }
 
 data "aws_iam_policy_document" "deploy" {
@@ -200,13 +195,13 @@ data "aws_iam_policy_document" "deploy" {
   }
 
   dynamic "statement" {
-    for_each = local.api_scopes[each.key]
+    for_each = contains(keys(local.pinned_api_arns), each.key) ? [local.pinned_api_arns[each.key]] : []
 
     content {
-      sid       = "Manage${statement.value.name}"
+      sid       = "ManagePinnedStackApi"
       effect    = "Allow"
       actions   = local.http_methods
-      resources = statement.value.resources
+      resources = statement.value
     }
   }
 

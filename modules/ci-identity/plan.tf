@@ -78,15 +78,15 @@ data "aws_iam_policy_document" "plan" {
     resources = [local.stack_role_arns[each.key]]
   }
 
-  # The API where the deploy role reaches it (deploy.tf: api_scopes), GET only.
+  # The API where the deploy role reaches it (deploy.tf: pinned_api_arns), GET only.
   dynamic "statement" {
-    for_each = local.api_scopes[each.key]
+    for_each = contains(keys(local.pinned_api_arns), each.key) ? [local.pinned_api_arns[each.key]] : []
 
     content {
-      sid       = "Read${statement.value.name}"
+      sid       = "ReadPinnedStackApi"
       effect    = "Allow"
       actions   = ["apigateway:GET"]
-      resources = statement.value.resources
+      resources = statement.value
     }
   }
 
