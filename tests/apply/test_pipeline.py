@@ -80,10 +80,9 @@ class Pipeline:
     admin_env: dict[str, str]
     outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
     results: dict[str, subprocess.CompletedProcess[str]] = field(default_factory=dict)
-    # The CI identity's documents in force, by name of the bootstrap apply that set them.
+    # The CI identity's documents, by name of the bootstrap apply that set them ("pinned": the
+    # one every evaluated phase runs under, since the API ids are pinned before the first plan).
     policies: dict[str, dict[str, Any]] = field(default_factory=dict)
-    in_force: str = "first-deploy"
-    phase_policies: dict[str, str] = field(default_factory=dict)  # phase -> policies key
     # (env, role) -> that role's credentials
     role_keys: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
     smoke_invocations: list[MappedCall] = field(default_factory=list)
@@ -91,8 +90,6 @@ class Pipeline:
     def phase(self, name: str | None) -> None:
         """Label the requests that follow (None: not part of the evaluated pipeline)."""
         self.proxy.mark(name)
-        if name is not None:
-            self.phase_policies[name] = self.in_force
 
     def as_role(self, env: str, role: str = sufficiency.DEPLOY) -> dict[str, str]:
         """The environment of a CI job of env: the keys of its role (plan jobs: the plan role;
@@ -181,7 +178,6 @@ class Pipeline:
                 "PolicyVersion"
             ]["Document"]
         self.policies[name] = docs
-        self.in_force = name
 
 
 def pinned(api_ids: dict[str, str]) -> dict[str, Any]:
@@ -227,7 +223,6 @@ def pipeline(
         **endpoint_environment(stack_dirs["dev"]),  # the proxy, for make's Terraform runs
     }
     run = Pipeline(moto_server, proxy, bootstrap, stack_dirs, backend_config[0], role_arns, admin)
-    run.read_policies("first-deploy")
     # First deploy: the administrator creates each environment's API alone and pins its id,
     # before any package exists (a deploy role has no API Gateway right until then).
     for env in ENVS:
@@ -630,7 +625,7 @@ def test_every_call_of_the_pipeline_is_allowed_and_every_grant_used(pipeline: Pi
     evaluated = sufficiency.evaluate_calls(
         mapped,
         {role: pipeline.session_arn(*role) for role in pipeline.role_arns},
-        {phase: pipeline.policies[key] for phase, key in pipeline.phase_policies.items()},
+        dict.fromkeys(phases, pipeline.policies["pinned"]),
     )
     denied = [sufficiency.describe_denial(c) for c in evaluated if c.decision != "Allowed"]
     assert not denied, "\n".join(denied)
