@@ -38,8 +38,7 @@ from typing import Any
 
 from botocore.credentials import Credentials
 
-from bench.capacity import capacity_and_cost
-from bench.capacity import rows as capacity_rows
+from bench.capacity import capacity_and_cost, rows as capacity_rows
 from bench.child import body, event
 from scribe_local.client import PLAIN_TEXT, signed_headers
 from scribe_local.emulator.function import MAX_WORKERS

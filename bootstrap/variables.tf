@@ -75,10 +75,21 @@ variable "environments" {
     tracing     = optional(bool)
     protected   = optional(bool)
 
+    alarms = optional(object({
+      create_topic = optional(bool)
+      topic_arns   = optional(list(string))
+    }))
+    log_kms_key_arns = optional(list(string))
+    domain = optional(object({
+      name           = string
+      hosted_zone_id = string
+    }))
+    access_log_bucket = optional(string)
+
     github_subject      = optional(string)
     github_environments = optional(list(string))
   }))
-  description = "Environments deployed from CI (this account's only, in the account-per-environment layout): the stack name, the git ref allowed to deploy, the state key, and once known the HTTP API id and the bucket's KMS key; tracing when the stack turns X-Ray on; protected for an environment whose deploy role only the approved job may assume (prod); with GitHub, the subject the role trusts (\"ref\" or \"environment\") and the GitHub environments (modules/ci-identity explains each). vcs_ref, key_prefix, tracing and github_subject left out (or null) take the module's defaults, refs/heads/*, incoming/, false, false and ref (environment where protected)."
+  description = "Environments deployed from CI (this account's only, in the account-per-environment layout): the stack name, the git ref allowed to deploy, the state key, and once known the HTTP API id and the bucket's KMS key; tracing when the stack turns X-Ray on; alarms, log_kms_key_arns, domain and access_log_bucket when the stack turns those features on (each adds its grants to that environment's roles only); protected for an environment whose deploy role only the approved job may assume (prod); with GitHub, the subject the role trusts (\"ref\" or \"environment\") and the GitHub environments (modules/ci-identity explains each). vcs_ref, key_prefix, tracing and github_subject left out (or null) take the module's defaults, refs/heads/*, incoming/, false, false and ref (environment where protected)."
 }
 
 variable "circleci_release_user_ids" {

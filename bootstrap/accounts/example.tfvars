@@ -28,5 +28,15 @@ environments = {
     state_key  = "scribe/prod.tfstate"
     protected  = true
     api_id     = "pr0d4p1id0"
+
+    # The features a production stack turns on, each granted to prod's roles only (dev's stack
+    # sets none, and its roles get none of these rights). Set each to what the stack's env file
+    # sets: writer.alarms and api.alarms with create_topic; writer.log_kms_key_arn and
+    # api.access_log_kms_key_arn; api.domain (name and hosted_zone_id); bucket.access_logging's
+    # target_bucket.
+    alarms            = { create_topic = true }
+    log_kms_key_arns  = ["arn:aws:kms:eu-west-1:123456789012:key/0000000b-0000-4000-8000-000000000001"]
+    domain            = { name = "texts.example.com", hosted_zone_id = "Z0123456789EXAMPLE0" }
+    access_log_bucket = "acme-access-logs-123456789012-eu-west-1"
   }
 }

@@ -25,8 +25,12 @@ locals {
 data "aws_iam_policy_document" "deploy" {
   for_each = var.environments
 
-  # DenyOtherStacksApis, ListOwnState, LockOwnState (main.tf).
-  source_policy_documents = [data.aws_iam_policy_document.both_roles[each.key].json]
+  # DenyOtherStacksApis, ListOwnState, LockOwnState (main.tf); the stack's optional features
+  # (features.tf).
+  source_policy_documents = [
+    data.aws_iam_policy_document.both_roles[each.key].json,
+    data.aws_iam_policy_document.features_deploy[each.key].json,
+  ]
 
   statement {
     sid    = "StackBucket"

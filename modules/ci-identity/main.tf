@@ -5,6 +5,8 @@
 #   plan.tf     the plan role: reads of its own stack and state, and its own lock object
 #   deploy.tf   what each deploy role may do: its own stack's resources and state, nothing of
 #               another's
+#   features.tf what each optional feature of the stack (alarms, encrypted logs, custom domain,
+#               access logging) adds to both roles, only where an environment turns it on
 #   boundary.tf the most a role the stack creates may ever do: one boundary per environment
 #   ci_user.tf  the optional IAM users for CI systems without OIDC
 # Every statement is evaluated by a real IAM evaluator against an attack table (make iam).

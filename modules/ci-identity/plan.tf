@@ -34,8 +34,12 @@ locals {
 data "aws_iam_policy_document" "plan" {
   for_each = var.environments
 
-  # DenyOtherStacksApis, ListOwnState, LockOwnState (main.tf).
-  source_policy_documents = [data.aws_iam_policy_document.both_roles[each.key].json]
+  # DenyOtherStacksApis, ListOwnState, LockOwnState (main.tf); the stack's optional features
+  # (features.tf).
+  source_policy_documents = [
+    data.aws_iam_policy_document.both_roles[each.key].json,
+    data.aws_iam_policy_document.features_plan[each.key].json,
+  ]
 
   statement {
     sid       = "ReadStackBucket"

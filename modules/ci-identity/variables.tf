@@ -108,13 +108,24 @@ variable "environments" {
     kms_key_arn = optional(string)
     tracing     = optional(bool, false)
 
+    alarms = optional(object({
+      create_topic = optional(bool, false)
+      topic_arns   = optional(list(string), [])
+    }))
+    log_kms_key_arns = optional(list(string), [])
+    domain = optional(object({
+      name           = string
+      hosted_zone_id = string
+    }))
+    access_log_bucket = optional(string)
+
     protected = optional(bool, false)
 
     github_subject      = optional(string)
     github_environments = optional(list(string))
   }))
   description = <<-EOT
-    One plan role and one deploy role per environment. stack_name is the stack root's `name` (its resources are named <stack_name>-*, its roles live under the IAM path /<stack_name>/); vcs_ref is the git ref allowed to deploy, exact ("refs/heads/main" for prod) or ending in one '*' ("refs/heads/*", the default: any branch, no tag, no pull-request ref); state_key is the environment's key in the state bucket; key_prefix is the writer's key prefix (the smoke test reads <key_prefix>smoke/* only). api_id names the environment's HTTP API (`make create-api` creates it and prints the id): the roles reach that one API and everything below it (stages, routes, integrations, smoke invocations), and no API at all while api_id is null, since routes and integrations carry no tags IAM could check (README: CI identity). kms_key_arn names the bucket's SSE-KMS key, the only key the stack's roles may use. tracing (default false) lets the stack's roles upload X-Ray traces: set it when the stack sets writer.tracing_mode, whose trace uploads the boundary otherwise denies. protected (default false) gates the environment's deploy role by what AWS can check: with ci_provider github only a job that names the environment's GitHub environment (github_environments) in the workflow github_workflow_ref; with circleci only the pipelines that circleci_release_user_ids trigger on vcs_ref, which must then be exact (refs/heads/main). Its plan role still trusts every job of vcs_ref, and the CI user reaches neither role. With ci_provider github, github_subject chooses the token subject an unprotected environment's roles trust: "ref" (the default: repo:<owner>/<repo>:ref:<vcs_ref>, for jobs that name no GitHub environment) or "environment" (repo:<owner>/<repo>:environment:<name> for each name of github_environments, default [<the environment's key>]: only jobs that name one of those GitHub environments, whose protection rules GitHub enforces first; vcs_ref is then unused). A protected environment's deploy role always trusts the environment subject.
+    One plan role and one deploy role per environment. stack_name is the stack root's `name` (its resources are named <stack_name>-*, its roles live under the IAM path /<stack_name>/); vcs_ref is the git ref allowed to deploy, exact ("refs/heads/main" for prod) or ending in one '*' ("refs/heads/*", the default: any branch, no tag, no pull-request ref); state_key is the environment's key in the state bucket; key_prefix is the writer's key prefix (the smoke test reads <key_prefix>smoke/* only). api_id names the environment's HTTP API (`make create-api` creates it and prints the id): the roles reach that one API and everything below it (stages, routes, integrations, smoke invocations), and no API at all while api_id is null, since routes and integrations carry no tags IAM could check (README: CI identity). kms_key_arn names the bucket's SSE-KMS key, the only key the stack's roles may use. tracing (default false) lets the stack's roles upload X-Ray traces: set it when the stack sets writer.tracing_mode, whose trace uploads the boundary otherwise denies. The stack's optional features, each granted only where set (modules/ci-identity/features.tf; README: what each adds): alarms when the stack sets writer.alarms or api.alarms (create_topic when either creates its topic, named <stack_name>-*; topic_arns the topics outside the stack its alarms may notify, besides <stack_name>-*); log_kms_key_arns the keys of writer.log_kms_key_arn and api.access_log_kms_key_arn; domain the name and Route 53 zone of api.domain (a DNS-validated certificate and alias records in that zone); access_log_bucket the log bucket of bucket.access_logging (not the stack's: its name may not start with <stack_name>-). protected (default false) gates the environment's deploy role by what AWS can check: with ci_provider github only a job that names the environment's GitHub environment (github_environments) in the workflow github_workflow_ref; with circleci only the pipelines that circleci_release_user_ids trigger on vcs_ref, which must then be exact (refs/heads/main). Its plan role still trusts every job of vcs_ref, and the CI user reaches neither role. With ci_provider github, github_subject chooses the token subject an unprotected environment's roles trust: "ref" (the default: repo:<owner>/<repo>:ref:<vcs_ref>, for jobs that name no GitHub environment) or "environment" (repo:<owner>/<repo>:environment:<name> for each name of github_environments, default [<the environment's key>]: only jobs that name one of those GitHub environments, whose protection rules GitHub enforces first; vcs_ref is then unused). A protected environment's deploy role always trusts the environment subject.
   EOT
 
   validation {
@@ -155,6 +166,36 @@ variable "environments" {
   validation {
     condition     = alltrue([for cfg in values(var.environments) : cfg.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/([0-9a-f-]{36}|mrk-[0-9a-f]{32})$", cfg.kms_key_arn))])
     error_message = "Each kms_key_arn must be null or a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key id>)."
+  }
+
+  validation {
+    condition = alltrue([for cfg in values(var.environments) : cfg.alarms == null || alltrue([
+      for arn in try(cfg.alarms.topic_arns, []) : can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$", arn))
+    ])])
+    error_message = "Each alarms.topic_arns must list SNS topic ARNs (arn:aws:sns:<region>:<account>:<topic>), without wildcards."
+  }
+
+  validation {
+    condition = alltrue([for cfg in values(var.environments) : alltrue([
+      for arn in cfg.log_kms_key_arns : can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/([0-9a-f-]{36}|mrk-[0-9a-f]{32})$", arn))
+    ])])
+    error_message = "Each log_kms_key_arns must list KMS key ARNs (arn:aws:kms:<region>:<account>:key/<key id>), not aliases."
+  }
+
+  validation {
+    condition = alltrue([for cfg in values(var.environments) : cfg.domain == null || (
+      can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$", try(cfg.domain.name, ""))) &&
+      can(regex("^Z[A-Z0-9]{1,31}$", try(cfg.domain.hosted_zone_id, "")))
+    )])
+    error_message = "Each domain must name one lower-case DNS name without wildcard (texts.example.com) and the Route 53 hosted zone id that holds it (Z...)."
+  }
+
+  validation {
+    condition = alltrue([for cfg in values(var.environments) : cfg.access_log_bucket == null || (
+      can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", coalesce(cfg.access_log_bucket, "x"))) &&
+      !startswith(coalesce(cfg.access_log_bucket, "x"), "${cfg.stack_name}-")
+    )])
+    error_message = "Each access_log_bucket must be null or a bucket name that is not the stack's own (not <stack_name>-*): the deploy role may not reach the log bucket."
   }
 
   validation {

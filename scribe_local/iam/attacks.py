@@ -16,61 +16,28 @@ keys, API ids); the cases that exposed a defect of issue 10 name it in `defect`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from dataclasses import replace
+from typing import Any
 from urllib.parse import quote
 
+# Re-exported: the report and the tests name them attacks.Case, attacks.Outcome, ...
+from scribe_local.iam.cases import (
+    Case as Case,
+    Expected as Expected,
+    Grant as Grant,
+    Outcome as Outcome,
+    Step as Step,
+)
 from scribe_local.iam.evaluator import ContextValue, Decision, Request, evaluate
+from scribe_local.iam.feature_attacks import feature_cases, feature_needs
 from scribe_local.iam.policies import Identity
 
-Expected = Literal["allowed", "denied"]
 USER = "3f1c2d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f"  # a CircleCI user id: a UUID
 ATTACKER_ORIGIN = "github.com/attacker/scribe"
 GITHUB_AUDIENCE = "sts.amazonaws.com"  # what aws-actions/configure-aws-credentials requests
 EXAMPLE_API_IDS = {"dev": "d3v4p1id00", "prod": "pr0d4p1id0"}  # when the account pins none
 OTHER_PROJECT_API = "0th3rpr0j0"  # another project's HTTP API in the same account
 ALLOWED_IP, OTHER_IP = "203.0.113.10", "198.51.100.7"
-
-
-@dataclass(frozen=True)
-class Grant:
-    """What an allowed step leaves behind: principal `holder` now also has policy `name`."""
-
-    holder: str
-    name: str
-    document: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Step:
-    request: Request
-    grant: Grant | None = None
-
-
-@dataclass(frozen=True)
-class Case:
-    name: str
-    expected: Expected
-    steps: tuple[Step, ...]
-    defect: str | None = None  # the issue-10 defect this case exposed on the 0.2.0 policies
-    # The finding of the review "Production gated by AWS, not by CI settings" (issue 22) that
-    # this case guards: 1 CircleCI main subjects, 2 approvals AWS never saw, 4 the CI user, ...
-    finding: str | None = None
-    # For an attack IAM cannot refuse (expected "allowed"): what limits it instead, outside IAM
-    # (the README's table "What IAM cannot express").
-    limited_by: str | None = None
-
-
-@dataclass(frozen=True)
-class Outcome:
-    case: Case
-    decision: str  # "allowed", or "denied" with the step that was refused
-    failed_step: int | None
-    decisions: tuple[Decision, ...] = field(default_factory=tuple)
-
-    @property
-    def passed(self) -> bool:
-        return self.decision == self.case.expected
 
 
 def document(*statements: dict[str, Any]) -> dict[str, Any]:
@@ -1039,6 +1006,7 @@ def deploy_needs(n: Names, b: Builder, env: str) -> list[tuple[str, Request]]:
         ("reads its bucket's versioning", b.deploy(env, "s3:GetBucketVersioning", bucket)),
         ("reads its writer role", b.deploy(env, "iam:GetRole", writer)),
         ("lists the log groups", b.deploy(env, "logs:DescribeLogGroups", "*")),
+        *feature_needs(n, b, env),
     ]
 
 
@@ -1558,6 +1526,7 @@ def cases(identity: Identity) -> list[Case]:
     envs = sorted(identity.environments)
     for env in envs:
         table += own_stack_cases(n, b, env)
+        table += feature_cases(n, b, env)
         table += plan_role_cases(n, b, env)
         for other in envs:
             if other != env:
@@ -1571,7 +1540,7 @@ def run(identity: Identity, table: Sequence[Case] | None = None) -> list[Outcome
     with the policies the allowed earlier steps left behind."""
     table = list(cases(identity) if table is None else table)
     policies = {**identity.policies, **attacker_documents(Names(identity))}
-    alive = {index: [] for index in range(len(table))}  # type: dict[int, list[Decision]]
+    alive: dict[int, list[Decision]] = {index: [] for index in range(len(table))}
     failed: dict[int, int] = {}
     depth = max(len(case.steps) for case in table)
     for step_index in range(depth):

@@ -16,8 +16,12 @@ import tftest
 from botocore.credentials import Credentials
 
 from scribe_local.client import signed_headers
-from scribe_local.emulator.gateway import GatewayServer, callers, load_gateway
-from scribe_local.emulator.gateway import serving as gateway_serving
+from scribe_local.emulator.gateway import (
+    GatewayServer,
+    callers,
+    load_gateway,
+    serving as gateway_serving,
+)
 from scribe_local.emulator.gateway.callers import Caller
 from scribe_local.emulator.moto_server import ACCOUNT_ID, REGION, MotoServer, moto_client
 from scribe_local.terraform.workdir import LOCAL_VAR_FILE, load_test_api, local_vars

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from scribe_local.emulator.moto_server import MotoServer
-from scribe_local.iam import attacks
+from scribe_local.iam import attacks, feature_attacks
 from scribe_local.iam.policies import (
     EXAMPLE_ACCOUNT,
     GITHUB_ACCOUNT,
@@ -131,6 +132,9 @@ def test_every_attack_iam_cannot_refuse_names_what_limits_it(
             "puts a public policy on its own bucket",
             "overwrites the account's log resource policies",
         )
+    } | {  # prod's custom domain (bootstrap/accounts/example.tfvars)
+        "prod role: tags an untagged certificate of the account as its own": "allowed",
+        "prod role: maps another API on its own domain": "allowed",
     }
     foreign_trust = [o for o in example_outcomes if "outside account trust" in o.case.name]
     assert [(o.decision, o.failed_step) for o in foreign_trust] == [("denied", 1)] * 2
@@ -475,3 +479,74 @@ def test_traces_leave_only_where_bootstrap_turns_tracing_on(
             }, env
             sids = {s.get("Sid") for s in identity.policies[f"boundary-{env}"]["Statement"]}
             assert ("UploadTraces" in sids) == (decision == "allowed"), env
+
+
+# Each optional feature: the statements it adds to the deploy role, and the grants they hold.
+FEATURE_STATEMENTS = {
+    "alarms": {"StackAlarms", "StackAlarmsNotifyOnlyTheirTopics", "StackAlarmTopics"},
+    "log_kms_key_arns": {"EncryptStackLogGroups", "LogKeysThroughCloudWatchLogs"},
+    "domain": {
+        "RequestStackCertificate",
+        "StackCertificates",
+        "TagNewStackCertificate",
+        "StackDomainName",
+        "CreateStackDomainName",
+        "ReadStackZone",
+        "StackAliasRecords",
+        "StackCertificateValidationRecord",
+    },
+    "access_log_bucket": {"StackBucketAccessLogging"},
+}
+FEATURE_SERVICES = ("cloudwatch:", "sns:", "kms:", "acm:", "route53:", "s3:PutBucketLogging")
+
+
+def test_features_are_granted_only_where_the_account_file_turns_them_on(
+    example: Identity,
+) -> None:
+    """bootstrap/accounts/example.tfvars turns every feature on for prod and none for dev:
+    prod's roles hold each feature's statements, dev's none of their actions."""
+    assert all(example.environments["prod"][feature] for feature in FEATURE_STATEMENTS)
+    deploy = {s.get("Sid") for s in example.policies["deploy-prod"]["Statement"]}
+    for feature, sids in FEATURE_STATEMENTS.items():
+        assert sids <= deploy, feature
+    plan = {s.get("Sid") for s in example.policies["plan-prod"]["Statement"]}
+    assert plan >= {"ReadStackAlarms", "ReadStackAlarmTopics", "ReadStackCertificates"}
+    for env, kind in (("dev", "deploy"), ("dev", "plan"), ("dev", "boundary")):
+        text = json.dumps(example.policies[f"{kind}-{env}"])
+        assert not [grant for grant in FEATURE_SERVICES if grant in text], (env, kind)
+        assert "/domainnames" not in text
+    for kind in ("plan", "boundary"):
+        text = json.dumps(example.policies[f"{kind}-prod"])
+        writes = ("PutMetricAlarm", "CreateTopic", "AssociateKmsKey", "RequestCertificate")
+        assert not [write for write in writes if write in text], kind
+
+
+@pytest.mark.parametrize(
+    ("feature", "actions"),
+    [
+        ("alarms", ("cloudwatch:", "sns:")),
+        ("log_kms_key_arns", ("logs:AssociateKmsKey", "logs:DisassociateKmsKey", "kms:")),
+        ("domain", ("acm:", "route53:", "apigateway:")),
+        ("access_log_bucket", ("s3:PutBucketLogging", "s3:GetObject", "s3:PutBucketPolicy")),
+    ],
+)
+def test_every_feature_grant_is_attacked(
+    example: Identity,
+    example_outcomes: list[attacks.Outcome],
+    feature: str,
+    actions: tuple[str, ...],
+) -> None:
+    """prod's feature cases, decided in the table: at least two denied attacks per feature,
+    every feature case as expected; dev (no feature) gets none."""
+    names = attacks.Names(example)
+    table = {c.name for c in feature_attacks.feature_cases(names, attacks.Builder(names), "prod")}
+    assert not feature_attacks.feature_cases(names, attacks.Builder(names), "dev")
+    outcomes = [o for o in example_outcomes if o.case.name in table]
+    assert len(outcomes) == len(table)
+    assert [attacks.describe(o) for o in outcomes if not o.passed] == []
+    denied = [
+        o.case.name
+        for o in outcomes
+        if o.decision == "denied" and o.case.steps[0].request.action.startswith(actions)
+    ]
+    assert len(denied) >= 2, denied

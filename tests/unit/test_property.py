@@ -25,8 +25,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import parse_qsl
 
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from scribe import apigw
 from tests.unit.conftest import BUCKET, MAX_BODY, PREFIX, FakeContext, event, versions

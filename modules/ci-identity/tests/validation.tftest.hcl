@@ -769,3 +769,63 @@ run "one_ci_user_per_unprotected_environment" {
     error_message = "Per environment, ci_user_name is null and ci_user_names names each environment's user."
   }
 }
+
+# The stack's optional features are accepted (tests/iam checks the rendered grants: the mock
+# provider renders no policy document).
+run "accepts_every_feature" {
+  command = plan
+  variables {
+    environments = {
+      dev = { stack_name = "scribe-dev", state_key = "scribe/dev.tfstate" }
+      prod = {
+        stack_name        = "scribe-prod"
+        state_key         = "scribe/prod.tfstate"
+        vcs_ref           = "refs/heads/main"
+        alarms            = { create_topic = true, topic_arns = ["arn:aws:sns:eu-west-1:123456789012:ops-pager"] }
+        log_kms_key_arns  = ["arn:aws:kms:eu-west-1:123456789012:key/0a1b2c3d-0000-4000-8000-00000000000a"]
+        domain            = { name = "texts.example.com", hosted_zone_id = "Z0123456789EXAMPLE0" }
+        access_log_bucket = "acme-access-logs"
+      }
+    }
+  }
+}
+
+run "alarm_topic_not_an_arn" {
+  command = plan
+  variables {
+    environments = { dev = { stack_name = "scribe-dev", state_key = "scribe/dev.tfstate", alarms = { topic_arns = ["arn:aws:sns:eu-west-1:123456789012:*"] } } }
+  }
+  expect_failures = [var.environments]
+}
+
+run "log_key_an_alias" {
+  command = plan
+  variables {
+    environments = { dev = { stack_name = "scribe-dev", state_key = "scribe/dev.tfstate", log_kms_key_arns = ["arn:aws:kms:eu-west-1:123456789012:alias/logs"] } }
+  }
+  expect_failures = [var.environments]
+}
+
+run "domain_with_a_wildcard" {
+  command = plan
+  variables {
+    environments = { dev = { stack_name = "scribe-dev", state_key = "scribe/dev.tfstate", domain = { name = "*.example.com", hosted_zone_id = "Z0123456789EXAMPLE0" } } }
+  }
+  expect_failures = [var.environments]
+}
+
+run "domain_zone_not_a_zone_id" {
+  command = plan
+  variables {
+    environments = { dev = { stack_name = "scribe-dev", state_key = "scribe/dev.tfstate", domain = { name = "texts.example.com", hosted_zone_id = "/hostedzone/Z0123" } } }
+  }
+  expect_failures = [var.environments]
+}
+
+run "access_log_bucket_of_the_stack" {
+  command = plan
+  variables {
+    environments = { dev = { stack_name = "scribe-dev", state_key = "scribe/dev.tfstate", access_log_bucket = "scribe-dev-logs" } }
+  }
+  expect_failures = [var.environments]
+}

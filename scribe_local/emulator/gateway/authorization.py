@@ -30,8 +30,7 @@ from scribe_local.emulator.gateway.jwt_authorizer import JwksCache, JwtIdentity,
 from scribe_local.emulator.gateway.payload import Request
 from scribe_local.emulator.gateway.routes import ApiConfig, Route
 from scribe_local.emulator.gateway.sigv4 import SignatureError, verify
-from scribe_local.iam.evaluator import ContextValue, Evaluator
-from scribe_local.iam.evaluator import Request as IamRequest
+from scribe_local.iam.evaluator import ContextValue, Evaluator, Request as IamRequest
 
 
 def authenticate(
