@@ -185,9 +185,9 @@ variable "environments" {
   validation {
     condition = alltrue([for cfg in values(var.environments) : cfg.domain == null || (
       can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$", try(cfg.domain.name, ""))) &&
-      can(regex("^Z[A-Z0-9]{1,31}$", try(cfg.domain.hosted_zone_id, "")))
+      can(regex("^[A-Z0-9]{1,32}$", try(cfg.domain.hosted_zone_id, "")))
     )])
-    error_message = "Each domain must name one lower-case DNS name without wildcard (texts.example.com) and the Route 53 hosted zone id that holds it (Z...)."
+    error_message = "Each domain must name one lower-case DNS name without wildcard (texts.example.com) and the id of the Route 53 hosted zone that holds it (upper-case letters and digits, e.g. Z0123456789EXAMPLE0, without /hostedzone/)."
   }
 
   validation {

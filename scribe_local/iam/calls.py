@@ -223,7 +223,17 @@ TAG_ON_CREATE = {
     "iam.CreateOpenIDConnectProvider": "iam:TagOpenIDConnectProvider",
     "apigatewayv2.CreateApi": "apigateway:POST",
     "apigatewayv2.CreateStage": "apigateway:POST",
+    "apigatewayv2.CreateDomainName": "apigateway:POST",
+    # CloudWatch API Reference, PutMetricAlarm `Tags` ("you must have the cloudwatch:TagResource
+    # permission"); SNS and ACM: creating with tags read as also needing the tag action (stricter
+    # reading, as for IAM).
+    "cloudwatch.PutMetricAlarm": "cloudwatch:TagResource",
+    "sns.CreateTopic": "sns:TagResource",
+    "acm.RequestCertificate": "acm:AddTagsToCertificate",
 }
+# Creating a log group with a key is read as also associating it (stricter reading: the CloudWatch
+# Logs User Guide grants logs:AssociateKmsKey to whoever encrypts a group).
+KEY_ON_CREATE = {"logs.CreateLogGroup": ("kmsKeyId", "logs:AssociateKmsKey")}
 # Actions for which the SAR documents aws:RequestTag/${TagKey} and aws:TagKeys.
 REQUEST_TAG_ACTIONS = frozenset(
     {
@@ -242,6 +252,12 @@ REQUEST_TAG_ACTIONS = frozenset(
         "apigateway:POST",
         "apigateway:PUT",
         "apigateway:PATCH",
+        "cloudwatch:PutMetricAlarm",
+        "cloudwatch:TagResource",
+        "sns:CreateTopic",
+        "sns:TagResource",
+        "acm:RequestCertificate",
+        "acm:AddTagsToCertificate",
     }
 )
 # Actions for which the SAR documents aws:TagKeys for the keys being removed.
@@ -254,6 +270,9 @@ UNTAG_ACTIONS = frozenset(
         "iam:UntagPolicy",
         "iam:UntagOpenIDConnectProvider",
         "apigateway:DELETE",
+        "cloudwatch:UntagResource",
+        "sns:UntagResource",
+        "acm:RemoveTagsFromCertificate",
     }
 )
 # Resource ARNs whose tags AWS supplies as aws:ResourceTag/<key> (the SAR lists the key on the
@@ -265,6 +284,10 @@ RESOURCE_TAG_ARNS = (
     re.compile(r"^arn:aws:logs:[^:]+:\d+:log-group:[^:]+$"),
     re.compile(r"^arn:aws:iam::\d+:(role|user|policy|oidc-provider)/.+$"),
     re.compile(r"^arn:aws:apigateway:[^:]+::/apis/[^/]+(/stages/[^/]+)?$"),
+    re.compile(r"^arn:aws:apigateway:[^:]+::/domainnames/[^/]+$"),
+    re.compile(r"^arn:aws:cloudwatch:[^:]+:\d+:alarm:.+$"),
+    re.compile(r"^arn:aws:sns:[^:]+:\d+:[^:]+$"),
+    re.compile(r"^arn:aws:acm:[^:]+:\d+:certificate/.+$"),
 )
 # iam:PermissionsBoundary: the SAR lists it for these actions (iam-data; checked by a test).
 PERMISSIONS_BOUNDARY_ACTIONS = frozenset(
@@ -1036,7 +1059,15 @@ def _map_logs(operation: Operation, ledger: Ledger) -> list[MappedCall]:
     return [
         _make(operation, action, resource, context),
         *_tag_on_create(operation, resource, added),
+        *_key_on_create(operation, resource),
     ]
+
+
+def _key_on_create(operation: Operation, resource: str) -> list[MappedCall]:
+    member, action = KEY_ON_CREATE.get(operation.call, ("", ""))
+    if not (member and operation.text(member)):
+        return []
+    return [_make(operation, action, resource, why="key on create")]
 
 
 def _learn_logs(operation: Operation, ledger: Ledger) -> None:
@@ -1362,6 +1393,8 @@ def _apigateway_created(operation: Operation) -> str | None:
     if operation.name == "CreateStage" and answer.get("stageName"):
         api = operation.text("ApiId")
         return apigateway_arn(region, f"/apis/{api}/stages/{answer['stageName']}")
+    if operation.name == "CreateDomainName" and answer.get("domainName"):
+        return apigateway_arn(region, f"/domainnames/{answer['domainName']}")
     return None
 
 
@@ -1398,16 +1431,174 @@ def _learn_apigateway(operation: Operation, ledger: Ledger) -> None:
 
 def _map_cloudwatch(operation: Operation, ledger: Ledger) -> list[MappedCall]:
     action = default_action("cloudwatch", operation.name)
-    names = [operation.form["AlarmName"]] if "AlarmName" in operation.form else []
-    names += form_list(operation.form, "AlarmNames")
-    if not names:
+    form = operation.form
+    names = [form["AlarmName"]] if "AlarmName" in form else []
+    names += form_list(form, "AlarmNames")
+    arns = [_alarm_arn(operation, ledger, name) for name in names]
+    arns += [form["ResourceARN"]] if "ResourceARN" in form else []
+    if not arns:
         return [_make(operation, action, "*")]
+    added = form_tags(form)
+    context = _tag_context(action, added, form_list(form, "TagKeys"))
+    actions = form_list(form, "AlarmActions")
+    if operation.name == "PutMetricAlarm" and actions:
+        context["cloudwatch:AlarmActions"] = actions  # its alarm actions only (the SAR's key)
+    calls = []
+    for arn in arns:
+        known = {} if operation.name == "PutMetricAlarm" else _resource_tags(ledger, arn)
+        calls.append(_make(operation, action, arn, {**context, **known}))
+        calls += _tag_on_create(operation, arn, added)
+    return calls
+
+
+def _alarm_arn(operation: Operation, ledger: Ledger, name: str) -> str:
+    return f"arn:aws:cloudwatch:{operation.region}:{ledger.account}:alarm:{name}"
+
+
+def _learn_cloudwatch(operation: Operation, ledger: Ledger) -> None:
+    if operation.record.status >= 300:
+        return
+    form = operation.form
+    if operation.name == "PutMetricAlarm":
+        ledger.tag(_alarm_arn(operation, ledger, form["AlarmName"]), form_tags(form))
+    elif operation.name == "DeleteAlarms":
+        for name in form_list(form, "AlarmNames"):
+            ledger.forget(_alarm_arn(operation, ledger, name))
+
+
+# --------------------------------------------------------------------------------------------
+# SNS (query protocol): topics by ARN, created by name
+# --------------------------------------------------------------------------------------------
+
+
+def _topic_arn(operation: Operation, ledger: Ledger) -> str:
+    form = operation.form
+    if operation.name == "CreateTopic":
+        return f"arn:aws:sns:{operation.region}:{ledger.account}:{form['Name']}"
+    return form.get("TopicArn") or form.get("ResourceArn") or "*"
+
+
+def _map_sns(operation: Operation, ledger: Ledger) -> list[MappedCall]:
+    action = default_action("sns", operation.name)
+    resource = _topic_arn(operation, ledger)
+    form = operation.form
+    added = form_tags(form)
+    context = _tag_context(action, added, form_list(form, "TagKeys"))
+    if operation.name != "CreateTopic":
+        context.update(_resource_tags(ledger, resource))
+    if operation.name == "Subscribe":
+        context.update({"sns:Endpoint": form.get("Endpoint", ""), "sns:Protocol": form["Protocol"]})
     return [
-        _make(
-            operation, action, f"arn:aws:cloudwatch:{operation.region}:{ledger.account}:alarm:{n}"
-        )
-        for n in names
+        _make(operation, action, resource, context),
+        *_tag_on_create(operation, resource, added),
     ]
+
+
+def _learn_sns(operation: Operation, ledger: Ledger) -> None:
+    if operation.record.status >= 300:
+        return
+    resource = _topic_arn(operation, ledger)
+    if operation.name in ("CreateTopic", "TagResource"):
+        ledger.tag(resource, form_tags(operation.form))
+    elif operation.name == "UntagResource":
+        ledger.untag(resource, form_list(operation.form, "TagKeys"))
+    elif operation.name == "DeleteTopic":
+        ledger.forget(resource)
+
+
+# --------------------------------------------------------------------------------------------
+# ACM (JSON): certificates by generated ARN, told apart by their tags
+# --------------------------------------------------------------------------------------------
+
+
+def _certificate_arn(operation: Operation) -> str | None:
+    """The certificate a request acts on, or the one RequestCertificate made (its answer)."""
+    if operation.name == "RequestCertificate":
+        answer = operation.response_json()
+        return answer.get("CertificateArn") if isinstance(answer, dict) else None
+    return operation.text("CertificateArn")
+
+
+def _map_acm(operation: Operation, ledger: Ledger) -> list[MappedCall]:
+    action = default_action("acm", operation.name)
+    added = _tag_map(operation.params.get("Tags"))
+    removed = [tag["Key"] for tag in operation.params.get("Tags") or [] if isinstance(tag, dict)]
+    is_untag = operation.name == "RemoveTagsFromCertificate"
+    context = _tag_context(action, {} if is_untag else added, removed if is_untag else ())
+    if operation.name == "RequestCertificate":
+        names = [
+            operation.params["DomainName"],
+            *operation.params.get("SubjectAlternativeNames", []),
+        ]
+        context["acm:DomainNames"] = list(dict.fromkeys(names))
+        context["acm:ValidationMethod"] = operation.params.get("ValidationMethod", "EMAIL")
+        created = _certificate_arn(operation)
+        tagged = _tag_on_create(operation, created, added) if created else []
+        return [_make(operation, action, "*", context), *tagged]
+    resource = _certificate_arn(operation) or "*"
+    context.update(_resource_tags(ledger, resource))
+    return [_make(operation, action, resource, context)]
+
+
+def _learn_acm(operation: Operation, ledger: Ledger) -> None:
+    resource = _certificate_arn(operation)
+    if operation.record.status >= 300 or resource is None:
+        return
+    tags = _tag_map(operation.params.get("Tags"))
+    if operation.name in ("RequestCertificate", "AddTagsToCertificate"):
+        ledger.tag(resource, tags)
+    elif operation.name == "RemoveTagsFromCertificate":
+        ledger.untag(resource, list(tags))
+    elif operation.name == "ListTagsForCertificate":
+        answer = operation.response_json()
+        if isinstance(answer, dict):
+            ledger.tags[resource] = _tag_map(answer.get("Tags"))
+    elif operation.name == "DeleteCertificate":
+        ledger.forget(resource)
+
+
+# --------------------------------------------------------------------------------------------
+# Route 53 (REST-XML, global): hosted zones and changes; record changes carry their names,
+# types and actions as condition keys
+# --------------------------------------------------------------------------------------------
+
+
+def _map_route53(operation: Operation, ledger: Ledger) -> list[MappedCall]:
+    action = default_action("route53", operation.name)
+    zone = operation.text("HostedZoneId") or operation.text("Id")
+    if operation.name == "GetChange" and zone:
+        return [_make(operation, action, f"arn:aws:route53:::change/{zone.rsplit('/', 1)[-1]}")]
+    if not zone:
+        return [_make(operation, action, "*")]
+    resource = f"arn:aws:route53:::hostedzone/{zone.rsplit('/', 1)[-1]}"
+    context: Context = {}
+    if operation.name == "ChangeResourceRecordSets":
+        context = _record_changes(operation.record)
+    return [_make(operation, action, resource, context)]
+
+
+def _record_changes(record: Record) -> Context:
+    """What AWS supplies of a change batch (Route 53 Developer Guide, "Using IAM policy
+    conditions for fine-grained access control"): each change's action, its record name
+    normalized (lower case, no final dot) and type, in the batch's order."""
+    try:
+        root = ElementTree.fromstring(record.body.text())  # noqa: S314 (our own recording)
+    except ElementTree.ParseError:
+        return {}
+    changes = [item for item in root.iter() if _local(item.tag) == "Change"]
+    actions, names, types = [], [], []
+    for change in changes:
+        rrset = _child(change, "ResourceRecordSet")
+        actions.append(_text(_child(change, "Action")) or "")
+        names.append((_text(_child(rrset, "Name")) if rrset is not None else "") or "")
+        types.append((_text(_child(rrset, "Type")) if rrset is not None else "") or "")
+    return {
+        "route53:ChangeResourceRecordSetsActions": actions,
+        "route53:ChangeResourceRecordSetsNormalizedRecordNames": [
+            name.lower().rstrip(".") for name in names
+        ],
+        "route53:ChangeResourceRecordSetsRecordTypes": types,
+    }
 
 
 Mapper = Callable[[Operation, Ledger], list[MappedCall]]
@@ -1421,6 +1612,9 @@ MAPPERS: dict[str, Mapper] = {
     "apigatewayv2": _map_apigateway,
     "apigateway": _map_apigateway,
     "cloudwatch": _map_cloudwatch,
+    "sns": _map_sns,
+    "acm": _map_acm,
+    "route53": _map_route53,
 }
 LEARNERS: dict[str, Learner] = {
     "lambda": _learn_lambda,
@@ -1428,4 +1622,7 @@ LEARNERS: dict[str, Learner] = {
     "iam": _learn_iam,
     "sts": _learn_sts,
     "apigatewayv2": _learn_apigateway,
+    "cloudwatch": _learn_cloudwatch,
+    "sns": _learn_sns,
+    "acm": _learn_acm,
 }

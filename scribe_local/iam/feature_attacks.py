@@ -197,6 +197,19 @@ def feature_cases(n: Names, b: Builder, env: str) -> list[Case]:
                 ),
             ),
         ]
+        limited += [
+            (
+                "sends its alarms' OK notices to an outside account's topic",
+                b.deploy(
+                    env,
+                    "cloudwatch:PutMetricAlarm",
+                    own_alarm,
+                    **{"cloudwatch:AlarmActions": [own_topic]},  # OKActions: no key carries them
+                ),
+                "AWS supplies only an alarm's alarm actions as cloudwatch:AlarmActions; an OK or "
+                "insufficient-data notice carries the alarm's name, state and reason, never a text",
+            )
+        ]
     if cfg.get("log_kms_key_arns"):
         key = cfg["log_kms_key_arns"][0]
         via_logs = {"kms:ViaService": f"logs.{n.region}.amazonaws.com"}

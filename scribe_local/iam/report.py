@@ -14,10 +14,10 @@
    `ci-user`, and `github-trust-<env>`: the GitHub example's deploy-role trusts), `example` (the
    account files' inputs, `circleci_release_user_ids`, `github_repository` and the
    `github_workflow_ref` claim a protected environment requires), `requests` (each with the
-   `role` that made it), `attacks` (each with the issue-10 `defect` or the `finding` it guards),
-   `github` (the GitHub account file's trust policies and token cases), `layouts` (the same
-   table on every other layout: the shared account before its api ids are pinned, and each
-   account-per-environment file), `unused_actions` and `summary`.
+   `role` that made it and the `stack` it belongs to), `attacks` (each with the issue-10
+   `defect` or the `finding` it guards), `github` (the GitHub account file's trust policies and
+   token cases), `layouts` (the same table on every other layout: the shared account before its
+   api ids are pinned, and each account-per-environment file), `unused_actions` and `summary`.
 Exit status 1 when an attack or a recorded call is decided otherwise than expected.
 """
 
@@ -126,7 +126,17 @@ def build(
     requests = [
         {
             k: call[k]
-            for k in ("env", "role", "phase", "call", "action", "resource", "decision", "deciding")
+            for k in (
+                "env",
+                "stack",
+                "role",
+                "phase",
+                "call",
+                "action",
+                "resource",
+                "decision",
+                "deciding",
+            )
         }
         for call in pipeline.get("requests", [])
     ]

@@ -22,6 +22,10 @@ from scribe_local.iam.evaluator import Document, evaluate
 
 # Granted actions no recorded call uses, each kept for a reason (the minimality list). A granted
 # action that is neither used nor here fails the pipeline test: drop it or say why it stays.
+# CloudWatch Logs, not the provider, calls KMS with the caller's credentials when a log group is
+# created with or associated to a key (kms:ViaService; CloudWatch Logs User Guide, "Encrypt log
+# data"): a request no recording here can see.
+KMS_VIA_LOGS = "CloudWatch Logs uses the log key with the caller's credentials (kms:ViaService)"
 KEPT = {
     "s3:DeleteObject": "destroy empties a bucket that holds texts (dev: force_destroy)",
     "s3:DeleteObjectVersion": "destroy empties a versioned bucket that holds texts",
@@ -57,6 +61,15 @@ KEPT = {
     "iam:ListRoleTags": "read by some provider versions",
     "apigateway:PUT": "API Gateway v2 updates that replace a sub-resource",
     "apigateway:PATCH": "a changed route, integration, stage or throttling",
+    # The stack's optional features (modules/ci-identity/features.tf)
+    "cloudwatch:UntagResource": "a tag removed from var.tags (alarms)",
+    "sns:UntagResource": "a tag removed from var.tags (alarm topics)",
+    "acm:RemoveTagsFromCertificate": "a tag removed from var.tags (the domain's certificate)",
+    "logs:DisassociateKmsKey": "a log key removed (log_kms_key_arn set back to null)",
+    "kms:DescribeKey": KMS_VIA_LOGS,
+    "kms:Encrypt": KMS_VIA_LOGS,
+    "kms:GenerateDataKey": KMS_VIA_LOGS,
+    "kms:Decrypt": KMS_VIA_LOGS,
 }
 
 

@@ -67,6 +67,118 @@ ENVIRONMENTS: dict[str, dict[str, Any]] = {
     **h.CI_ENVIRONMENTS,
     "prod": {**h.CI_ENVIRONMENTS["prod"], "protected": True},
 }
+# prod's stack turns every optional feature on (dev none): alarms with their topics, log groups
+# encrypted with a key, X-Ray tracing, a custom domain with a DNS-validated certificate, and the
+# bucket's server access logs. The zone, the key and the log bucket are the account's, made by
+# the administrator (provide_feature_resources).
+FEATURED = "prod"
+ZONE = "example.com"
+DOMAIN = f"texts.{ZONE}"
+LOG_BUCKET = "acme-access-logs-pipeline"
+LOG_PREFIX = f"s3/scribe-{FEATURED}/"  # where prod's bucket's access logs go
+# The resources each stack's plan adds (all but its API, which make create-api made): dev's
+# 16; prod's features add the access logging, 2 topics and 5 alarms, and the domain's 7
+# (certificate, validation record and wait, domain name, mapping, A and AAAA).
+PLANNED = {"dev": 16, "prod": 31}
+
+
+@dataclass(frozen=True)
+class FeatureResources:
+    """What prod's features use that is the account's, not the stack's."""
+
+    zone_id: str
+    log_key_arn: str
+    log_bucket: str
+
+
+def provide_feature_resources(url: str) -> FeatureResources:
+    """As the administrator: the Route 53 zone of the domain, a KMS key whose policy lets
+    CloudWatch Logs encrypt this account's log groups and CloudWatch publish to the encrypted
+    alarm topics, and a log bucket whose policy lets S3's logging service deliver prod's
+    bucket's access logs."""
+    zone = moto_client("route53", url).create_hosted_zone(Name=ZONE, CallerReference="pipeline")
+    account = f"arn:aws:iam::{ACCOUNT_ID}:root"
+    key_policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": account}, "Action": "kms:*", "Resource": "*"},
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": f"logs.{REGION}.amazonaws.com"},
+                "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+                "Resource": "*",
+                "Condition": {
+                    "ArnLike": {
+                        "kms:EncryptionContext:aws:logs:arn": (
+                            f"arn:aws:logs:{REGION}:{ACCOUNT_ID}:log-group:*"
+                        )
+                    }
+                },
+            },
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "cloudwatch.amazonaws.com"},
+                "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+                "Resource": "*",
+                "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT_ID}},
+            },
+        ],
+    }
+    key = moto_client("kms", url).create_key(Policy=json.dumps(key_policy))["KeyMetadata"]["Arn"]
+    s3 = moto_client("s3", url)
+    s3.create_bucket(Bucket=LOG_BUCKET)
+    delivery = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "logging.s3.amazonaws.com"},
+                "Action": "s3:PutObject",
+                "Resource": f"arn:aws:s3:::{LOG_BUCKET}/{LOG_PREFIX}*",
+                "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT_ID}},
+            }
+        ],
+    }
+    s3.put_bucket_policy(Bucket=LOG_BUCKET, Policy=json.dumps(delivery))
+    return FeatureResources(zone["HostedZone"]["Id"].rsplit("/", 1)[-1], key, LOG_BUCKET)
+
+
+def with_features(features: FeatureResources) -> dict[str, dict[str, Any]]:
+    """ENVIRONMENTS with prod's features declared to bootstrap, as its env file turns them on."""
+    declared = {
+        "tracing": True,
+        "alarms": {"create_topic": True},
+        "log_kms_key_arns": [features.log_key_arn],
+        "domain": {"name": DOMAIN, "hosted_zone_id": features.zone_id},
+        "access_log_bucket": features.log_bucket,
+    }
+    return {**ENVIRONMENTS, FEATURED: {**ENVIRONMENTS[FEATURED], **declared}}
+
+
+def turn_features_on(tfvars: Path, features: FeatureResources) -> None:
+    """prod's env file (the local settings under prod's names) with every feature on."""
+    alarm = f'{{ create_topic = true, topic_kms_key_arn = "{features.log_key_arn}" }}'
+    settings = {
+        "bucket = {\n": [
+            f'access_logging = {{ target_bucket = "{features.log_bucket}", '
+            f'target_prefix = "{LOG_PREFIX}" }}'
+        ],
+        "writer = {\n": [
+            'tracing_mode = "Active"',
+            f'log_kms_key_arn = "{features.log_key_arn}"',
+            f"alarms = {alarm}",
+        ],
+        "api = {\n": [
+            f'access_log_kms_key_arn = "{features.log_key_arn}"',
+            f"alarms = {alarm}",
+            f'domain = {{ name = "{DOMAIN}", hosted_zone_id = "{features.zone_id}" }}',
+        ],
+    }
+    text = tfvars.read_text()
+    for block, lines in settings.items():
+        assert text.count(block) == 1, block
+        text = text.replace(block, block + "".join(f"  {line}\n" for line in lines))
+    tfvars.write_text(text)
 
 
 @dataclass
@@ -78,6 +190,7 @@ class Pipeline:
     backend_config: Path
     role_arns: dict[tuple[str, str], str]  # (env, "plan" or "deploy") -> role ARN
     admin_env: dict[str, str]
+    features: FeatureResources  # the account's resources that prod's features use
     outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
     results: dict[str, subprocess.CompletedProcess[str]] = field(default_factory=dict)
     # The CI identity's documents, by name of the bootstrap apply that set them ("pinned": the
@@ -180,9 +293,9 @@ class Pipeline:
         self.policies[name] = docs
 
 
-def pinned(api_ids: dict[str, str]) -> dict[str, Any]:
-    """ENVIRONMENTS with each environment's api_id, as a shared account pins them."""
-    return {env: {**config, "api_id": api_ids[env]} for env, config in ENVIRONMENTS.items()}
+def pinned(environments: dict[str, dict[str, Any]], api_ids: dict[str, str]) -> dict[str, Any]:
+    """environments with each environment's api_id, as a shared account pins them."""
+    return {env: {**config, "api_id": api_ids[env]} for env, config in environments.items()}
 
 
 @pytest.fixture(scope="module")
@@ -194,10 +307,12 @@ def pipeline(
 ) -> Iterator[Pipeline]:
     moto_server.reset()
     tmp = tmp_path_factory.mktemp("pipeline")
+    features = provide_feature_resources(moto_server.url)
+    environments = with_features(features)
     bootstrap = h.terraform(copy_module("bootstrap", tmp / "bootstrap", moto_server.url))
     bootstrap.apply(
         auto_approve=True,
-        tf_vars=h.tf_vars({**BOOTSTRAP_VARS, "environments": ENVIRONMENTS}),
+        tf_vars=h.tf_vars({**BOOTSTRAP_VARS, "environments": environments}),
     )
     outputs = bootstrap.output()
     role_arns = {
@@ -216,13 +331,16 @@ def pipeline(
     backend_config = [
         h.write_env_files(stack_dir, proxy.url, STATE_BUCKET) for stack_dir in stack_dirs.values()
     ]
+    turn_features_on(stack_dirs[FEATURED] / "envs" / f"{FEATURED}.tfvars", features)
     admin = {
         **FAKE_CREDENTIALS,
         "AWS_REGION": REGION,
         "AWS_DEFAULT_REGION": REGION,
         **endpoint_environment(stack_dirs["dev"]),  # the proxy, for make's Terraform runs
     }
-    run = Pipeline(moto_server, proxy, bootstrap, stack_dirs, backend_config[0], role_arns, admin)
+    run = Pipeline(
+        moto_server, proxy, bootstrap, stack_dirs, backend_config[0], role_arns, admin, features
+    )
     # First deploy: the administrator creates each environment's API alone and pins its id,
     # before any package exists (a deploy role has no API Gateway right until then).
     for env in ENVS:
@@ -237,7 +355,8 @@ def pipeline(
         shutil.copy2(REPO / "build" / "scribe.zip", stack_dir / "build" / "scribe.zip")
     api_ids = {env: run.outputs[env]["api_id"]["value"] for env in ENVS}
     bootstrap.apply(
-        auto_approve=True, tf_vars=h.tf_vars({**BOOTSTRAP_VARS, "environments": pinned(api_ids)})
+        auto_approve=True,
+        tf_vars=h.tf_vars({**BOOTSTRAP_VARS, "environments": pinned(environments, api_ids)}),
     )
     run.read_policies("pinned")
     for env in ENVS:
@@ -337,15 +456,65 @@ def test_plan_saves_the_plan_and_its_text(pipeline: Pipeline, env: str) -> None:
     assert (pipeline.stack_dirs[env] / "build" / f"{env}.tfplan").is_file()
     text = (pipeline.stack_dirs[env] / "build" / f"{env}.plan.txt").read_text()
     assert f'function_name                  = "scribe-{env}-writer"' in text
-    assert "16 to add, 0 to change, 0 to destroy" in text  # all but the API (make create-api)
+    # all but the API (make create-api)
+    assert f"{PLANNED[env]} to add, 0 to change, 0 to destroy" in text
 
 
 @pytest.mark.parametrize("env", ENVS)
 def test_apply_applies_the_saved_plan(pipeline: Pipeline, env: str) -> None:
     result = pipeline.results[f"apply-{env}"]
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "Apply complete! Resources: 16 added" in result.stdout
+    assert f"Apply complete! Resources: {PLANNED[env]} added" in result.stdout
     assert pipeline.outputs[env]["function_name"]["value"] == f"scribe-{env}-writer"
+
+
+def test_prods_roles_deploy_every_feature(pipeline: Pipeline) -> None:
+    """What prod's deploy role made, read back as the administrator: the alarms on the created
+    (encrypted) topics, both log groups under the account's key, tracing, the DNS-validated
+    certificate, the domain mapped to the API with its alias records, and the bucket's access
+    logging; dev's stack has none of them."""
+    url = pipeline.moto.url
+    stack = f"scribe-{FEATURED}"
+    alarms = moto_client("cloudwatch", url).describe_alarms()["MetricAlarms"]
+    topics = {f"arn:aws:sns:{REGION}:{ACCOUNT_ID}:{stack}-{m}-alarms" for m in ("writer", "api")}
+    assert {a["AlarmName"] for a in alarms} == {
+        f"{stack}-writer-errors",
+        f"{stack}-writer-throttles",
+        f"{stack}-writer-duration",
+        f"{stack}-api-5xx-rate",
+        f"{stack}-api-4xx-rate",
+    }
+    assert {action for a in alarms for action in a["AlarmActions"]} == topics
+    sns = moto_client("sns", url)
+    assert {t["TopicArn"] for t in sns.list_topics()["Topics"]} == topics
+    for topic in topics:
+        attributes = sns.get_topic_attributes(TopicArn=topic)["Attributes"]
+        assert attributes["KmsMasterKeyId"] == pipeline.features.log_key_arn
+    groups = moto_client("logs", url).describe_log_groups(logGroupNamePrefix="/aws/")["logGroups"]
+    keys = {g["logGroupName"]: g.get("kmsKeyId") for g in groups}
+    assert keys[f"/aws/lambda/{stack}-writer"] == pipeline.features.log_key_arn
+    assert keys[f"/aws/apigateway/{stack}-api"] == pipeline.features.log_key_arn
+    assert keys["/aws/lambda/scribe-dev-writer"] is None
+    function = moto_client("lambda", url).get_function_configuration(FunctionName=f"{stack}-writer")
+    assert function["TracingConfig"] == {"Mode": "Active"}
+    [certificate] = moto_client("acm", url).list_certificates()["CertificateSummaryList"]
+    assert (certificate["DomainName"], certificate["Status"]) == (DOMAIN, "ISSUED")
+    api = moto_client("apigatewayv2", url)
+    [mapping] = api.get_api_mappings(DomainName=DOMAIN)["Items"]
+    assert mapping["ApiId"] == pipeline.outputs[FEATURED]["api_id"]["value"]
+    records = moto_client("route53", url).list_resource_record_sets(
+        HostedZoneId=pipeline.features.zone_id
+    )["ResourceRecordSets"]
+    assert {(r["Name"], r["Type"]) for r in records} >= {
+        (f"{DOMAIN}.", "A"),
+        (f"{DOMAIN}.", "AAAA"),
+    }
+    s3 = moto_client("s3", url)
+    logging = s3.get_bucket_logging(Bucket=pipeline.outputs[FEATURED]["bucket_name"]["value"])
+    assert logging["LoggingEnabled"] == {"TargetBucket": LOG_BUCKET, "TargetPrefix": LOG_PREFIX}
+    assert "LoggingEnabled" not in s3.get_bucket_logging(
+        Bucket=pipeline.outputs["dev"]["bucket_name"]["value"]
+    )
 
 
 def test_states_live_under_separate_keys_of_the_state_bucket(pipeline: Pipeline) -> None:
@@ -599,9 +768,9 @@ def test_destroy_empties_both_stacks(pipeline: Pipeline) -> None:
     results = destroy_all(pipeline)
     for env, (code, output) in results.items():
         assert code == 0, output
-        assert "Destroy complete! Resources: 17 destroyed." in output, env
+        assert f"Destroy complete! Resources: {PLANNED[env] + 1} destroyed." in output, env
     buckets = [b["Name"] for b in moto_client("s3", pipeline.moto.url).list_buckets()["Buckets"]]
-    assert buckets == [STATE_BUCKET]
+    assert sorted(buckets) == sorted([STATE_BUCKET, LOG_BUCKET])  # the account's stay
 
 
 def test_every_call_of_the_pipeline_is_allowed_and_every_grant_used(pipeline: Pipeline) -> None:
@@ -664,7 +833,10 @@ def test_every_call_of_the_pipeline_is_allowed_and_every_grant_used(pipeline: Pi
         Path(target).write_text(
             json.dumps(
                 {
-                    "requests": [c.to_json() for c in evaluated],
+                    "requests": [
+                        {**c.to_json(), "stack": ENVIRONMENTS[c.env]["stack_name"]}
+                        for c in evaluated
+                    ],
                     "unused_actions": [u.to_json() for u in unused],
                 },
                 indent=1,

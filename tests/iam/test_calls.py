@@ -726,6 +726,154 @@ def test_logs_calls_by_target_header() -> None:
     assert GROUP not in ledger.tags
 
 
+def test_logs_create_with_a_key_also_associates_it() -> None:
+    created = iam_requests(
+        logs_call(
+            "CreateLogGroup",
+            {"logGroupName": "/aws/lambda/scribe-dev-writer", "kmsKeyId": "arn:aws:kms:k"},
+        )
+    )
+    assert [(m.call, m.action, m.resource) for m in created] == [
+        ("logs.CreateLogGroup", "logs:CreateLogGroup", GROUP),
+        ("logs.CreateLogGroup (key on create)", "logs:AssociateKmsKey", GROUP),
+    ]
+
+
+# --------------------------------------------------------------------------------------------
+# The stack's optional features: alarms, topics, certificates, records
+# --------------------------------------------------------------------------------------------
+
+ALARM = "arn:aws:cloudwatch:us-east-1:123456789012:alarm:scribe-prod-writer-errors"
+TOPIC = "arn:aws:sns:us-east-1:123456789012:scribe-prod-writer-alarms"
+
+
+def tagged_form(**params: str) -> dict[str, str]:
+    """Form fields with TAGS as Tags.member.N."""
+    for index, (key, value) in enumerate(TAGS.items(), start=1):
+        params[f"Tags.member.{index}.Key"] = key
+        params[f"Tags.member.{index}.Value"] = value
+    return params
+
+
+def test_cloudwatch_alarm_supplies_its_alarm_actions_and_tags_on_create() -> None:
+    ledger = Ledger()
+    fields = tagged_form(
+        AlarmName="scribe-prod-writer-errors",
+        **{"AlarmActions.member.1": TOPIC, "OKActions.member.1": "arn:aws:sns:x:1:elsewhere"},
+    )
+    put = iam_requests(query_call("monitoring", "PutMetricAlarm", **fields), ledger)
+    assert [(m.action, m.resource) for m in put] == [
+        ("cloudwatch:PutMetricAlarm", ALARM),
+        ("cloudwatch:TagResource", ALARM),
+    ]
+    # only AlarmActions: the SAR's cloudwatch:AlarmActions (OK actions are not supplied)
+    assert put[0].context == {**TAG_CONTEXT, "cloudwatch:AlarmActions": [TOPIC]}
+    described = only(
+        query_call("monitoring", "DescribeAlarms", **{"AlarmNames.member.1": fields["AlarmName"]}),
+        ledger,
+    )
+    assert (described.resource, described.context) == (ALARM, RESOURCE_TAGS)
+    deleted = only(
+        query_call("monitoring", "DeleteAlarms", **{"AlarmNames.member.1": fields["AlarmName"]}),
+        ledger,
+    )
+    assert deleted.action == "cloudwatch:DeleteAlarms"
+    assert ALARM not in ledger.tags
+
+
+def test_sns_topics_by_arn_and_subscriptions_supply_their_endpoint() -> None:
+    ledger = Ledger()
+    created = iam_requests(
+        query_call("sns", "CreateTopic", **tagged_form(Name="scribe-prod-writer-alarms")), ledger
+    )
+    assert [(m.action, m.resource, m.context) for m in created] == [
+        ("sns:CreateTopic", TOPIC, TAG_CONTEXT),
+        ("sns:TagResource", TOPIC, TAG_CONTEXT),
+    ]
+    read = only(query_call("sns", "GetTopicAttributes", TopicArn=TOPIC), ledger)
+    assert (read.action, read.resource, read.context) == (
+        "sns:GetTopicAttributes",
+        TOPIC,
+        RESOURCE_TAGS,
+    )
+    subscribed = only(
+        query_call("sns", "Subscribe", TopicArn=TOPIC, Protocol="https", Endpoint="https://x.test"),
+        ledger,
+    )
+    assert subscribed.context == {
+        **RESOURCE_TAGS,
+        "sns:Endpoint": "https://x.test",
+        "sns:Protocol": "https",
+    }
+
+
+def acm_call(operation: str, payload: dict[str, Any], response: str = "") -> Record:
+    headers = {
+        "X-Amz-Target": f"CertificateManager.{operation}",
+        "Content-Type": "application/x-amz-json-1.1",
+    }
+    return record("acm", "POST", "/", body=json.dumps(payload), headers=headers, response=response)
+
+
+def test_acm_request_supplies_names_method_and_tags_and_tags_the_new_certificate() -> None:
+    ledger = Ledger()
+    arn = "arn:aws:acm:us-east-1:123456789012:certificate/c1"
+    requested = iam_requests(
+        acm_call(
+            "RequestCertificate",
+            {
+                "DomainName": "texts.example.com",
+                "ValidationMethod": "DNS",
+                "Tags": [{"Key": k, "Value": v} for k, v in TAGS.items()],
+            },
+            response=json.dumps({"CertificateArn": arn}),
+        ),
+        ledger,
+    )
+    assert [(m.action, m.resource) for m in requested] == [
+        ("acm:RequestCertificate", "*"),
+        ("acm:AddTagsToCertificate", arn),
+    ]
+    assert requested[0].context == {
+        **TAG_CONTEXT,
+        "acm:DomainNames": ["texts.example.com"],
+        "acm:ValidationMethod": "DNS",
+    }
+    assert requested[1].context == TAG_CONTEXT  # a new certificate: no resource tag yet
+    described = only(acm_call("DescribeCertificate", {"CertificateArn": arn}), ledger)
+    assert (described.resource, described.context) == (arn, RESOURCE_TAGS)
+
+
+def test_route53_changes_supply_normalized_names_types_and_actions() -> None:
+    batch = (
+        '<ChangeResourceRecordSetsRequest xmlns="https://route53.amazonaws.com/doc/2013-04-01/">'
+        "<ChangeBatch><Changes>"
+        "<Change><Action>UPSERT</Action><ResourceRecordSet><Name>_0F.Texts.Example.com.</Name>"
+        "<Type>CNAME</Type></ResourceRecordSet></Change>"
+        "<Change><Action>DELETE</Action><ResourceRecordSet><Name>texts.example.com</Name>"
+        "<Type>AAAA</Type></ResourceRecordSet></Change>"
+        "</Changes></ChangeBatch></ChangeResourceRecordSetsRequest>"
+    )
+    change = only(record("route53", "POST", "/2013-04-01/hostedzone/Z0123/rrset/", body=batch))
+    assert (change.action, change.resource) == (
+        "route53:ChangeResourceRecordSets",
+        "arn:aws:route53:::hostedzone/Z0123",
+    )
+    assert change.context == {
+        "route53:ChangeResourceRecordSetsActions": ["UPSERT", "DELETE"],
+        "route53:ChangeResourceRecordSetsNormalizedRecordNames": [
+            "_0f.texts.example.com",
+            "texts.example.com",
+        ],
+        "route53:ChangeResourceRecordSetsRecordTypes": ["CNAME", "AAAA"],
+    }
+    waited = only(record("route53", "GET", "/2013-04-01/change/C0AB"))
+    assert (waited.action, waited.resource) == (
+        "route53:GetChange",
+        "arn:aws:route53:::change/C0AB",
+    )
+
+
 # --------------------------------------------------------------------------------------------
 # Nothing dropped silently
 # --------------------------------------------------------------------------------------------
