@@ -1,8 +1,10 @@
 """The pipeline's own steps against moto, as the deploy roles themselves: bootstrap (by an
 administrator), `make create-api` of dev and prod by the administrator (the API alone), their
 api ids pinned in bootstrap, then for each `make preflight` and `make plan` (S3 state in the
-bootstrap bucket) -> `make apply` of the saved plan, a no-op plan, `make smoke` and destroy,
-each with the temporary credentials of the role its CI job assumes. Every AWS request of those
+bootstrap bucket) -> `make apply` of the saved plan, a no-op plan, `make smoke` and `make
+destroy`, each with the temporary credentials of the role its CI job assumes. dev's stack is the
+plain one; prod's turns every optional feature on (alarms, encrypted logs, tracing, a custom
+domain, access logging), which its roles are granted by bootstrap. Every AWS request of those
 steps goes through a recording proxy; the last test maps each to the IAM request(s) AWS would
 authorize and has the IAM evaluator decide them against the policies in force
 (scribe_local/iam/sufficiency.py). Also: the state lock and the deploy role's state access
@@ -380,18 +382,12 @@ def pipeline(
 
 
 def destroy_all(run: Pipeline) -> dict[str, tuple[int, str]]:
-    """terraform destroy of each env, from that env's working dir (its state), as its role."""
+    """`make destroy` of each env, from that env's working dir (its state), as its deploy role
+    (the destroy job's)."""
     results = {}
     for env in ENVS:
         run.phase(f"destroy-{env}")
-        destroy = run.terraform(
-            env,
-            "destroy",
-            "-auto-approve",
-            "-input=false",
-            f"-var-file=envs/{env}.tfvars",
-            env=run.as_role(env),
-        )
+        destroy = run.make("destroy", env, extra_env=run.as_role(env))
         results[env] = (destroy.returncode, destroy.stdout + destroy.stderr)
     run.phase(None)
     run.outputs["destroyed"] = {}
