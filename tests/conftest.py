@@ -30,24 +30,27 @@ os.environ.setdefault("GOGC", "400")
 # first (seconds of each file in `make test` on 2 cores, build/test-times.json), and the short
 # files fill in behind them.
 LONGEST_FIRST = (
-    "tests/faults/test_interrupts.py",  # 160 (make test's cases; make faults runs all)
-    "tests/faults/test_injected.py",  # 150
-    "tests/apply/test_example_complete.py",  # 105 (S3 lifecycle and Route 53 waits)
-    "tests/apply/test_defaults_unchanged.py",  # 85 (two applies of the old tree)
-    "tests/apply/test_domain.py",  # 80 (Route 53 changes wait)
-    "tests/apply/test_pipeline.py",  # 80
-    "tests/bench/test_bench_smoke.py",  # 30
-    "tests/apply/test_concurrency.py",  # 27
-    "tests/apply/test_example_multi_tenant.py",  # 24
-    "tests/plan/test_api.py",  # 23
-    "tests/apply/test_hostile.py",  # 20
-    "tests/apply/test_stack.py",  # 20
-    "tests/apply/test_example_existing_bucket.py",  # 18
-    "tests/plan/test_native.py",  # 18
-    "tests/unit/test_property.py",  # 16
-    "tests/plan/test_lambda.py",  # 16
-    "tests/iam/test_attacks.py",  # 13
-    "tests/unit/test_s3_faults.py",  # 13
+    "tests/apply/test_pipeline.py",  # 240 (prod with every optional feature: Route 53 waits)
+    "tests/faults/test_interrupts.py",  # 225 (make test's cases; make faults runs all)
+    "tests/faults/test_injected.py",  # 225
+    "tests/apply/test_example_complete.py",  # 130 (S3 lifecycle and Route 53 waits)
+    "tests/apply/test_defaults_unchanged.py",  # 110 (two applies of the old tree)
+    "tests/apply/test_domain.py",  # 50
+    "tests/plan/test_native.py",  # 50
+    "tests/bench/test_bench_smoke.py",  # 50
+    "tests/unit/test_property.py",  # 45
+    "tests/plan/test_api.py",  # 45
+    "tests/iam/test_attacks.py",  # 45
+    "tests/apply/test_example_multi_tenant.py",  # 40
+    "tests/apply/test_concurrency.py",  # 37
+    "tests/apply/test_stack.py",  # 35
+    "tests/apply/test_hostile.py",  # 32
+    "tests/plan/test_lambda.py",  # 29
+    "tests/plan/test_bucket.py",  # 29
+    "tests/plan/test_ci_identity.py",  # 27
+    "tests/apply/test_example_existing_bucket.py",  # 24
+    "tests/plan/test_envs.py",  # 24
+    "tests/unit/test_s3_faults.py",  # 20
 )
 
 

@@ -76,6 +76,9 @@ ENVIRONMENTS: dict[str, dict[str, Any]] = {
 FEATURED = "prod"
 ZONE = "example.com"
 DOMAIN = f"texts.{ZONE}"
+MAPPING_KEY = "texts/v1"  # the API under https://<domain>/texts/v1
+# moto's regional API Gateway target zone of us-east-1, as AWS's (scribe_local/emulator).
+REGIONAL_ZONE_US_EAST_1 = "Z1UJRXOUMOOFQ8"
 LOG_BUCKET = "acme-access-logs-pipeline"
 LOG_PREFIX = f"s3/scribe-{FEATURED}/"  # where prod's bucket's access logs go
 # The resources each stack's plan adds (all but its API, which make create-api made): dev's
@@ -173,7 +176,8 @@ def turn_features_on(tfvars: Path, features: FeatureResources) -> None:
         "api = {\n": [
             f'access_log_kms_key_arn = "{features.log_key_arn}"',
             f"alarms = {alarm}",
-            f'domain = {{ name = "{DOMAIN}", hosted_zone_id = "{features.zone_id}" }}',
+            f'domain = {{ name = "{DOMAIN}", hosted_zone_id = "{features.zone_id}", '
+            f'api_mapping_key = "{MAPPING_KEY}" }}',
         ],
     }
     text = tfvars.read_text()
@@ -493,24 +497,62 @@ def test_prods_roles_deploy_every_feature(pipeline: Pipeline) -> None:
     assert keys["/aws/lambda/scribe-dev-writer"] is None
     function = moto_client("lambda", url).get_function_configuration(FunctionName=f"{stack}-writer")
     assert function["TracingConfig"] == {"Mode": "Active"}
-    [certificate] = moto_client("acm", url).list_certificates()["CertificateSummaryList"]
-    assert (certificate["DomainName"], certificate["Status"]) == (DOMAIN, "ISSUED")
-    api = moto_client("apigatewayv2", url)
-    [mapping] = api.get_api_mappings(DomainName=DOMAIN)["Items"]
-    assert mapping["ApiId"] == pipeline.outputs[FEATURED]["api_id"]["value"]
-    records = moto_client("route53", url).list_resource_record_sets(
-        HostedZoneId=pipeline.features.zone_id
-    )["ResourceRecordSets"]
-    assert {(r["Name"], r["Type"]) for r in records} >= {
-        (f"{DOMAIN}.", "A"),
-        (f"{DOMAIN}.", "AAAA"),
-    }
+    check_domain(pipeline)
     s3 = moto_client("s3", url)
     logging = s3.get_bucket_logging(Bucket=pipeline.outputs[FEATURED]["bucket_name"]["value"])
     assert logging["LoggingEnabled"] == {"TargetBucket": LOG_BUCKET, "TargetPrefix": LOG_PREFIX}
     assert "LoggingEnabled" not in s3.get_bucket_logging(
         Bucket=pipeline.outputs["dev"]["bucket_name"]["value"]
     )
+
+
+def zone_records(pipeline: Pipeline) -> dict[tuple[str, str], dict[str, Any]]:
+    route53 = moto_client("route53", pipeline.moto.url)
+    answer = route53.list_resource_record_sets(HostedZoneId=pipeline.features.zone_id)
+    return {(r["Name"], r["Type"]): r for r in answer["ResourceRecordSets"]}
+
+
+def check_domain(pipeline: Pipeline) -> None:
+    """prod's custom domain: the certificate issued once its DNS validation record is in the
+    zone, the domain created with it (regional, TLS 1.2), the API mapped under MAPPING_KEY, and
+    A and AAAA aliases to the domain's regional target."""
+    url, outputs = pipeline.moto.url, pipeline.outputs[FEATURED]
+    acm = moto_client("acm", url)
+    [summary] = acm.list_certificates()["CertificateSummaryList"]
+    certificate = acm.describe_certificate(CertificateArn=summary["CertificateArn"])["Certificate"]
+    assert (certificate["DomainName"], certificate["Status"]) == (DOMAIN, "ISSUED")
+    [option] = certificate["DomainValidationOptions"]
+    assert option["ValidationMethod"] == "DNS"
+    validation = option["ResourceRecord"]
+    in_zone = zone_records(pipeline)
+    assert in_zone[(validation["Name"], "CNAME")]["ResourceRecords"] == [
+        {"Value": validation["Value"]}
+    ]
+    api = moto_client("apigatewayv2", url)
+    [configuration] = api.get_domain_name(DomainName=DOMAIN)["DomainNameConfigurations"]
+    assert (
+        configuration["CertificateArn"],
+        configuration["EndpointType"],
+        configuration["SecurityPolicy"],
+    ) == (summary["CertificateArn"], "REGIONAL", "TLS_1_2")
+    target = configuration["ApiGatewayDomainName"]
+    assert target.endswith(f".execute-api.{REGION}.amazonaws.com")
+    assert outputs["domain_target_domain_name"]["value"] == target
+    assert outputs["domain_target_hosted_zone_id"]["value"] == REGIONAL_ZONE_US_EAST_1
+    [mapping] = api.get_api_mappings(DomainName=DOMAIN)["Items"]
+    assert (mapping["ApiId"], mapping["Stage"], mapping["ApiMappingKey"]) == (
+        outputs["api_id"]["value"],
+        "$default",
+        MAPPING_KEY,
+    )
+    for kind in ("A", "AAAA"):
+        alias = in_zone[(f"{DOMAIN}.", kind)]["AliasTarget"]
+        assert (alias["DNSName"].rstrip("."), alias["HostedZoneId"]) == (
+            target,
+            REGIONAL_ZONE_US_EAST_1,
+        )
+        assert alias["EvaluateTargetHealth"] is False
+    assert outputs["domain_url"]["value"] == f"https://{DOMAIN}/{MAPPING_KEY}"
 
 
 def test_states_live_under_separate_keys_of_the_state_bucket(pipeline: Pipeline) -> None:
@@ -765,8 +807,17 @@ def test_destroy_empties_both_stacks(pipeline: Pipeline) -> None:
     for env, (code, output) in results.items():
         assert code == 0, output
         assert f"Destroy complete! Resources: {PLANNED[env] + 1} destroyed." in output, env
-    buckets = [b["Name"] for b in moto_client("s3", pipeline.moto.url).list_buckets()["Buckets"]]
+    url = pipeline.moto.url
+    buckets = [b["Name"] for b in moto_client("s3", url).list_buckets()["Buckets"]]
     assert sorted(buckets) == sorted([STATE_BUCKET, LOG_BUCKET])  # the account's stay
+    # prod's features are gone with it; the zone's own records and the account's key stay
+    assert moto_client("apigatewayv2", url).get_domain_names()["Items"] == []
+    assert {kind for _, kind in zone_records(pipeline)} == {"NS", "SOA"}
+    assert moto_client("acm", url).list_certificates()["CertificateSummaryList"] == []
+    assert moto_client("cloudwatch", url).describe_alarms()["MetricAlarms"] == []
+    assert moto_client("sns", url).list_topics()["Topics"] == []
+    key = moto_client("kms", url).describe_key(KeyId=pipeline.features.log_key_arn)
+    assert key["KeyMetadata"]["KeyState"] == "Enabled"
 
 
 def test_every_call_of_the_pipeline_is_allowed_and_every_grant_used(pipeline: Pipeline) -> None:
