@@ -9,7 +9,8 @@ locals {
 
   # Route key => the statement id of its invoke permission and the path part of the source ARN
   # API Gateway presents when it invokes the function for that route. Lambda compares source ARNs
-  # with StringLike, so "*" covers every name below the root and nothing else.
+  # with ArnLike, so "*" covers every name below the root (a wildcard within an ARN's resource
+  # part spans '/') and nothing else.
   routes = {
     "POST /"        = { statement = "AllowPostRoot", source_path = "" }
     "POST /{name+}" = { statement = "AllowPostName", source_path = "*" }

@@ -215,7 +215,7 @@ variable "alarms" {
     create_topic       = optional(bool, false)
     topic_kms_key_arn  = optional(string)
   })
-  description = "CloudWatch alarms on the function, to one SNS topic (alarm and OK actions): <function>-errors (Errors summed over period above errors_threshold, default 0), <function>-throttles (any Throttles) and <function>-duration (p99 Duration above duration_share of the timeout, default 0.8), each over period seconds (60, 10 or 30, or a multiple of 60; default 60) for evaluation_periods periods (default 1); no data is not breaching. The topic is topic_arn, or, with create_topic = true, a topic <function>-alarms created here and encrypted with topic_kms_key_arn: a customer-managed key whose policy lets cloudwatch.amazonaws.com use kms:Decrypt and kms:GenerateDataKey* (CloudWatch cannot publish to a topic under the AWS-managed alias/aws/sns). Exactly one of topic_arn and create_topic. Null (the default): no alarm, no topic."
+  description = "CloudWatch alarms on the function, to one SNS topic (alarm and OK actions): <function>-errors (Errors summed over period above errors_threshold, default 0), <function>-throttles (any Throttles) and <function>-duration (p99 Duration above duration_share of the timeout, default 0.8), each over period seconds (60 or a multiple of 60; default 60: AWS/Lambda metrics have one-minute resolution, so a shorter period would mostly see no data and never fire) for evaluation_periods periods (default 1); no data is not breaching. The topic is topic_arn, or, with create_topic = true, a topic <function>-alarms created here and encrypted with topic_kms_key_arn: a customer-managed key whose policy lets cloudwatch.amazonaws.com use kms:Decrypt and kms:GenerateDataKey* (CloudWatch cannot publish to a topic under the AWS-managed alias/aws/sns). Exactly one of topic_arn and create_topic. Null (the default): no alarm, no topic."
   default     = null
 
   validation {
@@ -229,8 +229,8 @@ variable "alarms" {
   }
 
   validation {
-    condition     = var.alarms == null || try(contains([10, 30], var.alarms.period) || (var.alarms.period >= 60 && var.alarms.period % 60 == 0), false)
-    error_message = "alarms.period must be 10, 30 or a multiple of 60 seconds."
+    condition     = var.alarms == null || try(var.alarms.period >= 60 && var.alarms.period % 60 == 0, false)
+    error_message = "alarms.period must be a multiple of 60 seconds (Lambda sends its metrics every minute: a 10 or 30 s period would see no data and never fire)."
   }
 
   validation {

@@ -328,6 +328,16 @@ run "alarms_period_not_a_cloudwatch_period" {
   expect_failures = [var.alarms]
 }
 
+# A high-resolution period: AWS accepts it, but Lambda's one-minute metrics leave most of its
+# evaluations without data, so the alarm (missing data not breaching) would never fire.
+run "alarms_period_below_lambdas_metric_resolution" {
+  command = plan
+  variables {
+    alarms = { period = 30, topic_arn = "arn:aws:sns:eu-west-1:123456789012:on-call" }
+  }
+  expect_failures = [var.alarms]
+}
+
 run "alarms_evaluation_periods_beyond_a_day" {
   command = plan
   variables {
