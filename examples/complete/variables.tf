@@ -36,6 +36,6 @@ variable "domain" {
     api_mapping_key              = optional(string)
     disable_execute_api_endpoint = optional(bool, true)
   })
-  description = "Custom domain of the API: name (e.g. texts.example.com) in the Route 53 public zone hosted_zone_id, where modules/api validates an ACM certificate by DNS and writes the A/AAAA alias records; api_mapping_key (optional) serves the API under https://<name>/<key>; disable_execute_api_endpoint (default true here) leaves the domain the only way in, and api_url its URL. Null (the default): no domain, api_url is the execute-api URL."
+  description = "Custom domain of the API: name (e.g. texts.example.com) in the Route 53 public zone hosted_zone_id, where modules/api validates an ACM certificate by DNS and writes the A and AAAA alias records (the domain is dualstack); api_mapping_key (optional) serves the API under https://<name>/<key>; disable_execute_api_endpoint (default true here) leaves the domain the only way in, and api_url its URL. Null (the default): no domain, api_url is the execute-api URL."
   default     = null
 }

@@ -4,8 +4,8 @@
 # first apply succeed (terraform-aws-apigateway-v2 #112):
 #   certificate -> validation CNAME -> aws_acm_certificate_validation (waits for ISSUED)
 #     -> domain name (uses the validation's certificate_arn, so never a pending certificate)
-#       -> API mapping (needs the domain and the stage) and the A/AAAA alias records (need the
-#          domain's regional target).
+#       -> API mapping (needs the domain and the stage) and the alias records (need the
+#          domain's regional target): A, and AAAA when the domain is dualstack.
 # Destroy runs the other way round: records and mapping first, the certificate last.
 
 locals {
@@ -64,6 +64,8 @@ resource "aws_apigatewayv2_domain_name" "this" {
     certificate_arn = local.domain_certificate_arn
     endpoint_type   = "REGIONAL"
     security_policy = "TLS_1_2"
+    # AWS's default is IPv4 only: an AAAA record to a domain that is not dualstack leads nowhere.
+    ip_address_type = var.domain.ip_address_type
   }
 }
 
@@ -77,7 +79,7 @@ resource "aws_apigatewayv2_api_mapping" "this" {
 }
 
 resource "aws_route53_record" "alias" {
-  for_each = local.alias_records ? toset(["A", "AAAA"]) : toset([])
+  for_each = !local.alias_records ? toset([]) : var.domain.ip_address_type == "dualstack" ? toset(["A", "AAAA"]) : toset(["A"])
 
   zone_id = var.domain.hosted_zone_id
   name    = aws_apigatewayv2_domain_name.this[0].domain_name

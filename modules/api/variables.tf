@@ -198,8 +198,9 @@ variable "domain" {
     create_alias_records         = optional(bool)
     api_mapping_key              = optional(string)
     disable_execute_api_endpoint = optional(bool, false)
+    ip_address_type              = optional(string, "dualstack")
   })
-  description = "Custom domain of the API (regional endpoint, security policy TLS_1_2), mapped to the $default stage: name is its FQDN (e.g. api.example.com). The certificate is certificate_arn, an existing ACM certificate in the API's region covering name, or, without it, one the module requests for name with DNS validation in hosted_zone_id (a Route 53 public zone of name's parent domain): the module writes the validation record, waits until ACM issues the certificate, and only then creates the domain. With hosted_zone_id the module also writes A and AAAA alias records for name to the domain's regional target, unless create_alias_records = false (then point your own DNS at the domain_target_* outputs); create_alias_records = true needs hosted_zone_id. Both certificate_arn and hosted_zone_id: the existing certificate, and the alias records in that zone. At least one of certificate_arn and hosted_zone_id. api_mapping_key (optional) serves the API under https://<name>/<key> (no leading or trailing '/', no '//'); null maps it at the root. disable_execute_api_endpoint = true (default false) turns off the default https://<api id>.execute-api... endpoint, so that only the domain serves the API. Null (the default): no domain, no certificate, no record."
+  description = "Custom domain of the API (regional endpoint, security policy TLS_1_2), mapped to the $default stage: name is its FQDN (e.g. api.example.com). The certificate is certificate_arn, an existing ACM certificate in the API's region covering name, or, without it, one the module requests for name with DNS validation in hosted_zone_id (a Route 53 public zone of name's parent domain): the module writes the validation record, waits until ACM issues the certificate, and only then creates the domain. ip_address_type is who may reach the domain: \"dualstack\" (the default, as AWS recommends) IPv4 and IPv6, \"ipv4\" IPv4 only (AWS's own default for a custom domain). With hosted_zone_id the module also writes alias records for name to the domain's regional target, an A record and, when dualstack, an AAAA record, unless create_alias_records = false (then point your own DNS at the domain_target_* outputs); create_alias_records = true needs hosted_zone_id. Both certificate_arn and hosted_zone_id: the existing certificate, and the alias records in that zone. At least one of certificate_arn and hosted_zone_id. api_mapping_key (optional) serves the API under https://<name>/<key> (no leading or trailing '/', no '//'); null maps it at the root. disable_execute_api_endpoint = true (default false) turns off the default https://<api id>.execute-api... endpoint, so that only the domain serves the API. Null (the default): no domain, no certificate, no record."
   default     = null
 
   validation {
@@ -225,6 +226,11 @@ variable "domain" {
   validation {
     condition     = try(var.domain.create_alias_records != true || var.domain.hosted_zone_id != null, true)
     error_message = "domain.create_alias_records = true needs domain.hosted_zone_id, the zone the alias records go in (without a zone, point your DNS at the domain_target_* outputs)."
+  }
+
+  validation {
+    condition     = try(contains(["dualstack", "ipv4"], var.domain.ip_address_type), true)
+    error_message = "domain.ip_address_type must be \"dualstack\" (IPv4 and IPv6, the default) or \"ipv4\"."
   }
 
   validation {

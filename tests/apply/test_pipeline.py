@@ -534,7 +534,8 @@ def check_domain(pipeline: Pipeline) -> None:
         configuration["CertificateArn"],
         configuration["EndpointType"],
         configuration["SecurityPolicy"],
-    ) == (summary["CertificateArn"], "REGIONAL", "TLS_1_2")
+        configuration["IpAddressType"],  # the AAAA alias below leads somewhere
+    ) == (summary["CertificateArn"], "REGIONAL", "TLS_1_2", "dualstack")
     target = configuration["ApiGatewayDomainName"]
     assert target.endswith(f".execute-api.{REGION}.amazonaws.com")
     assert outputs["domain_target_domain_name"]["value"] == target

@@ -115,4 +115,5 @@ def test_optional_defaults_are_found() -> None:
         "number, 1",  # alarms.evaluation_periods
         "bool, false",  # alarms.create_topic
         "bool, false",  # domain.disable_execute_api_endpoint
+        'string, "dualstack"',  # domain.ip_address_type
     ]

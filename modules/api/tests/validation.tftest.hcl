@@ -372,7 +372,7 @@ run "accepts_a_domain_with_a_dns_validated_certificate" {
     domain = { name = "api.example.com", hosted_zone_id = "Z0123456789ABCDEFGHIJ", api_mapping_key = "texts/v1", disable_execute_api_endpoint = true }
   }
   assert {
-    condition     = length(aws_acm_certificate.domain) == 1 && length(aws_acm_certificate_validation.domain) == 1 && length(aws_route53_record.alias) == 2
+    condition     = length(aws_acm_certificate.domain) == 1 && length(aws_acm_certificate_validation.domain) == 1 && keys(aws_route53_record.alias) == ["A", "AAAA"] && aws_apigatewayv2_domain_name.this[0].domain_name_configuration[0].ip_address_type == "dualstack"
     error_message = "a hosted_zone_id without certificate_arn requests, validates and aliases."
   }
   assert {
@@ -405,6 +405,24 @@ run "accepts_an_existing_certificate_with_alias_records_in_a_zone" {
     condition     = length(aws_acm_certificate.domain) == 0 && length(aws_route53_record.alias) == 2
     error_message = "both: the given certificate, and the alias records in the zone."
   }
+}
+
+# IPv4 only: the domain is reached over IPv4, so the zone gets its A record and no AAAA.
+run "accepts_an_ipv4_only_domain" {
+  command = plan
+  variables {
+    domain = { name = "api.example.com", hosted_zone_id = "Z0123456789ABCDEFGHIJ", ip_address_type = "ipv4" }
+  }
+  assert {
+    condition     = keys(aws_route53_record.alias) == ["A"] && aws_apigatewayv2_domain_name.this[0].domain_name_configuration[0].ip_address_type == "ipv4"
+    error_message = "an IPv4-only domain gets an A alias and no AAAA."
+  }
+}
+
+run "domain_ip_address_type_unknown" {
+  command = plan
+  variables { domain = { name = "api.example.com", hosted_zone_id = "Z0123456789ABCDEFGHIJ", ip_address_type = "ipv6" } }
+  expect_failures = [var.domain]
 }
 
 run "accepts_a_zone_without_alias_records" {
