@@ -38,7 +38,7 @@ from scribe_local.emulator.moto_server import (
     lambda_account_settings,
     moto_client,
 )
-from scribe_local.iam import sufficiency
+from scribe_local.iam import model_check, sufficiency
 from scribe_local.iam.calls import MappedCall, map_records
 from scribe_local.iam.recorder import RecordingProxy
 from scribe_local.paths import REPO
@@ -890,6 +890,25 @@ def test_every_call_of_the_pipeline_is_allowed_and_every_grant_used(pipeline: Pi
                 indent=1,
             )
         )
+
+
+def test_every_request_of_the_pipeline_is_one_aws_accepts(pipeline: Pipeline) -> None:
+    """Every request the provider, the S3 backend and the smoke sent (both stacks, every phase,
+    the administrator's included), checked against AWS's API model: moto accepting a request
+    is not AWS accepting it (scribe_local/iam/model_check.py)."""
+    assert "destroyed" in pipeline.outputs, "runs after test_destroy_empties_both_stacks"
+    records = pipeline.proxy.records
+    examined = model_check.examine(records)
+    print(
+        f"\n[model] {sum(examined.requests.values())} requests checked "
+        f"({dict(sorted(examined.requests.items()))}), {examined.members} members"
+    )
+    found = examined.violations
+    assert not found, "\n".join(f"{v.phase}: {v.describe()}" for v in found)
+    # every protocol the stacks' services speak was checked, member by member
+    assert set(examined.requests) == {"query", "json", "rest-json", "rest-xml"}
+    assert sum(examined.requests.values()) > 500  # 660 on 2026-12-07, with 1604 members
+    assert examined.members > 1200
 
 
 def test_prods_deploy_role_trusts_only_the_release_managers(pipeline: Pipeline) -> None:
