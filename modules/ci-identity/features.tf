@@ -11,8 +11,13 @@ locals {
   # ACM generates certificate ids: certificates are told apart by their Stack tag, which ACM
   # supplies as aws:ResourceTag on every certificate action and as aws:RequestTag on the request.
   certificate_arns = "arn:${local.partition}:acm:${local.region}:${local.account}:certificate/*"
-  domain_arns = {
+  # The domain name, everything below it (its API mappings) and its tags, as pinned_api_arns
+  # names an API's (deploy.tf): the deploy role with every method, the plan role with GET.
+  domain_names = {
     for env, cfg in var.environments : env => "${local.apigateway_arn}/domainnames/${cfg.domain.name}" if cfg.domain != null
+  }
+  domain_arns = {
+    for env, domain in local.domain_names : env => [domain, "${domain}/*", "${local.apigateway_arn}/tags/${urlencode(domain)}"]
   }
   zone_arns = {
     for env, cfg in var.environments : env => "arn:${local.partition}:route53:::hostedzone/${cfg.domain.hosted_zone_id}" if cfg.domain != null
@@ -186,13 +191,10 @@ data "aws_iam_policy_document" "features_deploy" {
     for_each = each.value.domain == null ? [] : [local.domain_arns[each.key]]
 
     content {
-      sid     = "StackDomainName"
-      effect  = "Allow"
-      actions = local.http_methods
-      resources = [
-        statement.value, "${statement.value}/*",
-        "${local.apigateway_arn}/tags/${urlencode(statement.value)}",
-      ]
+      sid       = "StackDomainName"
+      effect    = "Allow"
+      actions   = local.http_methods
+      resources = statement.value
     }
   }
 
@@ -339,13 +341,10 @@ data "aws_iam_policy_document" "features_plan" {
     for_each = each.value.domain == null ? [] : [local.domain_arns[each.key]]
 
     content {
-      sid     = "ReadStackDomainName"
-      effect  = "Allow"
-      actions = ["apigateway:GET"]
-      resources = [
-        statement.value, "${statement.value}/*",
-        "${local.apigateway_arn}/tags/${urlencode(statement.value)}",
-      ]
+      sid       = "ReadStackDomainName"
+      effect    = "Allow"
+      actions   = ["apigateway:GET"]
+      resources = statement.value
     }
   }
 

@@ -90,7 +90,7 @@ def check(operation: Operation, examined: Examined | None = None) -> list[Violat
         value = _from_form(operation.form, shape, "")
         checker.structure(value, shape, "")
     elif protocol == "json":
-        if not body_whole and record.body.truncated:
+        if record.body.truncated:  # no JSON to rebuild
             return []
         body = _json(record.body.text())
         checker.structure(body if isinstance(body, dict) else {}, shape, "", wire=True)
