@@ -194,7 +194,7 @@ unit-runtime: $(RUNTIME_STAMP) ## The handler's unit, adapter and fault tests un
 # 2 cores: lint and every test that applies nothing (unit, local gateway, IAM evaluator, docs,
 # CI configs, plans). make test: everything, as CI runs it, with one case of every fault class;
 # make faults: the whole fault matrix, every variant (CI runs it on a schedule).
-CHECK_TESTS := tests/unit tests/local tests/iam tests/docs tests/ci tests/plan tests/bench/test_capacity.py
+CHECK_TESTS := tests/unit tests/local tests/aws tests/iam tests/docs tests/ci tests/plan tests/bench/test_capacity.py
 PYTEST_FILES = $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 check: lint check-tests ## Before each commit (the pre-commit hooks run it): lint, then every test that applies nothing (about 2.5 min warm)

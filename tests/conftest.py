@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from scribe_local.aws.model_check import Examined
 from scribe_local.emulator.moto_server import MotoServer
 from scribe_local.packaging import build_package
 from scribe_local.terraform.cli_config import TerraformMissing, terraform_binary, write_cli_config
 from scribe_local.terraform.provider_server import shared_provider
-from tests.timing import pytest_addoption, pytest_configure
+from tests.timing import MODEL_CHECKED, pytest_addoption, pytest_configure
 
 __all__ = ["pytest_addoption", "pytest_configure"]  # --test-times (make test): tests/timing.py
 
@@ -74,7 +75,45 @@ def moto_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MotoServer
     log = tmp_path_factory.mktemp("moto") / "moto.log"
     server = MotoServer.start(log_path=log)
     yield server
-    server.stop()
+    try:
+        refused = refusals(server)  # a module fixture's teardown, after the worker's last test
+    finally:
+        server.stop()
+    if refused:
+        pytest.fail(refused, pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def aws_accepts_every_request(request: pytest.FixtureRequest) -> Iterator[None]:
+    """moto accepting a request is not AWS accepting it: every request a test (its Terraform,
+    its handler, its clients) sent to moto is checked against AWS's API model as it arrives
+    (scribe_local/emulator/model_gate.py); after the test, a violation fails it. A test that
+    sends a refused request on purpose drains the gate itself and asserts on what it found."""
+    if "moto_server" not in request.fixturenames:
+        yield
+        return
+    server: MotoServer = request.getfixturevalue("moto_server")
+    yield
+    examined = server.drain_model_check()
+    checked = (sum(examined.requests.values()), round(examined.seconds, 3))
+    request.node.user_properties.append((MODEL_CHECKED, checked))
+    refused = refusals(server, examined)
+    if refused:
+        pytest.fail(refused, pytrace=False)
+
+
+def refusals(server: MotoServer, examined: Examined | None = None) -> str:
+    """What AWS would have refused since the last drain, one line per violation ("" if none)."""
+    found = (examined or server.drain_model_check()).violations
+    if not found:
+        return ""
+    lines = "\n".join(f"  {v.describe()}" for v in found)
+    return (
+        f"{len(found)} request member(s) moto accepted that AWS's API model refuses (sent by "
+        f"this test or by a module fixture's teardown before it):\n{lines}\n"
+        "Fix the value the module or the test sends; a test that sends one on purpose drains "
+        "the gate itself (MotoServer.drain_model_check) and asserts on it."
+    )
 
 
 @pytest.fixture(scope="session")

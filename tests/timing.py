@@ -24,6 +24,8 @@ from typing import Any
 import pytest
 
 KINDS = ("init", "plan", "apply", "destroy", "import", "test", "other")
+# A test's user property (tests/conftest.py): the requests moto's model gate checked in it.
+MODEL_CHECKED = "aws_requests_model_checked"  # also its key in build/test-times.json
 TOP = 15
 LOG_VARIABLE = "SCRIBE_TF_COUNT_LOG"
 SHIM = """#!/bin/sh
@@ -50,6 +52,8 @@ class FileTimes:
     seconds: float = 0.0
     tests: int = 0
     terraform: Counter[str] = field(default_factory=Counter)
+    model_checked: int = 0  # AWS requests checked against AWS's API model (model_gate.py)
+    model_seconds: float = 0.0  # the gate's time checking them
 
     def as_json(self) -> dict[str, Any]:
         counts = {kind: self.terraform.get(kind, 0) for kind in KINDS}
@@ -57,6 +61,8 @@ class FileTimes:
             "wall_seconds": round(self.seconds, 1),
             "tests": self.tests,
             "terraform_commands": {**counts, "total": sum(counts.values())},
+            MODEL_CHECKED: self.model_checked,
+            "aws_model_check_seconds": round(self.model_seconds, 2),
         }
 
 
@@ -86,6 +92,11 @@ class Timing:
         times.seconds += report.duration
         if report.when == "call" or (report.when == "setup" and not report.passed):
             times.tests += 1
+        if report.when == "teardown":
+            for key, value in report.user_properties:
+                if key == MODEL_CHECKED and isinstance(value, tuple | list):
+                    times.model_checked += int(value[0])
+                    times.model_seconds += float(value[1])
 
     def count_commands(self) -> None:
         lines = self.log.read_text().splitlines() if self.log.is_file() else []
@@ -102,6 +113,8 @@ class Timing:
             total.seconds += times.seconds
             total.tests += times.tests
             total.terraform.update(times.terraform)
+            total.model_checked += times.model_checked
+            total.model_seconds += times.model_seconds
         return {
             "session_wall_seconds": round(time.monotonic() - self.started, 1),
             "totals": {"files": len(ordered), **total.as_json()},
@@ -128,6 +141,12 @@ class Timing:
         write(
             f"session wall: {data['session_wall_seconds']:.0f} s; the seconds above are each "
             "file's own (setup, call and teardown), which the workers spend side by side"
+        )
+        checked = [row[MODEL_CHECKED] for row in data["files"].values() if row[MODEL_CHECKED]]
+        seconds = data["totals"]["aws_model_check_seconds"]
+        write(
+            f"AWS requests checked against AWS's API model: {sum(checked)}, in {len(checked)} "
+            f"files, in {seconds:.1f} s of moto's time (scribe_local/emulator/model_gate.py)"
         )
 
 

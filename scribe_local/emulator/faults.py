@@ -1,6 +1,6 @@
 """AWS failures injected into the requests the provider sends to moto, for the fault matrix.
 
-The recording proxy (scribe_local/iam/recorder.py) asks a `FaultInjector` about each request
+The recording proxy (scribe_local/emulator/recorder.py) asks a `FaultInjector` about each request
 before it forwards it. The injector identifies the operation (the same botocore-model
 identification the IAM mapping uses, scribe_local/iam/calls.py) and, when a rule matches,
 answers for AWS:
@@ -27,8 +27,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from scribe_local.iam.calls import identify, service_model
-from scribe_local.iam.recorder import Headers, Record
+from scribe_local.aws.operations import identify, service_model
+from scribe_local.aws.record import Headers, Record
 
 Kind = Literal["throttle", "error500", "timeout"]
 KINDS: tuple[Kind, ...] = ("throttle", "error500", "timeout")

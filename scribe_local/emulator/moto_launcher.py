@@ -26,6 +26,8 @@ from moto.moto_api._internal import mock_random
 from moto.s3.models import FakeBucket
 from moto.server import ThreadedMotoServer
 
+from scribe_local.emulator.model_gate import ModelGate
+
 
 def remove_every_copy(self: Policy, sid: str, revision: str = "") -> None:
     """Lambda RemovePermission that removes every statement with the id, not just the first.
@@ -188,6 +190,9 @@ def main() -> int:
     port_file = Path(sys.argv[1])
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
+    wsgi = server._server
+    assert wsgi is not None
+    wsgi.app = ModelGate(wsgi.app)  # every request checked against AWS's model (model_gate.py)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())

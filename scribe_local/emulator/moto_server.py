@@ -7,6 +7,7 @@ import sys
 import tempfile
 import urllib.error
 import urllib.request
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,8 @@ import boto3
 from botocore.config import Config
 
 from scribe_local import processes
+from scribe_local.aws.model_check import Examined, Violation
+from scribe_local.emulator.model_gate import DRAIN_PATH
 
 FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -89,6 +92,23 @@ class MotoServer:
         _post(f"{self.url}/moto-api/reset", b"")
         self._configure_lambda_without_docker()
 
+    def drain_model_check(self) -> Examined:
+        """What the server's model gate checked since the last drain, and the violations it
+        found (scribe_local/emulator/model_gate.py); the gate starts again from nothing."""
+        answer = json.loads(_post(f"{self.url}{DRAIN_PATH}", b""))
+        if answer["errors"]:
+            raise RuntimeError(
+                "the model gate could not check these requests (a bug in "
+                "scribe_local/aws/model_check.py or operations.py, not in the request): "
+                + "; ".join(answer["errors"])
+            )
+        return Examined(
+            violations=[Violation(**v) for v in answer["violations"]],
+            requests=Counter(answer["requests"]),
+            members=answer["members"],
+            seconds=answer["seconds"],
+        )
+
     def set_iam_enforcement(self, enabled: bool) -> None:
         """Make moto check every request against IAM (global to the server)."""
         _post(f"{self.url}/moto-api/reset-auth", b"0" if enabled else b"inf")
@@ -147,7 +167,7 @@ def lambda_account_settings(moto_url: str, region: str) -> dict[str, Any]:
     """Lambda GetAccountSettings as AWS answers it in an account with the default quota, from the
     functions moto holds: UnreservedConcurrentExecutions is the quota minus every function's
     reserved concurrency. moto 5.2.5 does not implement the call; the recording proxy answers it
-    with this (scribe_local/iam/recorder.py)."""
+    with this (scribe_local/emulator/recorder.py)."""
     client = boto3.client(
         "lambda",
         endpoint_url=moto_url,

@@ -12,13 +12,11 @@ present in every layout.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from scribe_local.iam.builders import Builder, Names
 from scribe_local.iam.cases import Case, Step
 from scribe_local.iam.evaluator import ContextValue, Request
-
-if TYPE_CHECKING:  # attacks.py imports this module
-    from scribe_local.iam.attacks import Builder, Names
 
 OTHER_STACK = "billing"  # another team's stack in the same account
 OUTSIDER = "999999999999"  # an account outside the organization

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from scribe_local.emulator.moto_server import MotoServer
-from scribe_local.iam import attacks
+from scribe_local.iam import attacks, builders
 from scribe_local.iam.policies import (
     EXAMPLE_ACCOUNT,
     GITHUB_ACCOUNT,
@@ -76,8 +76,8 @@ def attack_rows(outcomes: list[attacks.Outcome]) -> list[dict[str, Any]]:
 def github_outcomes(identity: Identity) -> list[attacks.Outcome]:
     """The GitHub token cases on a GitHub account file's trust policies (the rest of its table
     is the CircleCI example's: the deploy policies and boundaries do not depend on the CI)."""
-    names = attacks.Names(identity)
-    return attacks.run(identity, attacks.trust_cases(names, attacks.Builder(names)))
+    names = builders.Names(identity)
+    return attacks.run(identity, attacks.trust_cases(names, builders.Builder(names)))
 
 
 # Every other layout an account can be in, beside example.tfvars pinned (the main table).
@@ -176,7 +176,7 @@ def build(
                 {
                     "github_account_file": str(GITHUB_ACCOUNT.relative_to(REPO)),
                     "github_repository": github[0].variables["github_repository"],
-                    "github_workflow_ref": attacks.Names(github[0]).workflow_ref,
+                    "github_workflow_ref": builders.Names(github[0]).workflow_ref,
                 }
                 if github
                 else {}

@@ -3,7 +3,7 @@
 The pipeline test runs plan, apply, a no-op plan, the smoke test and destroy of dev and prod,
 each phase with the temporary credentials of the role its CI job assumes (ROLE_OF_STEP: the plan
 role for the plan jobs, the deploy role for apply, outputs, smoke and destroy), through a
-recording proxy in front of moto (`scribe_local/iam/recorder.py`). Every recorded request is
+recording proxy in front of moto (`scribe_local/emulator/recorder.py`). Every recorded request is
 mapped to the IAM request(s) AWS would authorize (`scribe_local/iam/calls.py`, stricter reading
 where AWS is uncertain) and decided by the evaluator against the policies in force in that
 phase. Sufficient: no call is denied. Minimal: every action a role's policy grants is used by a

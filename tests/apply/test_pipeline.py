@@ -29,6 +29,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from scribe_local.aws import model_check
 from scribe_local.emulator.gateway import callers, serving
 from scribe_local.emulator.moto_server import (
     ACCOUNT_ID,
@@ -38,9 +39,9 @@ from scribe_local.emulator.moto_server import (
     lambda_account_settings,
     moto_client,
 )
-from scribe_local.iam import model_check, sufficiency
+from scribe_local.emulator.recorder import RecordingProxy
+from scribe_local.iam import sufficiency
 from scribe_local.iam.calls import MappedCall, map_records
-from scribe_local.iam.recorder import RecordingProxy
 from scribe_local.paths import REPO
 from scribe_local.terraform import runner
 from scribe_local.terraform.endpoint import endpoint_environment
@@ -895,7 +896,7 @@ def test_every_call_of_the_pipeline_is_allowed_and_every_grant_used(pipeline: Pi
 def test_every_request_of_the_pipeline_is_one_aws_accepts(pipeline: Pipeline) -> None:
     """Every request the provider, the S3 backend and the smoke sent (both stacks, every phase,
     the administrator's included), checked against AWS's API model: moto accepting a request
-    is not AWS accepting it (scribe_local/iam/model_check.py)."""
+    is not AWS accepting it (scribe_local/aws/model_check.py)."""
     assert "destroyed" in pipeline.outputs, "runs after test_destroy_empties_both_stacks"
     records = pipeline.proxy.records
     examined = model_check.examine(records)

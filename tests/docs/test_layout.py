@@ -3,6 +3,7 @@ package and module of the local tooling is named in it."""
 
 from __future__ import annotations
 
+import ast
 import re
 
 from scribe_local.paths import REPO
@@ -82,3 +83,59 @@ def test_the_parser_reads_nesting_and_lists() -> None:
         "main.tf",
         "g.tf",
     }
+
+
+def tooling_imports() -> dict[str, set[str]]:
+    """Each module of scribe_local -> the modules of scribe_local it imports (those under
+    `if TYPE_CHECKING:` too: a cycle there is a cycle of concerns); `from package import module`
+    counts as the module."""
+    modules = {
+        ".".join(path.relative_to(REPO).with_suffix("").parts).removesuffix(".__init__"): path
+        for path in (REPO / "scribe_local").rglob("*.py")
+        if "node_modules" not in path.parts
+    }
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        found: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("scribe_local"):
+                for alias in node.names:
+                    submodule = f"{node.module}.{alias.name}"
+                    found.add(submodule if submodule in modules else str(node.module))
+            elif isinstance(node, ast.Import):
+                found |= {a.name for a in node.names if a.name.startswith("scribe_local")}
+        graph[name] = {target for target in found if target in modules and target != name}
+    return graph
+
+
+def test_the_tooling_has_no_import_cycle() -> None:
+    """Imports run one way: the recording proxy, the fault injector, the model check and the IAM
+    mapping share scribe_local/aws (which operation a request is) instead of importing each
+    other in a circle."""
+    graph = tooling_imports()
+    cycles: list[list[str]] = []
+
+    def visit(module: str, trail: list[str]) -> None:
+        for target in sorted(graph[module]):
+            if target in trail:
+                cycles.append([*trail[trail.index(target) :], target])
+            elif target not in done:
+                visit(target, [*trail, target])
+        done.add(module)
+
+    done: set[str] = set()
+    for module in sorted(graph):
+        if module not in done:
+            visit(module, [module])
+    assert cycles == []
+    assert graph["scribe_local.emulator.faults"] <= {
+        "scribe_local.aws.operations",
+        "scribe_local.aws.record",
+    }
+
+
+def test_aws_imports_nothing_else_of_the_tooling() -> None:
+    """scribe_local/aws is AWS's API as data: the emulator and the IAM tables build on it."""
+    for module, targets in tooling_imports().items():
+        if module.startswith("scribe_local.aws"):
+            assert all(t.startswith("scribe_local.aws") for t in targets), (module, targets)

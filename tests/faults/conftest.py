@@ -23,10 +23,11 @@ from typing import Any
 
 import pytest
 
+from scribe_local.aws.operations import identify
+from scribe_local.aws.record import Record
 from scribe_local.emulator.faults import FaultInjector, Rule
 from scribe_local.emulator.moto_server import FAKE_CREDENTIALS, REGION, MotoServer, moto_client
-from scribe_local.iam.calls import identify
-from scribe_local.iam.recorder import Record, RecordingProxy
+from scribe_local.emulator.recorder import RecordingProxy
 from scribe_local.paths import REPO
 from scribe_local.terraform import inventory, runner
 from scribe_local.terraform.endpoint import endpoint_environment

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from scribe_local.emulator.moto_server import MotoServer
-from scribe_local.iam import attacks, feature_attacks
+from scribe_local.iam import attacks, builders, feature_attacks
 from scribe_local.iam.policies import (
     EXAMPLE_ACCOUNT,
     GITHUB_ACCOUNT,
@@ -162,7 +162,7 @@ def test_one_ci_user_per_environment_reaches_only_its_own(
         "ci-user-dev",
         "ci-user-staging",
     ]
-    outcomes = attacks.run(identity, attacks.ci_user_cases(attacks.Names(identity)))
+    outcomes = attacks.run(identity, attacks.ci_user_cases(builders.Names(identity)))
     wrong = [attacks.describe(o) for o in outcomes if not o.passed]
     assert not wrong, "\n".join(wrong)
     decided = {o.case.name: o.decision for o in outcomes}
@@ -214,7 +214,7 @@ def test_the_shared_account_before_its_apis_are_pinned(
     stages or tags, nor another project's; the rest of the table is decided as when pinned."""
     extra = {**WITH_CI_USER, **unpinned(example)}
     identity = render(moto_server.url, render_dir, EXAMPLE_ACCOUNT, extra, plan_provider)
-    names = attacks.Names(identity)
+    names = builders.Names(identity)
     assert [names.pinned(env) for env in ("dev", "prod")] == [False, False]
     outcomes = attacks.run(identity)
     wrong = [attacks.describe(o) for o in outcomes if not o.passed]
@@ -451,8 +451,8 @@ def test_the_github_table_catches_a_weaker_trust(
     """The cases bite: with a looser pattern the evaluator lets the attack through (prod's plan
     role, which trusts main's jobs)."""
     identity = weakened(github_example, "trust-plan-prod", "StringLike", subject)
-    names = attacks.Names(identity)
-    outcomes = attacks.run(identity, attacks.trust_cases(names, attacks.Builder(names)))
+    names = builders.Names(identity)
+    outcomes = attacks.run(identity, attacks.trust_cases(names, builders.Builder(names)))
     assert github_trust(outcomes, " plan role")[now_allowed] == "allowed"
 
 
@@ -539,9 +539,9 @@ def test_every_feature_grant_is_attacked(
 ) -> None:
     """prod's feature cases, decided in the table: at least two denied attacks per feature,
     every feature case as expected; dev (no feature) gets none."""
-    names = attacks.Names(example)
-    table = {c.name for c in feature_attacks.feature_cases(names, attacks.Builder(names), "prod")}
-    assert not feature_attacks.feature_cases(names, attacks.Builder(names), "dev")
+    names = builders.Names(example)
+    table = {c.name for c in feature_attacks.feature_cases(names, builders.Builder(names), "prod")}
+    assert not feature_attacks.feature_cases(names, builders.Builder(names), "dev")
     outcomes = [o for o in example_outcomes if o.case.name in table]
     assert len(outcomes) == len(table)
     assert [attacks.describe(o) for o in outcomes if not o.passed] == []

@@ -23,11 +23,13 @@ import boto3
 import pytest
 from botocore.config import Config
 
+from scribe_local.aws.operations import service_model
+from scribe_local.aws.record import Body, Record, load
 from scribe_local.emulator.moto_server import MotoServer, lambda_account_settings, moto_client
+from scribe_local.emulator.recorder import RecordingProxy
 from scribe_local.iam import calls as c
 from scribe_local.iam.calls import Ledger, MappedCall, iam_requests, map_records
 from scribe_local.iam.evaluator import EVALUATOR_DIR, ensure_installed
-from scribe_local.iam.recorder import Body, Record, RecordingProxy, load
 
 ACCOUNT = "123456789012"
 OWNED = {"s3:ResourceAccount": ACCOUNT}  # every S3 call: the bucket owner's account
@@ -911,7 +913,7 @@ def action_data(action: str) -> dict[str, Any] | None:
 
 @pytest.mark.parametrize("service", ["s3", "lambda", "logs", "iam", "sts"])
 def test_every_operation_maps_to_an_action_aws_defines(service: str) -> None:
-    model = c.service_model(service)
+    model = service_model(service)
     unknown = [
         (operation, c.default_action(service, operation))
         for operation in model.operation_names

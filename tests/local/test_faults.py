@@ -12,7 +12,7 @@ from botocore.exceptions import ClientError, ConnectionClosedError, ReadTimeoutE
 
 from scribe_local.emulator.faults import FaultInjector, Rule, first_create
 from scribe_local.emulator.moto_server import MotoServer, moto_client
-from scribe_local.iam.recorder import RecordingProxy
+from scribe_local.emulator.recorder import RecordingProxy
 
 NO_RETRY = Config(retries={"total_max_attempts": 1, "mode": "standard"}, read_timeout=5)
 

@@ -1,29 +1,34 @@
-"""Recorded requests checked against AWS's own API model (botocore's service models): what moto
-accepts and AWS would refuse.
+"""Requests checked against AWS's own API model (botocore's service models): what moto accepts
+and AWS would refuse.
 
-Each request the proxy recorded is identified (scribe_local/iam/calls.py: `identify`) and its
-input rebuilt from the wire: the JSON body (JSON and REST-JSON protocols), the URI labels, query
-string and headers (REST protocols) and the form fields (query protocol, lists as
-`<member>.member.N`, maps as `<member>.entry.N.key/value`). Every member present is checked
-against its shape: type, enum, length or item count (`min`/`max`), numeric range and pattern
-(matched whole, the stricter reading); a
-structure's required members must be present. XML bodies (S3, Route 53) are not rebuilt yet: only
-their URI, query and header members are checked. A pattern Python's `re` cannot compile (Java
-classes such as `\\p{L}`) is skipped, as are members of a body the recorder cut.
+Each request is identified (scribe_local/aws/operations.py: `identify`) and its input rebuilt
+from the wire: the JSON body (JSON and REST-JSON protocols), the XML body (REST-XML: S3, Route 53;
+payload structures, wrapped and flattened lists), the URI labels, query string and headers (REST
+protocols) and the form fields (query protocol, lists as `<member>.member.N`, maps as
+`<member>.entry.N.key/value`). Every member present is checked against its shape: type, enum,
+length or item count (`min`/`max`), numeric range and pattern (matched whole, the stricter
+reading); a structure's required members must be present. A pattern Python's `re` cannot compile
+(Java classes such as `\\p{L}`) is skipped, as are the lengths and patterns of a body that was cut.
+
+Where AWS's documentation is stricter than the model (resource names), `name_rules.py` adds the
+documented rule, with its source. Used by moto's model gate (every request of every test,
+scribe_local/emulator/model_gate.py) and on the recorded pipeline (tests/apply/test_pipeline.py).
 """
 
 from __future__ import annotations
 
 import json
 import re
+import xml.etree.ElementTree as ElementTree
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from scribe_local.iam.calls import Operation, identify, service_model
-from scribe_local.iam.recorder import Record
+from scribe_local.aws.name_rules import rules_for
+from scribe_local.aws.operations import Operation, identify, service_model
+from scribe_local.aws.record import Record
 
 MISSING = object()
 
@@ -37,9 +42,12 @@ class Violation:
     value: str  # the value as sent (cut to 80 characters)
     rule: str  # "length 1..512", "enum ...", "pattern ...", "required", "type integer", ...
     phase: str | None = None
+    source: str = "model"  # "model": botocore's; "documentation": name_rules.py
 
     def describe(self) -> str:
-        return f"{self.call} {self.member} = {self.value!r}: AWS's model requires {self.rule}"
+        return (
+            f"{self.call} {self.member} = {self.value!r}: AWS's {self.source} requires {self.rule}"
+        )
 
 
 @dataclass
@@ -49,6 +57,7 @@ class Examined:
     violations: list[Violation] = field(default_factory=list)
     requests: Counter[str] = field(default_factory=Counter)  # checked requests by protocol
     members: int = 0  # members checked (each value of each request, nested ones included)
+    seconds: float = 0.0  # spent checking (moto's model gate measures it)
 
 
 def examine(records: Iterable[Record]) -> Examined:
@@ -94,17 +103,24 @@ def check(operation: Operation, examined: Examined | None = None) -> list[Violat
             return []
         body = _json(record.body.text())
         checker.structure(body if isinstance(body, dict) else {}, shape, "", wire=True)
-    else:  # rest-json, rest-xml: the members the proxy rebuilt (URI, query, headers, JSON body)
+    else:  # rest-json, rest-xml: URI, query and header members, and the body's
         located = _rest_located(shape)
         present = dict(operation.params)
         body_known = protocol == "rest-json" and body_whole
+        from_xml: set[str] = set()  # read by member name; JSON bodies are keyed by wire name
+        if protocol == "rest-xml" and body_whole:
+            body_members = _xml_body(record.body.text(), shape)
+            if body_members is not None:
+                present.update(body_members)
+                from_xml = set(body_members)
+                body_known = True
         for name in shape.required_members:
             expected = name in located or (body_known and not _payload(shape, name))
             if name not in present and expected:
                 checker.fail(name, "", "required")
         for name, value in present.items():
             if name in shape.members:
-                checker.value(value, shape.members[name], name, wire=True)
+                checker.value(value, shape.members[name], name, wire=name not in from_xml)
     examined.violations += checker.found
     examined.requests[protocol] += 1
     examined.members += checker.members
@@ -119,9 +135,9 @@ class _Checker:
         self.found: list[Violation] = []
         self.members = 0
 
-    def fail(self, member: str, value: Any, rule: str) -> None:
+    def fail(self, member: str, value: Any, rule: str, source: str = "model") -> None:
         text = value if isinstance(value, str) else json.dumps(value, default=str)
-        self.found.append(Violation(self.call, member, text[:80], rule, self.phase))
+        self.found.append(Violation(self.call, member, text[:80], rule, self.phase, source))
 
     def structure(self, value: Any, shape: Any, path: str, wire: bool = False) -> None:
         if not isinstance(value, Mapping):
@@ -182,6 +198,9 @@ class _Checker:
         pattern = _pattern(shape.metadata.get("pattern") or "")
         if pattern is not None and not pattern.fullmatch(value):
             self.fail(path, value, f"the pattern {shape.metadata['pattern']}")
+        for rule in rules_for(self.call, path):
+            if not rule.accepts(value):
+                self.fail(path, value, rule.describe(), "documentation")
 
     def number(self, value: Any, shape: Any, path: str, kind: str) -> None:
         number = _number(value, integral=kind in ("integer", "long"))
@@ -249,6 +268,64 @@ def _rest_located(shape: Any) -> set[str]:
         for name, member in shape.members.items()
         if member.serialization.get("location") in ("uri", "querystring", "header")
     }
+
+
+def _xml_body(text: str, shape: Any) -> dict[str, Any] | None:
+    """The members a REST-XML body carries (S3, Route 53): the payload structure under its
+    member's name, or the input's own body members; None when the body is not XML (a blob)."""
+    payload = shape.serialization.get("payload")
+    if payload and shape.members[payload].type_name != "structure":
+        return None
+    if not text.lstrip().startswith("<"):
+        return {} if not payload else None
+    try:
+        root = ElementTree.fromstring(text)  # noqa: S314 (a request our own clients sent)
+    except ElementTree.ParseError:
+        return None
+    if payload:
+        return {payload: _from_xml(root, shape.members[payload])}
+    located = _rest_located(shape)
+    built = _from_xml(root, shape)
+    return {name: value for name, value in built.items() if name not in located}
+
+
+def _from_xml(element: ElementTree.Element, shape: Any) -> Any:
+    """An XML element read as the shape's value: structures by member element names, lists
+    wrapped (`<Tags><Tag>...`) or flattened, maps as entry/key/value; scalars as text (the
+    checker reads numbers and booleans from text, as the query protocol sends them)."""
+    kind = shape.type_name
+    children = list(element)
+    if kind == "structure":
+        built: dict[str, Any] = {}
+        for name, member in shape.members.items():
+            if member.serialization.get("xmlAttribute"):
+                continue
+            wire = _wire(member, name)
+            matching = [child for child in children if _local(child.tag) == wire]
+            if not matching:
+                continue
+            if member.type_name == "list" and member.serialization.get("flattened"):
+                built[name] = [_from_xml(child, member.member) for child in matching]
+            else:
+                built[name] = _from_xml(matching[0], member)
+        return built
+    if kind == "list":
+        item = _wire(shape.member, "member")
+        return [_from_xml(child, shape.member) for child in children if _local(child.tag) == item]
+    if kind == "map":
+        key_name, value_name = _wire(shape.key, "key"), _wire(shape.value, "value")
+        entries: dict[str, Any] = {}
+        for entry in children:
+            key = next((c.text for c in entry if _local(c.tag) == key_name), None)
+            value = next((c for c in entry if _local(c.tag) == value_name), None)
+            if key is not None and value is not None:
+                entries[key] = _from_xml(value, shape.value)
+        return entries
+    return element.text or ""
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
 
 
 def _payload(shape: Any, name: str) -> bool:
