@@ -1,7 +1,8 @@
 # The whole stack from the modules, with the options a production deployment sets: a
-# customer-managed KMS key for the bucket, version expiry, a reserved-concurrency cap, stage
-# throttling, CORS for one web app's origin, and an IAM policy that callers attach to be allowed
-# to POST (routes use AWS_IAM). Observability: both log groups and the alarm topic encrypted with
+# customer-managed KMS key for the bucket, version expiry, a reserved-concurrency cap where the
+# account has room for one (var.reserved_concurrency; unreserved by default), stage throttling,
+# CORS for one web app's origin, and an IAM policy that callers attach to be allowed to POST
+# (routes use AWS_IAM). Observability: both log groups and the alarm topic encrypted with
 # a second key (observability.tf), X-Ray tracing on the function, alarms on the function and on
 # the API's error rates, and the bucket's server access logs in a log bucket. With var.domain the
 # API is served on a custom domain with a DNS-validated certificate.
@@ -67,7 +68,7 @@ module "writer" {
   kms_key_arn          = module.bucket.kms_key_arn
   key_prefix           = "incoming/"
   max_body_bytes       = 262144
-  reserved_concurrency = 20
+  reserved_concurrency = var.reserved_concurrency
   log_retention_days   = 90
   tags                 = local.tags
 

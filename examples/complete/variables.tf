@@ -22,6 +22,12 @@ variable "package_path" {
   description = "Path of the Lambda zip built from the same release (`make package` in a checkout of the tag)."
 }
 
+variable "reserved_concurrency" {
+  type        = number
+  description = "Reserved concurrent executions of the writer, a cap on cost and on load on S3 (e.g. 20). Null (the default) leaves it unreserved: Lambda refuses a reservation that leaves the account fewer than 100 unreserved executions, and a new account's quota can be as low as 10 (check with make preflight's rule, README \"Reserved concurrency and the account's quota\")."
+  default     = null
+}
+
 variable "tags" {
   type        = map(string)
   description = "Tags added to every resource that supports tags."

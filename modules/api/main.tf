@@ -76,10 +76,16 @@ resource "aws_apigatewayv2_route" "this" {
   authorization_scopes = length(local.jwt_scopes) > 0 ? local.jwt_scopes : null
 }
 
+# Access logs reach the group through CloudWatch Logs' log delivery, which writes a resource
+# policy for it. Under /aws/vendedlogs/ the group is covered by the one wildcard statement that
+# CloudWatch Logs keeps in accounts whose delivery policy is still account-wide (capped at 5,120
+# characters, where each other group adds its own ARN until logging fails); in accounts with a
+# policy per group the prefix changes nothing. AWS recommends it for every vended log group:
+# https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/AWS-logs-infrastructure-CWL.html
 resource "aws_cloudwatch_log_group" "access" {
   #checkov:skip=CKV_AWS_158:with access_log_kms_key_arn set the group is encrypted with that key; the default (null) leaves CloudWatch Logs' own encryption at rest, which checkov cannot tell from a variable
   #checkov:skip=CKV_AWS_338:retention is access_log_retention_days (default 30); keeping logs a year is a cost decision left to the user
-  name              = "/aws/apigateway/${var.name}"
+  name              = "/aws/vendedlogs/apigateway/${var.name}"
   retention_in_days = var.access_log_retention_days
   kms_key_id        = var.access_log_kms_key_arn
   tags              = var.tags

@@ -1,6 +1,6 @@
 variable "name" {
   type        = string
-  description = "Name of the HTTP API; also names its access-log group (/aws/apigateway/<name>)."
+  description = "Name of the HTTP API; also names its access-log group (/aws/vendedlogs/apigateway/<name>)."
 
   validation {
     condition     = can(regex("^[A-Za-z0-9_-]{1,128}$", var.name))
@@ -234,7 +234,14 @@ variable "domain" {
   }
 
   validation {
-    condition     = try(var.domain.api_mapping_key == null || (length(var.domain.api_mapping_key) <= 256 && can(regex("^[A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*$", var.domain.api_mapping_key))), true)
-    error_message = "domain.api_mapping_key must be null or a path as API Gateway accepts it: segments of letters, digits, '.', '_', '~' and '-' joined by single '/', with no leading or trailing '/' (e.g. v1 or texts/v1)."
+    condition     = try(var.domain.api_mapping_key == null || (length(var.domain.api_mapping_key) <= 256 && can(regex("^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$", var.domain.api_mapping_key))), true)
+    error_message = "domain.api_mapping_key must be null or a path as API Gateway accepts it: segments of letters, digits, '.', '_' and '-' joined by single '/', with no leading or trailing '/' (e.g. v1 or texts/v1)."
+  }
+
+  # ACM limits a certificate's domain name (its common name) to 64 characters
+  # (https://docs.aws.amazon.com/acm/latest/APIReference/API_RequestCertificate.html).
+  validation {
+    condition     = try(var.domain.certificate_arn != null || length(var.domain.name) <= 64, true)
+    error_message = "domain.name must be at most 64 characters when the module requests its certificate (no certificate_arn): ACM refuses a longer common name. Pass certificate_arn of a certificate that covers the name as a subject alternative name."
   }
 }

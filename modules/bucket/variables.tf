@@ -1,6 +1,6 @@
 variable "name" {
   type        = string
-  description = "Bucket name. S3 rules: 3-63 characters of lower-case letters, digits, '-' and '.', starting and ending with a letter or digit, no '..', not shaped like an IP address, no 'xn--' prefix and no '-s3alias' suffix (modules/lambda bucket_name and modules/ci-identity state_bucket_name check the same rule)."
+  description = "Bucket name. S3 rules: 3-63 characters of lower-case letters, digits, '-' and '.', starting and ending with a letter or digit, no '..', not shaped like an IP address, none of the prefixes (xn--, sthree-, amzn-s3-demo-) and suffixes (-s3alias, --ol-s3, .mrap, --x-s3, --table-s3, -an) S3 reserves (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html; modules/lambda bucket_name and modules/ci-identity state_bucket_name check the same rule)."
 
   validation {
     condition = (
@@ -8,10 +8,10 @@ variable "name" {
       can(regex("^[a-z0-9][a-z0-9.-]*[a-z0-9]$", var.name)) &&
       !strcontains(var.name, "..") &&
       !can(regex("^[0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+$", var.name)) &&
-      !startswith(var.name, "xn--") &&
-      !endswith(var.name, "-s3alias")
+      !can(regex("^(xn--|sthree-|amzn-s3-demo-)", var.name)) &&
+      !can(regex("(-s3alias|--ol-s3|\\.mrap|--x-s3|--table-s3|-an)$", var.name))
     )
-    error_message = "name (the bucket name) must be 3-63 characters of a-z, 0-9, '-' and '.', start and end with a letter or digit, contain no '..', not look like an IP address, and not start with 'xn--' or end with '-s3alias'."
+    error_message = "name (the bucket name) must be 3-63 characters of a-z, 0-9, '-' and '.', start and end with a letter or digit, contain no '..', not look like an IP address, not start with a prefix S3 reserves (xn--, sthree-, amzn-s3-demo-) and not end with a suffix it reserves (-s3alias, --ol-s3, .mrap, --x-s3, --table-s3, -an)."
   }
 }
 

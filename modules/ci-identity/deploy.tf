@@ -177,7 +177,7 @@ data "aws_iam_policy_document" "deploy" {
   }
 
   # A stage's access logs go only to the stack's own access-log group (modules/api:
-  # /aws/apigateway/<stack>-api): not into another stack's group, where they would mix with its
+  # /aws/vendedlogs/apigateway/<stack>-api): not into another stack's group, where they would mix with its
   # records or fill it. AWS supplies the destination on CreateStage and UpdateStage.
   statement {
     sid       = "DenyAccessLogsElsewhere"
@@ -194,7 +194,7 @@ data "aws_iam_policy_document" "deploy" {
     condition {
       test     = "StringNotEquals"
       variable = "apigateway:Request/AccessLoggingDestination"
-      values   = ["${local.log_arn}:/aws/apigateway/${each.value.stack_name}-api", "${local.log_arn}:/aws/apigateway/${each.value.stack_name}-api:*"]
+      values   = ["${local.log_arn}:/aws/vendedlogs/apigateway/${each.value.stack_name}-api", "${local.log_arn}:/aws/vendedlogs/apigateway/${each.value.stack_name}-api:*"]
     }
   }
 

@@ -25,7 +25,9 @@ locals {
     any      = ["lambda:GetAccountSettings"]
     function = ["lambda:GetFunctionConcurrency"]
   }
-  log_group_arns = { for env, cfg in var.environments : env => flatten([for group in ["/aws/lambda", "/aws/apigateway"] : [
+  # The stack's log groups: the function's, the API's access logs (modules/api), and until the next
+  # release the access-log group of 0.3.0 (/aws/apigateway/), which the upgrade's apply deletes.
+  log_group_arns = { for env, cfg in var.environments : env => flatten([for group in ["/aws/lambda", "/aws/vendedlogs/apigateway", "/aws/apigateway"] : [
     "${local.log_arn}:${group}/${cfg.stack_name}-*",
     "${local.log_arn}:${group}/${cfg.stack_name}-*:*",
   ]]) }

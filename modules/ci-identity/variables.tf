@@ -262,10 +262,10 @@ variable "state_bucket_name" {
       can(regex("^[a-z0-9][a-z0-9.-]*[a-z0-9]$", var.state_bucket_name)) &&
       !strcontains(var.state_bucket_name, "..") &&
       !can(regex("^[0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+$", var.state_bucket_name)) &&
-      !startswith(var.state_bucket_name, "xn--") &&
-      !endswith(var.state_bucket_name, "-s3alias")
+      !can(regex("^(xn--|sthree-|amzn-s3-demo-)", var.state_bucket_name)) &&
+      !can(regex("(-s3alias|--ol-s3|\\.mrap|--x-s3|--table-s3|-an)$", var.state_bucket_name))
     )
-    error_message = "state_bucket_name must be 3-63 characters of a-z, 0-9, '-' and '.', start and end with a letter or digit, contain no '..', not look like an IP address, and not start with 'xn--' or end with '-s3alias'."
+    error_message = "state_bucket_name must be 3-63 characters of a-z, 0-9, '-' and '.', start and end with a letter or digit, contain no '..', not look like an IP address, not start with a prefix S3 reserves (xn--, sthree-, amzn-s3-demo-) and not end with a suffix it reserves (-s3alias, --ol-s3, .mrap, --x-s3, --table-s3, -an)."
   }
 }
 

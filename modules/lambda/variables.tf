@@ -111,10 +111,10 @@ variable "bucket_name" {
       can(regex("^[a-z0-9][a-z0-9.-]*[a-z0-9]$", var.bucket_name)) &&
       !strcontains(var.bucket_name, "..") &&
       !can(regex("^[0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+$", var.bucket_name)) &&
-      !startswith(var.bucket_name, "xn--") &&
-      !endswith(var.bucket_name, "-s3alias")
+      !can(regex("^(xn--|sthree-|amzn-s3-demo-)", var.bucket_name)) &&
+      !can(regex("(-s3alias|--ol-s3|\\.mrap|--x-s3|--table-s3|-an)$", var.bucket_name))
     )
-    error_message = "bucket_name must be 3-63 characters of a-z, 0-9, '-' and '.', start and end with a letter or digit, contain no '..', not look like an IP address, and not start with 'xn--' or end with '-s3alias'."
+    error_message = "bucket_name must be 3-63 characters of a-z, 0-9, '-' and '.', start and end with a letter or digit, contain no '..', not look like an IP address, not start with a prefix S3 reserves (xn--, sthree-, amzn-s3-demo-) and not end with a suffix it reserves (-s3alias, --ol-s3, .mrap, --x-s3, --table-s3, -an)."
   }
 }
 

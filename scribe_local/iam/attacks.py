@@ -547,7 +547,7 @@ def cross_environment_cases(n: Names, b: Builder, env: str, other: str) -> list[
                         **{
                             "aws:ResourceTag/Stack": n.stack(env),
                             ACCESS_LOG_DESTINATION: n.log_group(
-                                f"/aws/apigateway/{n.stack(other)}-api"
+                                f"/aws/vendedlogs/apigateway/{n.stack(other)}-api"
                             ),
                         },
                     )
@@ -723,7 +723,7 @@ def deploy_needs(n: Names, b: Builder, env: str) -> list[tuple[str, Request]]:
                 n.api(env, "/stages/$default"),
                 **{
                     "aws:ResourceTag/Stack": stack,
-                    ACCESS_LOG_DESTINATION: n.log_group(f"/aws/apigateway/{stack}-api"),
+                    ACCESS_LOG_DESTINATION: n.log_group(f"/aws/vendedlogs/apigateway/{stack}-api"),
                 },
             ),
         ),

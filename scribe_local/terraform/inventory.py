@@ -2,10 +2,11 @@
 
 A stack's resources carry its name and its tag: every name starts with `<name>-` (root main.tf:
 `<name>-writer`, `<name>-writer-role`, `<name>-api`, `/aws/lambda/<name>-writer`,
-`/aws/apigateway/<name>-api`, the bucket `<name>-<account>-<region>` unless `bucket.name` names
-it) and the provider's default tags put `Stack = <name>` on everything taggable
-(providers.tf). The parts that cannot be tagged belong to a tagged parent: an API's routes,
-integrations, stages and authorizers; a function's invoke permissions; a role's inline policies.
+`/aws/vendedlogs/apigateway/<name>-api` (0.3.0: `/aws/apigateway/<name>-api`), the bucket
+`<name>-<account>-<region>` unless `bucket.name` names it) and the provider's default tags put
+`Stack = <name>` on everything taggable (providers.tf). The parts that cannot be tagged belong to
+a tagged parent: an API's routes, integrations, stages and authorizers; a function's invoke
+permissions; a role's inline policies.
 
 `account()` lists, with boto3 (AWS_ENDPOINT_URL honoured, as `make preflight` does), every
 resource that has the stack's name prefix: those tagged `Stack = <name>` are the stack's, those
@@ -196,7 +197,8 @@ def _permissions(client: Any, function: str, owned: bool) -> Iterator[Resource]:
 
 def _log_groups(stack: Stack, aws: dict[str, Any]) -> Iterator[Resource]:
     logs = aws["logs"]
-    for prefix in (f"/aws/lambda/{stack.name}-", f"/aws/apigateway/{stack.name}-"):
+    prefixes = ("/aws/lambda/", "/aws/vendedlogs/apigateway/", "/aws/apigateway/")  # last: 0.3.0's
+    for prefix in (f"{group}{stack.name}-" for group in prefixes):
         pages = logs.get_paginator("describe_log_groups").paginate(logGroupNamePrefix=prefix)
         for page in pages:
             for group in page["logGroups"]:

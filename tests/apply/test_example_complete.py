@@ -39,7 +39,10 @@ def check_observability(
     """Logs, topic and alarms encrypted with or notifying what the example wires them to."""
     groups = moto_client("logs", moto.url).describe_log_groups()["logGroups"]
     encrypted = {g["logGroupName"]: g.get("kmsKeyId") for g in groups}
-    assert encrypted == {f"/aws/lambda/{FUNCTION}": key, f"/aws/apigateway/{NAME}-api": key}
+    assert encrypted == {
+        f"/aws/lambda/{FUNCTION}": key,
+        f"/aws/vendedlogs/apigateway/{NAME}-api": key,
+    }
     topic = outputs["alarm_topic_arn"]
     assert topic == f"arn:aws:sns:{REGION}:{ACCOUNT_ID}:{FUNCTION}-alarms"
     attributes = moto_client("sns", moto.url).get_topic_attributes(TopicArn=topic)["Attributes"]

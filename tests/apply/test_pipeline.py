@@ -494,7 +494,7 @@ def test_prods_roles_deploy_every_feature(pipeline: Pipeline) -> None:
     groups = moto_client("logs", url).describe_log_groups(logGroupNamePrefix="/aws/")["logGroups"]
     keys = {g["logGroupName"]: g.get("kmsKeyId") for g in groups}
     assert keys[f"/aws/lambda/{stack}-writer"] == pipeline.features.log_key_arn
-    assert keys[f"/aws/apigateway/{stack}-api"] == pipeline.features.log_key_arn
+    assert keys[f"/aws/vendedlogs/apigateway/{stack}-api"] == pipeline.features.log_key_arn
     assert keys["/aws/lambda/scribe-dev-writer"] is None
     function = moto_client("lambda", url).get_function_configuration(FunctionName=f"{stack}-writer")
     assert function["TracingConfig"] == {"Mode": "Active"}

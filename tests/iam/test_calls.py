@@ -605,7 +605,9 @@ def test_apigatewayv2_create_api_with_tags() -> None:
 
 def test_apigatewayv2_stage_access_logs_supply_their_destination_and_format() -> None:
     ledger, _, _ = api_ledger()
-    group = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/apigateway/scribe-dev-api"
+    group = (
+        "arn:aws:logs:us-east-1:123456789012:log-group:/aws/vendedlogs/apigateway/scribe-dev-api"
+    )
     settings = {"destinationArn": group, "format": '{"requestId":"$context.requestId"}'}
     updated = only(
         record(

@@ -62,7 +62,7 @@ def test_access_logs_are_json_to_a_group_with_retention(
     defaults: dict[str, dict[str, Any]],
 ) -> None:
     group = defaults["aws_cloudwatch_log_group.access"]
-    assert group["name"] == "/aws/apigateway/scribe-plan-api"
+    assert group["name"] == "/aws/vendedlogs/apigateway/scribe-plan-api"
     assert group["retention_in_days"] == 30
     log_format = json.loads(
         defaults["aws_apigatewayv2_stage.default"]["access_log_settings"][0]["format"]

@@ -517,3 +517,17 @@ run "domain_mapping_key_empty" {
   variables { domain = { name = "api.example.com", hosted_zone_id = "Z0123456789ABCDEFGHIJ", api_mapping_key = "" } }
   expect_failures = [var.domain]
 }
+
+# API Gateway's mapping keys hold letters, digits and $-_.+!*'()/ only: no '~'.
+run "domain_mapping_key_tilde" {
+  command = plan
+  variables { domain = { name = "api.example.com", hosted_zone_id = "Z0123456789ABCDEFGHIJ", api_mapping_key = "texts/~v1" } }
+  expect_failures = [var.domain]
+}
+
+# A certificate the module requests has domain.name as its common name: 64 characters at most.
+run "domain_name_too_long_for_a_requested_certificate" {
+  command = plan
+  variables { domain = { name = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb.example.com", hosted_zone_id = "Z0123456789ABCDEFGHIJ" } }
+  expect_failures = [var.domain]
+}

@@ -71,6 +71,18 @@ run "name_s3alias_suffix" {
   expect_failures = [var.name]
 }
 
+run "name_reserved_prefix" {
+  command = plan
+  variables { name = "sthree-texts" }
+  expect_failures = [var.name]
+}
+
+run "name_reserved_suffix" {
+  command = plan
+  variables { name = "texts--ol-s3" }
+  expect_failures = [var.name]
+}
+
 # null means "the module's default" for every input that has one (nullable = false).
 run "null_inputs_take_the_defaults" {
   command = plan

@@ -697,6 +697,18 @@ run "state_bucket_s3alias_suffix" {
   expect_failures = [var.state_bucket_name]
 }
 
+run "state_bucket_reserved_prefix" {
+  command = plan
+  variables { state_bucket_name = "sthree-tfstate" }
+  expect_failures = [var.state_bucket_name]
+}
+
+run "state_bucket_reserved_suffix" {
+  command = plan
+  variables { state_bucket_name = "tfstate--ol-s3" }
+  expect_failures = [var.state_bucket_name]
+}
+
 # null means "the module's default" for every input that has one (nullable = false).
 run "null_inputs_take_the_defaults" {
   command = plan

@@ -199,6 +199,18 @@ run "bucket_name_s3alias_suffix" {
   expect_failures = [var.bucket_name]
 }
 
+run "bucket_name_reserved_prefix" {
+  command = plan
+  variables { bucket_name = "sthree-texts" }
+  expect_failures = [var.bucket_name]
+}
+
+run "bucket_name_reserved_suffix" {
+  command = plan
+  variables { bucket_name = "texts--ol-s3" }
+  expect_failures = [var.bucket_name]
+}
+
 run "bucket_name_too_long" {
   command = plan
   variables { bucket_name = "a234567890123456789012345678901234567890123456789012345678901234" }
