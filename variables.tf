@@ -23,6 +23,13 @@ variable "tags" {
   description = "Tags added to every resource (through the provider's default_tags), besides Stack and ManagedBy."
   default     = {}
   nullable    = false
+
+  # AWS's tag rules (https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html): 50 tags
+  # per resource, keys of 1-128 characters, values of at most 256, the prefix aws: reserved.
+  validation {
+    condition     = length(var.tags) <= 48 && alltrue([for key, value in var.tags : length(key) >= 1 && length(key) <= 128 && length(value) <= 256 && !startswith(lower(key), "aws:")])
+    error_message = "tags must hold at most 48 tags (the stack adds Stack and ManagedBy to AWS's 50), each key of 1-128 characters and not starting with aws: (AWS reserves it), each value of at most 256 characters."
+  }
 }
 
 variable "package_path" {

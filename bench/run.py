@@ -390,6 +390,12 @@ def run(opts: Options) -> dict[str, Any]:
             results["capacity_cost"] = capacity_and_cost(results["handler_overhead"]["p50_ms"])
             if opts.stack:
                 results["http"], results["terraform"] = stack(moto, Path(tmp), opts, samples)
+        # What AWS's model would have refused of the bench's requests (model_gate.py).
+        examined = moto.drain_model_check()
+        results["aws_model_check"] = {
+            "requests": sum(examined.requests.values()),
+            "violations": [v.describe() for v in examined.violations],
+        }
     finally:
         moto.stop()
     opts.out.parent.mkdir(parents=True, exist_ok=True)

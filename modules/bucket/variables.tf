@@ -99,4 +99,11 @@ variable "tags" {
   description = "Tags added to every resource of the module that supports tags."
   default     = {}
   nullable    = false
+
+  # AWS's tag rules (https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html): 50 tags
+  # per resource, keys of 1-128 characters, values of at most 256, the prefix aws: reserved.
+  validation {
+    condition     = length(var.tags) <= 50 && alltrue([for key, value in var.tags : length(key) >= 1 && length(key) <= 128 && length(value) <= 256 && !startswith(lower(key), "aws:")])
+    error_message = "tags must hold at most 50 tags, each key of 1-128 characters and not starting with aws: (AWS reserves it), each value of at most 256 characters."
+  }
 }

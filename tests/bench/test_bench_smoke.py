@@ -33,6 +33,10 @@ def test_bench_smoke(tmp_path: Path, terraform_ready: None) -> None:
     assert results["machine"]["cores"] >= 1
     assert results["machine"]["python"]
     assert results["machine"]["terraform"]
+    # Every request of the bench (the stack's apply and destroy, the handler's writes) is one
+    # AWS's API model accepts (scribe_local/emulator/model_gate.py).
+    assert results["aws_model_check"]["violations"] == []
+    assert results["aws_model_check"]["requests"] > 100
 
     def positive(section: dict[str, Any], *names: str) -> None:
         for name in names:

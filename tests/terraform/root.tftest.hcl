@@ -110,3 +110,9 @@ run "cors_attributes_left_out" {
     api = { cors = { allow_origins = ["http://localhost:3000"] } }
   }
 }
+
+run "tags_with_a_reserved_key" {
+  command = plan
+  variables { tags = { "AWS:owner" = "team" } }
+  expect_failures = [var.tags]
+}

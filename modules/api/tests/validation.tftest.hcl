@@ -531,3 +531,9 @@ run "domain_name_too_long_for_a_requested_certificate" {
   variables { domain = { name = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb.example.com", hosted_zone_id = "Z0123456789ABCDEFGHIJ" } }
   expect_failures = [var.domain]
 }
+
+run "tags_with_a_reserved_key" {
+  command = plan
+  variables { tags = { "AWS:owner" = "team" } }
+  expect_failures = [var.tags]
+}

@@ -176,3 +176,15 @@ run "log_delivery_source_is_an_object_arn" {
   }
   expect_failures = [var.log_delivery]
 }
+
+run "tags_with_a_reserved_key" {
+  command = plan
+  variables { tags = { "AWS:owner" = "team" } }
+  expect_failures = [var.tags]
+}
+
+run "tags_with_a_value_over_256" {
+  command = plan
+  variables { tags = { owner = format("%0257d", 0) } }
+  expect_failures = [var.tags]
+}

@@ -841,3 +841,9 @@ run "access_log_bucket_of_the_stack" {
   }
   expect_failures = [var.environments]
 }
+
+run "tags_with_a_reserved_key" {
+  command = plan
+  variables { tags = { "AWS:owner" = "team" } }
+  expect_failures = [var.tags]
+}

@@ -405,3 +405,9 @@ run "alarms_topic_key_without_created_topic" {
   }
   expect_failures = [var.alarms]
 }
+
+run "tags_with_a_reserved_key" {
+  command = plan
+  variables { tags = { "AWS:owner" = "team" } }
+  expect_failures = [var.tags]
+}
