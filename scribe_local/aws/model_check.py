@@ -210,6 +210,9 @@ class _Checker:
         low, high = shape.metadata.get("min"), shape.metadata.get("max")
         if (low is not None and number < low) or (high is not None and number > high):
             self.fail(path, value, f"a value {_bounds(low, high)}")
+        for rule in rules_for(self.call, path):
+            if not rule.accepts(str(number)):
+                self.fail(path, value, rule.describe(), "documentation")
 
 
 def _bounds(low: Any, high: Any) -> str:

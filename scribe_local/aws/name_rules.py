@@ -1,6 +1,6 @@
-"""AWS's documented rules for the names and tags the modules send, where they are stricter than
-botocore's service model (which the model check reads): a name the model lets through that AWS
-refuses at apply time.
+"""AWS's documented rules for the names, tags and values the modules send, where they are stricter
+than botocore's service model (which the model check reads): a value the model lets through that
+AWS refuses at apply time. A number is matched as its decimal text.
 
 Each rule names the operation and member it applies to (list indices and map keys as `[*]`), what
 a value must match whole, and the page that documents it. The model check applies them after the
@@ -31,6 +31,7 @@ _SOURCES = {
     "s3-tags": "https://docs.aws.amazon.com/AmazonS3/latest/userguide/CostAllocTagging.html",
     "lambda": "https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html",
     "logs": "https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html",
+    "logs-retention": "https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html",
     "apigw-stage": "https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-stages-stagename.html",
     "apigw-api": "https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis.html",
     "apigw-mapping": "https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-mappings.html",
@@ -131,6 +132,13 @@ RULES = (
         r".{1,64}",
         "a certificate's domain name (its common name) of at most 64 characters",
         "acm",
+    ),
+    NameRule(
+        "logs.PutRetentionPolicy",
+        "retentionInDays",
+        "1|3|5|7|14|30|60|90|120|150|180|365|400|545|731|1096|1827|2192|2557|2922|3288|3653",
+        "one of the retention periods CloudWatch Logs offers (1, 3, 5, 7, 14, 30, ... 3653 days)",
+        "logs-retention",
     ),
     NameRule(
         "cloudwatch.PutMetricAlarm",
