@@ -23,7 +23,7 @@ from moto.awslambda.policy import Policy
 from moto.awslambda.responses import LambdaResponse
 from moto.core.common_types import TYPE_RESPONSE
 from moto.moto_api._internal import mock_random
-from moto.s3.models import FakeBucket
+from moto.s3.models import FakeBucket, S3Backend
 from moto.server import ThreadedMotoServer
 
 from scribe_local.emulator.model_gate import ModelGate
@@ -146,6 +146,23 @@ def log_delivery_allowed(target_bucket: FakeBucket, target_prefix: str | None) -
 original_log_delivery_allowed = FakeBucket._log_permissions_enabled_policy
 
 
+def delete_bucket_and_its_tags(self: S3Backend, bucket_name: str) -> FakeBucket | None:
+    """S3 DeleteBucket that forgets the bucket's tags with it.
+
+    moto 5.2.5 keeps a bucket's tags in its tagger by ARN after the bucket is deleted, so a
+    bucket created again under the name (a stack destroyed and deployed again) has the old tags
+    before anyone tags it. AWS's new bucket has none: the old tags hid a run killed between
+    CreateBucket and PutBucketTagging, which leaves an untagged bucket.
+    """
+    deleted = original_delete_bucket(self, bucket_name)
+    if deleted is not None:
+        self.tagger.delete_all_tags_for_resource(deleted.arn)
+    return deleted
+
+
+original_delete_bucket = S3Backend.delete_bucket
+
+
 # A create the client retries within this many seconds, identical, is the same create.
 LOST_ANSWER_WINDOW_S = 1.0
 # (account, region, function name) -> when it was created, the digest of its spec
@@ -187,6 +204,7 @@ def main() -> int:
     DomainName.__init__ = domain_with_a_regional_target  # type: ignore[method-assign]
     DomainName.to_json = domain_json_without_empty_mutual_tls  # type: ignore[method-assign]
     FakeBucket._log_permissions_enabled_policy = staticmethod(log_delivery_allowed)  # type: ignore[method-assign]
+    S3Backend.delete_bucket = delete_bucket_and_its_tags  # type: ignore[method-assign]
     port_file = Path(sys.argv[1])
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()

@@ -133,3 +133,17 @@ def test_a_reset_keeps_lambda_without_docker(moto: MotoServer) -> None:
     with urllib.request.urlopen(f"{moto.url}/moto-api/config", timeout=10) as answer:  # noqa: S310
         config = json.loads(answer.read())
     assert config["lambda"]["use_docker"] is False
+
+
+def test_a_bucket_created_again_has_no_tags(moto: MotoServer) -> None:
+    """A deleted bucket's tags go with it (moto 5.2.5 kept them for the next bucket of the name,
+    which hid an apply killed between CreateBucket and PutBucketTagging)."""
+    s3 = moto_client("s3", moto.url)
+    s3.create_bucket(Bucket="tagged-then-gone")
+    tags = {"TagSet": [{"Key": "Stack", "Value": "scribe-dev"}]}
+    s3.put_bucket_tagging(Bucket="tagged-then-gone", Tagging=tags)
+    s3.delete_bucket(Bucket="tagged-then-gone")
+    s3.create_bucket(Bucket="tagged-then-gone")
+    with pytest.raises(ClientError) as missing:
+        s3.get_bucket_tagging(Bucket="tagged-then-gone")
+    assert missing.value.response["Error"]["Code"] == "NoSuchTagSet"
