@@ -100,9 +100,13 @@ plan: $(STAMP) ## init with envs/$(ENV).s3.tfbackend, save build/$(ENV).tfplan a
 	@set -o pipefail; { $(TF) -chdir=$(TF_DIR) plan -input=false -no-color -var-file=envs/$(ENV).tfvars -out=$(PLAN_FILE) $(STDERR_KEPT) | tee -i $(TF_DIR)/build/$(ENV).plan.txt $(LOCK_EXPLAINED)
 	@echo "[scribe] saved $(TF_DIR)/$(PLAN_FILE) and $(TF_DIR)/build/$(ENV).plan.txt"
 
-apply: $(STAMP) ## apply the saved plan build/$(ENV).tfplan exactly (never plans anew)
+# apply: first the run's record of intent next to the state (what it is about to create, for
+# make recover: scribe_local/terraform/intent.py); a finished apply removes it.
+apply: $(STAMP) ## apply the saved plan build/$(ENV).tfplan exactly (never plans anew), with a record of intent for make recover
 	@test -f $(TF_DIR)/$(PLAN_FILE) || { echo "[scribe] no saved plan $(TF_DIR)/$(PLAN_FILE): run make plan ENV=$(ENV)" >&2; exit 1; }
+	@$(PY) -m scribe_local.terraform.intent write --env $(ENV) --tf-dir $(TF_DIR) --plan $(PLAN_FILE) > $(TF_DIR)/build/$(ENV).intent
 	@set -o pipefail; { $(TF) -chdir=$(TF_DIR) apply -input=false $(PLAN_FILE) $(STDERR_KEPT) $(LOCK_EXPLAINED)
+	@$(PY) -m scribe_local.terraform.intent done --env $(ENV) --tf-dir $(TF_DIR) --run-id "$$(cat $(TF_DIR)/build/$(ENV).intent)"
 
 unlock: $(STAMP) ## clear ENV's state lock LOCK_ID (make plan names it) left by a run that is gone; refuses any other lock
 	@test -n "$(LOCK_ID)" || { echo "[scribe] name the lock: make unlock ENV=$(ENV) LOCK_ID=<id> (make plan ENV=$(ENV) prints it when a lock holds the state)" >&2; exit 1; }

@@ -209,6 +209,41 @@ data "aws_iam_policy_document" "deploy" {
     }
   }
 
+  # make apply's record of intent next to the state (<state key>.intents/<run id>.json, written
+  # before the apply, removed after it), which make recover reads and removes: only this
+  # environment's.
+  statement {
+    sid       = "OwnRecordsOfIntent"
+    effect    = "Allow"
+    actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+    resources = ["${local.state_arn}/${each.value.state_key}.intents/*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "s3:ResourceAccount"
+      values   = [local.account]
+    }
+  }
+
+  statement {
+    sid       = "ListOwnRecordsOfIntent"
+    effect    = "Allow"
+    actions   = ["s3:ListBucket"]
+    resources = [local.state_arn]
+
+    condition {
+      test     = "StringEquals"
+      variable = "s3:prefix"
+      values   = ["${each.value.state_key}.intents/"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "s3:ResourceAccount"
+      values   = [local.account]
+    }
+  }
+
   statement {
     sid       = "ReadWriteOwnState"
     effect    = "Allow"

@@ -30,8 +30,10 @@ from typing import Literal
 from scribe_local.aws.operations import identify, service_model
 from scribe_local.aws.record import Headers, Record
 
-Kind = Literal["throttle", "error500", "timeout"]
-KINDS: tuple[Kind, ...] = ("throttle", "error500", "timeout")
+# timeout: AWS carried the request out and the answer was lost; unsent: the request never reached
+# AWS (held, then the connection closes): a run killed meanwhile never sent it.
+Kind = Literal["throttle", "error500", "timeout", "unsent"]
+KINDS: tuple[Kind, ...] = ("throttle", "error500", "timeout", "unsent")
 CREATE_PREFIXES = ("Create", "Put", "Add")
 # The S3 backend's state and lock objects are not the provider's: never faulted.
 STATE_OPERATIONS = frozenset(
@@ -52,13 +54,15 @@ THROTTLING = {
 @dataclass(frozen=True)
 class Answer:
     """What the proxy does instead of (or after) forwarding: reply with status/headers/body, or
-    (drop=True) forward, then close the connection without replying after hold_s."""
+    (drop=True) forward (unless forward=False), then close the connection without replying
+    after hold_s."""
 
     status: int = 0
     headers: Headers = field(default_factory=list)
     body: bytes = b""
     drop: bool = False
     hold_s: float = 0.0
+    forward: bool = True
     note: str = ""
 
 
@@ -130,6 +134,9 @@ class FaultInjector:
 def answer(rule: Rule, service: str) -> Answer:
     if rule.kind == "timeout":
         return Answer(drop=True, hold_s=rule.hold_s, note="injected timeout: answer dropped")
+    if rule.kind == "unsent":
+        note = "injected: request held, never sent"
+        return Answer(drop=True, hold_s=rule.hold_s, forward=False, note=note)
     if rule.kind == "throttle":
         status, code = THROTTLING.get(service, (429, "TooManyRequestsException"))
         return error(service, status, code, "Rate exceeded", "injected throttling")

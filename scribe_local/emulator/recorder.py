@@ -16,9 +16,9 @@ the header `x-scribe-answered-by: recording-proxy`, and it is mapped and evaluat
 
 Given a `FaultInjector` (scribe_local/emulator/faults.py), the proxy asks it about each request
 first and answers with the AWS failure it injects (throttling, a 500), or forwards the request and
-drops moto's answer (a timeout); the record then carries the injected answer and `fault`.
-`when(predicate)` gives an event set once a matching request has been answered: the fault matrix
-interrupts Terraform at that point.
+drops moto's answer (a timeout), or holds it unsent (unsent); the record then carries the injected
+answer and `fault`. `when(predicate)` gives an event set once a matching request has been answered
+(or, arrived=True, as soon as it arrives): the fault matrix interrupts Terraform at that point.
 
 The Host header is forwarded as the client sent it: the SigV4 signature covers it, and moto checks
 signatures when IAM enforcement is on. Standard library only; one upstream connection per request
@@ -89,9 +89,13 @@ class _Handler(BaseHTTPRequestHandler):
         scope = credential_scope(first_header(headers, "authorization"), query)
         asked = Record(seq, started, phase, self.command, path, query, headers, Body.of(raw))
         fault = proxy.faults.decide(asked) if proxy.faults is not None else None
+        proxy._arrived(asked)
+        local: tuple[int, Headers, bytes, str | None] | None
         local = proxy._local_answer(self.command, path, scope)
         if fault is not None and not fault.drop:
             local = (fault.status, fault.headers, fault.body, None)
+        elif fault is not None and not fault.forward:
+            local = (0, [], b"", "never sent (injected)")
         status, response_headers, answer, error = local or proxy._upstream(
             self.command, self.path, headers, raw
         )
@@ -216,6 +220,7 @@ class RecordingProxy:
         self.account_settings = account_settings
         self.faults = faults
         self._waiters: list[tuple[Callable[[Record], bool], threading.Event]] = []
+        self._arrivals: list[tuple[Callable[[Record], bool], threading.Event]] = []
         self._lock = threading.Lock()
         self._records: list[Record] = []
         self._next_seq = 0
@@ -305,12 +310,19 @@ class RecordingProxy:
         for event in ready:
             event.set()
 
-    def when(self, predicate: Callable[[Record], bool]) -> threading.Event:
-        """An event set once a request matching predicate has been answered (or dropped)."""
+    def when(self, predicate: Callable[[Record], bool], arrived: bool = False) -> threading.Event:
+        """An event set once a request matching predicate has been answered (or dropped), or
+        (arrived) as soon as it arrives, before it is forwarded."""
         event = threading.Event()
         with self._lock:
-            self._waiters.append((predicate, event))
+            (self._arrivals if arrived else self._waiters).append((predicate, event))
         return event
+
+    def _arrived(self, record: Record) -> None:
+        with self._lock:
+            ready = [event for predicate, event in self._arrivals if predicate(record)]
+        for event in ready:
+            event.set()
 
     def _local_answer(
         self, method: str, path: str, scope: Scope | None

@@ -675,6 +675,7 @@ def deploy_needs(n: Names, b: Builder, env: str) -> list[tuple[str, Request]]:
     writer = n.writer_role(env)
     stack = n.stack(env)
     state_key = n.env(env)["state_key"]
+    intents = f"{state_key}.intents/"  # make apply's records of intent (intent.py)
     api_arn = n.api(env)
     return [
         ("CreateBucket of its bucket", b.deploy(env, "s3:CreateBucket", bucket)),
@@ -686,6 +687,13 @@ def deploy_needs(n: Names, b: Builder, env: str) -> list[tuple[str, Request]]:
         (
             "lists its state key",
             b.deploy(env, "s3:ListBucket", n.state(), **ctx(s3__prefix=state_key)),
+        ),
+        ("records its intent", b.deploy(env, "s3:PutObject", n.state(f"{intents}run.json"))),
+        ("reads its intent", b.deploy(env, "s3:GetObject", n.state(f"{intents}run.json"))),
+        ("removes its intent", b.deploy(env, "s3:DeleteObject", n.state(f"{intents}run.json"))),
+        (
+            "lists its records of intent",
+            b.deploy(env, "s3:ListBucket", n.state(), **ctx(s3__prefix=intents)),
         ),
         (
             "creates its writer role under its boundary",
@@ -802,12 +810,15 @@ def other_project_cases(n: Names, b: Builder, env: str) -> list[Case]:
 
 def plan_may(n: Names, env: str, request: Request) -> bool:
     """What env's plan role may do of what a deploy needs: every read but of the texts (the
-    bucket's objects), and its own lock object; no other write."""
-    lock = n.state(f"{n.env(env)['state_key']}.tflock")
+    bucket's objects) and of the records of intent, and its own lock object; no other write."""
+    state_key = n.env(env)["state_key"]
+    lock = n.state(f"{state_key}.tflock")
     name = request.action.split(":", 1)[1]
     reads = name.startswith(("Get", "List", "Describe")) or name == "GET"  # apigateway's GET
     texts = request.resource.startswith(f"arn:aws:s3:::{n.bucket(env)}/")
-    return request.resource == lock or (reads and not texts)
+    intents = f"{state_key}.intents/"  # make apply's and make recover's, not a plan's
+    of_intents = intents in request.resource or request.context.get("s3:prefix") == intents
+    return request.resource == lock or (reads and not texts and not of_intents)
 
 
 def plan_role_cases(n: Names, b: Builder, env: str) -> list[Case]:

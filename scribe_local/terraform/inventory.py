@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -106,6 +107,17 @@ def _missing(error: ClientError) -> bool:
     }
 
 
+def _timestamp(text: str | None) -> datetime | None:
+    """Lambda's LastModified (2026-12-07T05:00:00.000+0000), the function's creation time until
+    it is first updated."""
+    if not text:
+        return None
+    try:
+        return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%f%z")
+    except ValueError:
+        return None
+
+
 def _tags(pairs: Iterable[dict[str, str]]) -> dict[str, str]:
     return {pair["Key"]: pair["Value"] for pair in pairs}
 
@@ -141,7 +153,10 @@ def _buckets(stack: Stack, aws: dict[str, Any]) -> Iterator[Resource]:
         tags = {}
     owned = _owned(tags, stack)
     if owned is not None:
-        yield Resource("aws_s3_bucket", stack.bucket, owned, stack.bucket)
+        listed = s3.list_buckets(Prefix=stack.bucket).get("Buckets", [])
+        created = next((b["CreationDate"] for b in listed if b["Name"] == stack.bucket), None)
+        detail = {"created_at": created}
+        yield Resource("aws_s3_bucket", stack.bucket, owned, stack.bucket, detail=detail)
 
 
 def _roles(stack: Stack, aws: dict[str, Any]) -> Iterator[Resource]:
@@ -154,7 +169,8 @@ def _roles(stack: Stack, aws: dict[str, Any]) -> Iterator[Resource]:
             owned = _owned(_tags(iam.list_role_tags(RoleName=name)["Tags"]), stack)
             if owned is None:
                 continue
-            yield Resource("aws_iam_role", name, owned, name, detail={"path": role["Path"]})
+            detail = {"path": role["Path"], "created_at": role.get("CreateDate")}
+            yield Resource("aws_iam_role", name, owned, name, detail=detail)
             for policy in iam.list_role_policies(RoleName=name)["PolicyNames"]:
                 yield Resource(
                     "aws_iam_role_policy", f"{name}:{policy}", owned, policy, parent=name
@@ -178,7 +194,10 @@ def _functions(stack: Stack, aws: dict[str, Any]) -> Iterator[Resource]:
                 name,
                 owned,
                 name,
-                detail={"invoke_arn_suffix": f"function:{name}/invocations"},
+                detail={
+                    "invoke_arn_suffix": f"function:{name}/invocations",
+                    "created_at": _timestamp(function.get("LastModified")),
+                },
             )
             yield from _permissions(client, name, owned)
 
@@ -205,7 +224,9 @@ def _log_groups(stack: Stack, aws: dict[str, Any]) -> Iterator[Resource]:
                 name = group["logGroupName"]
                 owned = _owned(logs.list_tags_log_group(logGroupName=name).get("tags", {}), stack)
                 if owned is not None:
-                    yield Resource("aws_cloudwatch_log_group", name, owned, name)
+                    created = datetime.fromtimestamp(group["creationTime"] / 1000, UTC)
+                    detail = {"created_at": created}
+                    yield Resource("aws_cloudwatch_log_group", name, owned, name, detail=detail)
 
 
 def _apis(stack: Stack, aws: dict[str, Any]) -> Iterator[Resource]:
@@ -217,7 +238,11 @@ def _apis(stack: Stack, aws: dict[str, Any]) -> Iterator[Resource]:
         if owned is None:
             continue
         children = list(_api_children(apigw, api_id, owned))
-        detail = {"created": str(api.get("CreatedDate", "")), "children": len(children)}
+        detail = {
+            "created": str(api.get("CreatedDate", "")),
+            "created_at": api.get("CreatedDate"),
+            "children": len(children),
+        }
         yield Resource("aws_apigatewayv2_api", api_id, owned, api["Name"], detail=detail)
         yield from children
 

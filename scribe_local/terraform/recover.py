@@ -12,12 +12,16 @@ for an HTTP API whose name need not be unique, creates a second one. Recover:
    `recover_imports.tf` for one targeted apply, then removed. Children (routes, integrations,
    stages, an inline policy) become known once their parent is in state: two rounds;
 4. refuses, before importing anything, a resource that has the stack's name but not its tag
-   `Stack = <name>`: it may be someone else's (exit 1, with what to check);
+   `Stack = <name>`: it may be someone else's (exit 1, with what to check), unless a record of
+   intent of this environment (scribe_local/terraform/intent.py) names it and AWS created it
+   after that run started: a run killed between a create and its tagging (the bucket) left it,
+   and the adoption's apply tags it;
 5. deletes an HTTP API that is the stack's (named and tagged) but a duplicate of the one in
    state and empty (no route, integration, stage or authorizer): what a retried CreateApi leaves.
    A duplicate that is not empty is reported, never deleted;
 6. ends with the comparison: every stack resource in the account is in state and every state
-   resource exists (exit 0), or what still differs (exit 1).
+   resource exists (exit 0, and the records of intent are removed), or what still differs
+   (exit 1).
 
 The bucket's settings (versioning, encryption, public access block, ownership, lifecycle,
 policy) are not imported: their create is a PUT of the whole setting, which the next apply makes.
@@ -38,9 +42,10 @@ from pathlib import Path
 from typing import Any
 
 from scribe_local.envs import env_values
-from scribe_local.terraform import inventory, runner
+from scribe_local.terraform import intent, inventory, runner
+from scribe_local.terraform.intent import Intent
 from scribe_local.terraform.inventory import Resource, Stack
-from scribe_local.terraform.lock import LOCK_ERROR
+from scribe_local.terraform.lock import LOCK_ERROR, Refused as LockRefused
 
 IMPORTS_FILE = "recover_imports.tf"
 ROUNDS = 2  # a child's parent (API, function, role) is adopted in the round before it
@@ -134,18 +139,27 @@ def pair(change: dict[str, Any], found: list[Resource]) -> list[Resource]:
 
 
 def choose(
-    change: dict[str, Any], candidates: list[Resource], stack_name: str = "<stack name>"
+    change: dict[str, Any],
+    candidates: list[Resource],
+    stack_name: str = "<stack name>",
+    intents: Iterable[Intent] = (),
 ) -> Resource:
-    """The one account resource to adopt for a planned create (refusals explained)."""
+    """The one account resource to adopt for a planned create (refusals explained). An untagged
+    resource is adopted only on an intent's evidence: a run of this environment was about to
+    create it, and AWS created it after that run started (scribe_local/terraform/intent.py)."""
     address = change["address"]
+    intents = list(intents)
     foreign = [r for r in candidates if not r.tagged]
-    if foreign:
+    unproven = [r for r in foreign if not any(i.names(r) and i.made(r) for i in intents)]
+    if unproven:
+        resource = unproven[0]
         raise Refused(
-            f"{foreign[0].describe()} has the name {address} would create but not the tag "
-            f"{inventory.STACK_TAG} = {stack_name}: it may not be this stack's, so it is not "
-            "adopted. Find out whose it is (its creation time, CloudTrail); if it is this "
-            f"stack's, tag it {inventory.STACK_TAG} = {stack_name} and run make recover "
-            "again, otherwise rename or remove it, or deploy the stack under another name"
+            f"{resource.describe()} has the name {address} would create but not the tag "
+            f"{inventory.STACK_TAG} = {stack_name}, and {_no_evidence(resource, intents)}: it "
+            "may not be this stack's, so it is not adopted. Find out whose it is (its creation "
+            f"time, CloudTrail's record of who created it); if it is this stack's, tag it "
+            f"{inventory.STACK_TAG} = {stack_name} and run make recover again, otherwise "
+            "rename or remove it, or deploy the stack under another name"
         )
     if len(candidates) == 1:
         return candidates[0]
@@ -157,14 +171,34 @@ def choose(
     return ranked[0]
 
 
+def _no_evidence(resource: Resource, intents: list[Intent]) -> str:
+    """Why no intent vouches for resource (part of a refusal)."""
+    naming = [i for i in intents if i.names(resource)]
+    if not intents:
+        return "no run of this environment left a record of intent"
+    if not naming:
+        return f"none of the {len(intents)} record(s) of intent names it"
+    created = resource.detail.get("created_at")
+    started = min(i.started for i in naming)
+    return (
+        f"AWS created it ({created or 'at a time AWS does not report'}) before the run that "
+        f"meant to create it started ({started})"
+    )
+
+
 def adoptions(
-    creates: Iterable[dict[str, Any]], found: list[Resource], stack_name: str = "<stack name>"
+    creates: Iterable[dict[str, Any]],
+    found: list[Resource],
+    stack_name: str = "<stack name>",
+    intents: Iterable[Intent] = (),
 ) -> list[Adoption]:
     chosen: list[Adoption] = []
+    intents = list(intents)
     for change in creates:
         candidates = pair(change, found)
         if candidates:
-            chosen.append(Adoption(change["address"], choose(change, candidates, stack_name)))
+            adopted = choose(change, candidates, stack_name, intents)
+            chosen.append(Adoption(change["address"], adopted))
     return chosen
 
 
@@ -215,10 +249,13 @@ def recover(env: str, tfdir: Path, env_vars: dict[str, str], check_only: bool = 
     account_id = aws["sts"].get_caller_identity()["Account"]
     stack = Stack.of_env(env, tfdir, account_id)
     say(f"recover {env}: stack {stack.name} in account {account_id}, {stack.region}")
+    intents = _intents(tfdir, env)
+    for left in intents:
+        say(f"record of intent {left.run_id}: {left.who}, started {left.started}")
     for round_number in range(1, 0 if check_only else ROUNDS + 1):
         found = inventory.account(stack, aws)
         creates = planned_creates(tfdir, env, env_vars)
-        adopted = adoptions(creates, found, stack.name)
+        adopted = adoptions(creates, found, stack.name, intents)
         if not adopted:
             break
         say(f"round {round_number}: adopting {len(adopted)} resource(s):")
@@ -235,6 +272,9 @@ def recover(env: str, tfdir: Path, env_vars: dict[str, str], check_only: bool = 
     agreement = inventory.compare(found, state)
     if agreement.agree:
         say(f"state and account agree: {len(state)} resources of {stack.name} in both")
+        if intents and not check_only:
+            intent.clear(tfdir, intents)
+            say(f"removed {len(intents)} record(s) of intent: nothing is left to decide")
         if agreement.foreign:
             say("left alone (not the stack's):\n" + agreement.report())
         return EXIT_AGREE
@@ -247,6 +287,14 @@ def recover(env: str, tfdir: Path, env_vars: dict[str, str], check_only: bool = 
         "stack's configuration: check what it is and delete it by hand"
     )
     return EXIT_DIFFER
+
+
+def _intents(tfdir: Path, env: str) -> list[Intent]:
+    """The records of intent left next to env's state (none where the state is not in S3)."""
+    try:
+        return intent.read(tfdir, env)
+    except LockRefused:
+        return []
 
 
 def _region(env: str, tfdir: Path) -> str:

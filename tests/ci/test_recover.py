@@ -5,12 +5,14 @@ what stops a destroy. The runs themselves are in tests/faults."""
 from __future__ import annotations
 
 import json
+import time
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from scribe_local.emulator.moto_server import MotoServer, moto_client
-from scribe_local.terraform import destroy_guard, inventory, recover
+from scribe_local.emulator.moto_server import FAKE_CREDENTIALS, MotoServer, moto_client
+from scribe_local.terraform import destroy_guard, intent, inventory, recover
 from scribe_local.terraform.inventory import Resource, Stack
 
 STACK = Stack("scribe-dev", "us-east-1", "scribe-dev-123456789012-us-east-1")
@@ -218,3 +220,92 @@ def test_a_kept_bucket_with_objects_stops_the_destroy_and_says_how_to_proceed() 
     assert "holds 2 object version(s) and 1 delete marker(s) (keys: a.txt, b.txt)" in message
     assert "bucket.force_destroy = true in envs/prod.tfvars" in message
     assert "make destroy ENV=prod again" in message
+
+
+@pytest.fixture
+def credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The records of intent are read with the caller's credentials, as the state is."""
+    for name, value in FAKE_CREDENTIALS.items():
+        monkeypatch.setenv(name, value)
+
+
+def s3_backend(tfdir: Path, moto: MotoServer, key: str) -> Path:
+    """A working dir initialised (as terraform init records it) with the S3 backend on moto."""
+    config = {
+        "bucket": STATE_BUCKET,
+        "key": key,
+        "region": "us-east-1",
+        "use_lockfile": True,
+        "endpoints": {"s3": moto.url},
+        "use_path_style": True,
+    }
+    (tfdir / ".terraform").mkdir(parents=True)
+    recorded = {"backend": {"type": "s3", "config": config}}
+    (tfdir / ".terraform" / "terraform.tfstate").write_text(json.dumps(recorded))
+    return tfdir
+
+
+STATE_BUCKET = "scribe-tfstate-123456789012-us-east-1"
+BUCKET_CREATE = create(
+    "aws_s3_bucket", {"bucket": STACK.bucket}, "module.bucket.aws_s3_bucket.this"
+)
+
+
+def untagged_bucket(moto: MotoServer) -> Resource:
+    moto_client("s3", moto.url).create_bucket(Bucket=STACK.bucket)
+    [bucket] = [r for r in inventory.account(STACK, clients(moto)) if r.type == "aws_s3_bucket"]
+    assert not bucket.tagged
+    return bucket
+
+
+def test_an_untagged_resource_a_run_of_this_environment_meant_to_create_is_adopted(
+    moto: MotoServer, tmp_path: Path, credentials: None
+) -> None:
+    """A run killed between CreateBucket and PutBucketTagging: its record of intent names the
+    bucket and S3 created the bucket after the record was written."""
+    moto_client("s3", moto.url).create_bucket(Bucket=STATE_BUCKET)
+    dev = s3_backend(tmp_path / "dev", moto, "scribe/dev.tfstate")
+    run_id = intent.put(dev, "dev", STACK.name, [("aws_s3_bucket", STACK.bucket)])
+    time.sleep(1.1)  # S3 reports both times to the second
+    bucket = untagged_bucket(moto)
+    [record] = intent.read(dev, "dev")
+    assert (record.run_id, record.stack, record.creates) == (
+        run_id,
+        "scribe-dev",
+        frozenset({("aws_s3_bucket", STACK.bucket)}),
+    )
+    [adopted] = recover.adoptions([BUCKET_CREATE], [bucket], STACK.name, [record])
+    assert adopted.resource == bucket
+    intent.clear(dev, [record])
+    assert intent.read(dev, "dev") == []
+
+
+def test_an_untagged_resource_without_a_records_evidence_is_still_refused(
+    moto: MotoServer, tmp_path: Path, credentials: None
+) -> None:
+    """Made before the run's record (someone else's, or an older run's), not named by it, or
+    named only by another environment's record: refused, saying which evidence is missing."""
+    s3 = moto_client("s3", moto.url)
+    s3.create_bucket(Bucket=STATE_BUCKET)
+    bucket = untagged_bucket(moto)
+    time.sleep(1.1)
+    dev = s3_backend(tmp_path / "dev", moto, "scribe/dev.tfstate")
+    prod = s3_backend(tmp_path / "prod", moto, "scribe/prod.tfstate")
+    intent.put(dev, "dev", STACK.name, [("aws_s3_bucket", STACK.bucket)])
+    intent.put(prod, "prod", STACK.name, [("aws_s3_bucket", STACK.bucket)])
+    intent.put(dev, "dev", STACK.name, [("aws_iam_role", "scribe-dev-writer-role")])
+    records = intent.read(dev, "dev")
+    assert [r.env for r in records] == ["dev", "dev"]  # prod's record lies next to prod's state
+    with pytest.raises(recover.Refused, match="before the run that meant to create it started"):
+        recover.adoptions([BUCKET_CREATE], [bucket], STACK.name, records)
+    not_named = [r for r in records if ("aws_s3_bucket", STACK.bucket) not in r.creates]
+    with pytest.raises(recover.Refused, match="none of the 1 record"):
+        recover.adoptions([BUCKET_CREATE], [bucket], STACK.name, not_named)
+    with pytest.raises(recover.Refused, match="no run of this environment left a record"):
+        recover.adoptions([BUCKET_CREATE], [bucket], STACK.name, [])
+    # A record of prod's, copied next to dev's state, is still prod's: not read for dev.
+    body = {"run_id": "x", "env": "prod", "creates": [["aws_s3_bucket", STACK.bucket]]}
+    s3.put_object(
+        Bucket=STATE_BUCKET, Key="scribe/dev.tfstate.intents/x.json", Body=json.dumps(body)
+    )
+    assert len(intent.read(dev, "dev")) == 2

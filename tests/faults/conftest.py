@@ -95,14 +95,15 @@ class Bench:
         sig: signal.Signals,
         figures: Figures,
         plan_first: bool = False,
+        arrived: bool = False,
     ) -> tuple[int, str]:
         """make target (after a make plan: plan_first), sent sig (to its process group, as a
         cancelled job or a killed runner gets it) once `call` ("service.Operation") has been
-        answered."""
+        answered, or (arrived) as soon as it arrives."""
         if plan_first:
             code, output = self.make("plan", env, figures)
             assert code == 0, f"make plan failed:\n{output[-4000:]}"
-        reached = self.proxy.when(lambda record: _call(record) == call)
+        reached = self.proxy.when(lambda record: _call(record) == call, arrived=arrived)
         started = time.monotonic()
         process = self.start(target, env)
         deadline = time.monotonic() + MAKE_TIMEOUT_S
@@ -112,9 +113,15 @@ class Bench:
                     os.killpg(process.pid, signal.SIGKILL)
                 output, _ = process.communicate()
                 raise AssertionError(f"{call} never came during make {target}:\n{output[-3000:]}")
+        if sig == signal.SIGKILL:
+            # A lost runner: every process of the run dies at once, the AWS provider too,
+            # which Terraform starts in a process group of its own.
+            for pid in [process.pid, *descendants(process.pid)]:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
         os.killpg(process.pid, sig)
         output, _ = process.communicate(timeout=MAKE_TIMEOUT_S)
-        step = f"{target} {sig.name} after {call}"
+        step = f"{target} {sig.name} {'as' if arrived else 'after'} {call}"
         figures.steps.append((step, process.returncode, time.monotonic() - started))
         return process.returncode, output
 
@@ -147,6 +154,7 @@ class Bench:
             assert state == {}, sorted(state.values())
             assert inventory.account(self.stack(env), self.clients()) == []
         assert self.lock_objects(env) == [], "a lock was left behind"
+        assert self.intent_objects(env) == [], "a record of intent was left behind"
         if figures not in self.figures:
             self.figures.append(figures)
 
@@ -172,11 +180,33 @@ class Bench:
         )
         return [item["Key"] for item in listed.get("Contents", [])]
 
+    def intent_objects(self, env: str) -> list[str]:
+        """make apply's records of intent next to env's state (intent.py)."""
+        listed = moto_client("s3", self.moto.url).list_objects_v2(
+            Bucket=STATE_BUCKET, Prefix=f"scribe/{env}.tfstate.intents/"
+        )
+        return [item["Key"] for item in listed.get("Contents", [])]
+
     def lock_id(self, env: str) -> str:
         body = moto_client("s3", self.moto.url).get_object(
             Bucket=STATE_BUCKET, Key=f"scribe/{env}.tfstate.tflock"
         )["Body"]
         return str(json.loads(body.read())["ID"])
+
+
+def descendants(root: int) -> list[int]:
+    """Every process below root (children, grandchildren, ...), from /proc."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            parents[int(stat.parent.name)] = int(fields[1])
+    found, frontier = [], [root]
+    while frontier:
+        children = [pid for pid, parent in parents.items() if parent in frontier]
+        found += children
+        frontier = children
+    return found
 
 
 def _call(record: Record) -> str | None:
