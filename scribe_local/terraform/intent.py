@@ -108,15 +108,6 @@ def who() -> str:
     return f"{here} ({job})" if job else here
 
 
-def s3_client(backend: Backend) -> Any:
-    import boto3
-    from botocore.config import Config
-
-    session = boto3.session.Session(profile_name=backend.profile, region_name=backend.region)
-    style = {"addressing_style": "path"} if backend.path_style else {}
-    return session.client("s3", endpoint_url=backend.endpoint, config=Config(s3=style))
-
-
 def write(env: str, tf_dir: Path, plan_file: str, stack: str) -> str:
     """Record the run's intent before its apply; its run id."""
     return put(tf_dir, env, stack, planned(tf_dir, plan_file))
@@ -127,7 +118,7 @@ def put(tf_dir: Path, env: str, stack: str, creates: list[tuple[str, str]]) -> s
     backend = backend_of(tf_dir)
     run_id = f"{datetime.now().strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
     body = {"run_id": run_id, "env": env, "stack": stack, "who": who(), "creates": creates}
-    s3_client(backend).put_object(
+    backend.s3().put_object(
         Bucket=backend.bucket,
         Key=f"{prefix(backend)}{run_id}.json",
         Body=json.dumps(body, indent=1).encode(),
@@ -139,14 +130,14 @@ def put(tf_dir: Path, env: str, stack: str, creates: list[tuple[str, str]]) -> s
 def done(tf_dir: Path, run_id: str) -> None:
     """The run finished: its intent goes."""
     backend = backend_of(tf_dir)
-    s3_client(backend).delete_object(Bucket=backend.bucket, Key=f"{prefix(backend)}{run_id}.json")
+    backend.s3().delete_object(Bucket=backend.bucket, Key=f"{prefix(backend)}{run_id}.json")
 
 
 def read(tf_dir: Path, env: str) -> list[Intent]:
     """Every intent left next to env's state (an intent of another environment, in its body, is
     not this environment's and is left out)."""
     backend = backend_of(tf_dir)
-    s3 = s3_client(backend)
+    s3 = backend.s3()
     intents = []
     for page in s3.get_paginator("list_objects_v2").paginate(
         Bucket=backend.bucket, Prefix=prefix(backend)
@@ -171,7 +162,7 @@ def read(tf_dir: Path, env: str) -> list[Intent]:
 def clear(tf_dir: Path, intents: Iterable[Intent]) -> None:
     """Remove intents (state and account agree: nothing is left to decide with them)."""
     backend = backend_of(tf_dir)
-    s3 = s3_client(backend)
+    s3 = backend.s3()
     for intent in intents:
         s3.delete_object(Bucket=backend.bucket, Key=f"{prefix(backend)}{intent.run_id}.json")
 

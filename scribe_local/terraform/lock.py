@@ -136,6 +136,16 @@ class Backend:
     def lock_key(self) -> str:
         return f"{self.key}.tflock"
 
+    def s3(self) -> Any:
+        """An S3 client for the state bucket, with the caller's credentials, as Terraform's are
+        (AWS_PROFILE, keys, the backend's profile)."""
+        import boto3
+        from botocore.config import Config
+
+        session = boto3.session.Session(profile_name=self.profile, region_name=self.region)
+        style = {"addressing_style": "path"} if self.path_style else {}
+        return session.client("s3", endpoint_url=self.endpoint, config=Config(s3=style))
+
 
 class Refused(RuntimeError):
     """make unlock will not clear anything; the message says why and what to do."""
@@ -174,13 +184,9 @@ def current_lock(backend: Backend) -> Lock | None:
     """The lock object next to the state, as Terraform wrote it (None: no lock). The
     credentials are the caller's, as Terraform's are (AWS_PROFILE, keys, the backend's
     profile)."""
-    import boto3
-    from botocore.config import Config
     from botocore.exceptions import ClientError
 
-    session = boto3.session.Session(profile_name=backend.profile, region_name=backend.region)
-    style = {"addressing_style": "path"} if backend.path_style else {}
-    s3 = session.client("s3", endpoint_url=backend.endpoint, config=Config(s3=style))
+    s3 = backend.s3()
     try:
         body = s3.get_object(Bucket=backend.bucket, Key=backend.lock_key)["Body"].read()
     except ClientError as error:
