@@ -416,6 +416,7 @@ def cross_environment_cases(n: Names, b: Builder, env: str, other: str) -> list[
     """What env's deploy role must not do to `other`, and must do to its own stack."""
     other_bucket = f"arn:aws:s3:::{n.bucket(other)}"
     steal = document(allow("s3:PutObject", f"{other_bucket}/*"))
+    other_intents = f"{n.env(other)['state_key']}.intents/"
     label = f"{env} role"
     cases = [
         Case(
@@ -505,6 +506,23 @@ def cross_environment_cases(n: Names, b: Builder, env: str, other: str) -> list[
             f"{label}: overwrites {other}'s state",
             "denied",
             (Step(b.deploy(env, "s3:PutObject", n.state(n.env(other)["state_key"]))),),
+        ),
+        # A record of intent planted next to the other's state would make its make recover
+        # adopt an untagged resource this role created under the other's name.
+        Case(
+            f"{label}: plants a record of intent next to {other}'s state",
+            "denied",
+            (Step(b.deploy(env, "s3:PutObject", n.state(f"{other_intents}planted.json"))),),
+        ),
+        Case(
+            f"{label}: removes {other}'s records of intent",
+            "denied",
+            (Step(b.deploy(env, "s3:DeleteObject", n.state(f"{other_intents}run.json"))),),
+        ),
+        Case(
+            f"{label}: lists {other}'s records of intent",
+            "denied",
+            (Step(b.deploy(env, "s3:ListBucket", n.state(), **ctx(s3__prefix=other_intents))),),
         ),
         Case(
             f"{label}: deletes {other}'s API",
