@@ -38,6 +38,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from scribe_local.envs import env_values
 from scribe_local.terraform import inventory, runner
 from scribe_local.terraform.lock import Backend, Refused, backend_of
 
@@ -49,6 +50,7 @@ CI_JOB = ("CIRCLE_BUILD_URL", "GITHUB_RUN_ID")
 class Intent:
     """One run's record, as read back (started: S3's LastModified of the object)."""
 
+    key: str  # the object's key next to the state
     run_id: str
     env: str
     stack: str
@@ -68,6 +70,10 @@ class Intent:
 
 def prefix(backend: Backend) -> str:
     return f"{backend.key}.intents/"
+
+
+def object_key(backend: Backend, run_id: str) -> str:
+    return f"{prefix(backend)}{run_id}.json"
 
 
 def identity(kind: str, after: dict[str, Any]) -> tuple[str, str] | None:
@@ -120,7 +126,7 @@ def put(tf_dir: Path, env: str, stack: str, creates: list[tuple[str, str]]) -> s
     body = {"run_id": run_id, "env": env, "stack": stack, "who": who(), "creates": creates}
     backend.s3().put_object(
         Bucket=backend.bucket,
-        Key=f"{prefix(backend)}{run_id}.json",
+        Key=object_key(backend, run_id),
         Body=json.dumps(body, indent=1).encode(),
         ContentType="application/json",
     )
@@ -130,7 +136,7 @@ def put(tf_dir: Path, env: str, stack: str, creates: list[tuple[str, str]]) -> s
 def done(tf_dir: Path, run_id: str) -> None:
     """The run finished: its intent goes."""
     backend = backend_of(tf_dir)
-    backend.s3().delete_object(Bucket=backend.bucket, Key=f"{prefix(backend)}{run_id}.json")
+    backend.s3().delete_object(Bucket=backend.bucket, Key=object_key(backend, run_id))
 
 
 def read(tf_dir: Path, env: str) -> list[Intent]:
@@ -148,6 +154,7 @@ def read(tf_dir: Path, env: str) -> list[Intent]:
                 continue
             intents.append(
                 Intent(
+                    key=item["Key"],
                     run_id=str(body["run_id"]),
                     env=env,
                     stack=str(body.get("stack", "")),
@@ -164,7 +171,7 @@ def clear(tf_dir: Path, intents: Iterable[Intent]) -> None:
     backend = backend_of(tf_dir)
     s3 = backend.s3()
     for intent in intents:
-        s3.delete_object(Bucket=backend.bucket, Key=f"{prefix(backend)}{intent.run_id}.json")
+        s3.delete_object(Bucket=backend.bucket, Key=intent.key)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -181,8 +188,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "write":
-            from scribe_local.envs import env_values
-
             stack = str(env_values(args.env, args.tf_dir)["name"])
             print(write(args.env, args.tf_dir, args.plan, stack))
         else:

@@ -180,10 +180,9 @@ def _no_evidence(resource: Resource, intents: list[Intent]) -> str:
         return f"none of the {len(intents)} record(s) of intent names it"
     created = resource.detail.get("created_at")
     started = min(i.started for i in naming)
-    return (
-        f"AWS created it ({created or 'at a time AWS does not report'}) before the run that "
-        f"meant to create it started ({started})"
-    )
+    if created is None:
+        return f"AWS reports no creation time to compare with the run's start ({started})"
+    return f"AWS created it ({created}) before the run that meant to create it started ({started})"
 
 
 def adoptions(
