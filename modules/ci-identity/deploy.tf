@@ -124,13 +124,15 @@ data "aws_iam_policy_document" "deploy" {
   }
 
   # Actions whose only resource type is "*" (AWS does not scope them); nothing else is unscoped.
+  # s3:ListAllMyBuckets: make recover reads the stack bucket's creation time, which only
+  # ListBuckets reports (the evidence for adopting a bucket a killed run left untagged).
   statement {
     sid    = "AwsRequiresAnyResource"
     effect = "Allow"
     actions = concat(local.stack_reads.any, [
       "logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery",
       "logs:DeleteLogDelivery", "logs:ListLogDeliveries", "logs:PutResourcePolicy",
-      "logs:DescribeResourcePolicies",
+      "logs:DescribeResourcePolicies", "s3:ListAllMyBuckets",
     ])
     resources = ["*"]
   }

@@ -8,13 +8,16 @@ A stack's resources carry its name and its tag: every name starts with `<name>-`
 a tagged parent: an API's routes, integrations, stages and authorizers; a function's invoke
 permissions; a role's inline policies.
 
-`account()` lists, with boto3 (AWS_ENDPOINT_URL honoured, as `make preflight` does), every
-resource that has the stack's name prefix: those tagged `Stack = <name>` are the stack's, those
-with no `Stack` tag are reported ("foreign") and never adopted, and those tagged with another
-stack's name (a stack `<name>-2`) are another stack's and left out. `state_resources()` reads
-the same identities from `terraform show -json`; `compare()` says what is in the account but
-not in state (orphans: `make recover` adopts them) and what is in state but not in the account
-(ghosts: the next plan recreates them).
+`lookup()` reads, with boto3 (AWS_ENDPOINT_URL honoured, as `make preflight` does), the
+resources it is asked for by identity (what `make recover` plans to create and what state holds),
+each with its children, as the deploy role may read them; `account()` is the administrator's
+sweep of every resource that has the stack's name prefix (it lists the account's roles, functions
+and APIs). Those tagged `Stack = <name>` are the stack's, those with no `Stack` tag are reported
+("foreign") and never adopted on their name alone, and those tagged with another stack's name (a
+stack `<name>-2`) are another stack's and left out. `state_resources()` reads the same identities
+from `terraform show -json`; `compare()` says what is in the account but not in state (orphans:
+`make recover` adopts them) and what is in state but not in the account (ghosts: the next plan
+recreates them).
 
 An identity is (Terraform resource type, import id), the id `terraform import` takes.
 """
@@ -122,11 +125,97 @@ def _tags(pairs: Iterable[dict[str, str]]) -> dict[str, str]:
     return {pair["Key"]: pair["Value"] for pair in pairs}
 
 
-def account(stack: Stack, aws: dict[str, Any]) -> list[Resource]:
-    """Every resource of the account whose name says it is the stack's (see the module doc)."""
+@dataclass(frozen=True)
+class Wanted:
+    """The resources to look up: (type, import id) of buckets, roles, functions, log groups and
+    APIs (a child's identity stands for its parent: a role policy for its role, a permission for
+    its function, a route, integration, stage or authorizer for its API), and APIs by name (an
+    API's id is AWS's, so a planned create or a record of intent knows only its name)."""
+
+    identities: frozenset[tuple[str, str]] = frozenset()
+    api_names: frozenset[str] = frozenset()
+
+    def __or__(self, other: Wanted) -> Wanted:
+        return Wanted(self.identities | other.identities, self.api_names | other.api_names)
+
+    def parents(self, kind: str) -> list[str]:
+        """The import ids of the parents of kind (aws_s3_bucket, aws_iam_role, ...) wanted."""
+        found = set()
+        for child, ident in self.identities:
+            parent = PARENT.get(child, child)
+            if parent == kind:
+                found.add(ident if child == kind else _parent_id(child, ident))
+        return sorted(found)
+
+
+# A child type -> its parent's type (its import id starts with the parent's: role:policy,
+# function/sid, api/id).
+PARENT = {
+    "aws_iam_role_policy": "aws_iam_role",
+    "aws_lambda_permission": "aws_lambda_function",
+    "aws_apigatewayv2_integration": "aws_apigatewayv2_api",
+    "aws_apigatewayv2_route": "aws_apigatewayv2_api",
+    "aws_apigatewayv2_stage": "aws_apigatewayv2_api",
+    "aws_apigatewayv2_authorizer": "aws_apigatewayv2_api",
+}
+
+
+def _parent_id(kind: str, ident: str) -> str:
+    return ident.split(":", 1)[0] if kind == "aws_iam_role_policy" else ident.split("/", 1)[0]
+
+
+def lookup(stack: Stack, aws: dict[str, Any], wanted: Wanted) -> list[Resource]:
+    """The wanted resources that exist, each read by its identity, with their children: what
+    `make recover` reads, as the deploy role may (GetRole, GetFunction, DescribeLogGroups by
+    name, GetApi of an id; ListBuckets for a bucket's creation time). APIs by name need
+    GetApis, the listing of the region's APIs: only asked for when wanted.api_names is set."""
     found: list[Resource] = []
-    for listing in (_buckets, _roles, _functions, _log_groups, _apis):
-        found.extend(listing(stack, aws))
+    for bucket in wanted.parents("aws_s3_bucket"):
+        found.extend(_bucket(stack, aws, bucket))
+    for role in wanted.parents("aws_iam_role"):
+        found.extend(_role(stack, aws, role))
+    for function in wanted.parents("aws_lambda_function"):
+        found.extend(_function(stack, aws, function))
+    for group in wanted.parents("aws_cloudwatch_log_group"):
+        found.extend(_log_groups(stack, aws, group, exact=True))
+    api_ids = set(wanted.parents("aws_apigatewayv2_api"))
+    if wanted.api_names:
+        listed = aws["apigatewayv2"].get_apis().get("Items", [])
+        api_ids |= {api["ApiId"] for api in listed if api["Name"] in wanted.api_names}
+    for api_id in sorted(api_ids):
+        found.extend(_api(stack, aws, api_id))
+    return found
+
+
+def account(stack: Stack, aws: dict[str, Any]) -> list[Resource]:
+    """Every resource of the account whose name says it is the stack's (see the module doc):
+    the administrator's sweep, which lists the account's roles, functions and APIs (the tests'
+    view; make recover looks up only what it is after: `lookup`)."""
+    prefix = f"{stack.name}-"
+    roles = [
+        role["RoleName"]
+        for page in aws["iam"].get_paginator("list_roles").paginate()
+        for role in page["Roles"]
+        if role["RoleName"].startswith(prefix)
+    ]
+    functions = [
+        function["FunctionName"]
+        for page in aws["lambda"].get_paginator("list_functions").paginate()
+        for function in page["Functions"]
+        if function["FunctionName"].startswith(prefix)
+    ]
+    apis = [
+        api["ApiId"]
+        for api in aws["apigatewayv2"].get_apis().get("Items", [])
+        if api["Name"].startswith(prefix)
+    ]
+    identities = {("aws_s3_bucket", stack.bucket)}
+    identities |= {("aws_iam_role", name) for name in roles}
+    identities |= {("aws_lambda_function", name) for name in functions}
+    identities |= {("aws_apigatewayv2_api", api_id) for api_id in apis}
+    found = lookup(stack, aws, Wanted(frozenset(identities)))
+    for group in LOG_GROUP_PREFIXES:
+        found.extend(_log_groups(stack, aws, f"{group}{prefix}", exact=False))
     return found
 
 
@@ -137,69 +226,68 @@ def _owned(tags: dict[str, str], stack: Stack) -> bool | None:
     return True if tags[STACK_TAG] == stack.name else None
 
 
-def _buckets(stack: Stack, aws: dict[str, Any]) -> Iterator[Resource]:
+def _bucket(stack: Stack, aws: dict[str, Any], name: str) -> Iterator[Resource]:
     s3 = aws["s3"]
     try:
-        s3.head_bucket(Bucket=stack.bucket)
+        s3.head_bucket(Bucket=name)
     except ClientError as error:
         if _missing(error):
             return
         raise
     try:
-        tags = _tags(s3.get_bucket_tagging(Bucket=stack.bucket)["TagSet"])
+        tags = _tags(s3.get_bucket_tagging(Bucket=name)["TagSet"])
     except ClientError as error:
         if not _missing(error):
             raise
         tags = {}
     owned = _owned(tags, stack)
     if owned is not None:
-        listed = s3.list_buckets(Prefix=stack.bucket).get("Buckets", [])
-        created = next((b["CreationDate"] for b in listed if b["Name"] == stack.bucket), None)
-        detail = {"created_at": created}
-        yield Resource("aws_s3_bucket", stack.bucket, owned, stack.bucket, detail=detail)
+        # The creation time is only in ListBuckets (s3:ListAllMyBuckets; Prefix narrows the
+        # answer, not the permission).
+        listed = s3.list_buckets(Prefix=name).get("Buckets", [])
+        created = next((b["CreationDate"] for b in listed if b["Name"] == name), None)
+        yield Resource("aws_s3_bucket", name, owned, name, detail={"created_at": created})
 
 
-def _roles(stack: Stack, aws: dict[str, Any]) -> Iterator[Resource]:
+def _role(stack: Stack, aws: dict[str, Any], name: str) -> Iterator[Resource]:
     iam = aws["iam"]
-    for page in iam.get_paginator("list_roles").paginate():
-        for role in page["Roles"]:
-            name = role["RoleName"]
-            if not name.startswith(f"{stack.name}-"):
-                continue
-            owned = _owned(_tags(iam.list_role_tags(RoleName=name)["Tags"]), stack)
-            if owned is None:
-                continue
-            detail = {"path": role["Path"], "created_at": role.get("CreateDate")}
-            yield Resource("aws_iam_role", name, owned, name, detail=detail)
-            for policy in iam.list_role_policies(RoleName=name)["PolicyNames"]:
-                yield Resource(
-                    "aws_iam_role_policy", f"{name}:{policy}", owned, policy, parent=name
-                )
+    try:
+        role = iam.get_role(RoleName=name)["Role"]
+    except ClientError as error:
+        if _missing(error):
+            return
+        raise
+    owned = _owned(_tags(role.get("Tags", [])), stack)
+    if owned is None:
+        return
+    detail = {"path": role["Path"], "created_at": role.get("CreateDate")}
+    yield Resource("aws_iam_role", name, owned, name, detail=detail)
+    for policy in iam.list_role_policies(RoleName=name)["PolicyNames"]:
+        yield Resource("aws_iam_role_policy", f"{name}:{policy}", owned, policy, parent=name)
 
 
-def _functions(stack: Stack, aws: dict[str, Any]) -> Iterator[Resource]:
+def _function(stack: Stack, aws: dict[str, Any], name: str) -> Iterator[Resource]:
     client = aws["lambda"]
-    for page in client.get_paginator("list_functions").paginate():
-        for function in page["Functions"]:
-            name = function["FunctionName"]
-            if not name.startswith(f"{stack.name}-"):
-                continue
-            owned = _owned(
-                client.list_tags(Resource=function["FunctionArn"]).get("Tags", {}), stack
-            )
-            if owned is None:
-                continue
-            yield Resource(
-                "aws_lambda_function",
-                name,
-                owned,
-                name,
-                detail={
-                    "invoke_arn_suffix": f"function:{name}/invocations",
-                    "created_at": _timestamp(function.get("LastModified")),
-                },
-            )
-            yield from _permissions(client, name, owned)
+    try:
+        function = client.get_function(FunctionName=name)
+    except ClientError as error:
+        if _missing(error):
+            return
+        raise
+    owned = _owned(function.get("Tags", {}), stack)
+    if owned is None:
+        return
+    yield Resource(
+        "aws_lambda_function",
+        name,
+        owned,
+        name,
+        detail={
+            "invoke_arn_suffix": f"function:{name}/invocations",
+            "created_at": _timestamp(function["Configuration"].get("LastModified")),
+        },
+    )
+    yield from _permissions(client, name, owned)
 
 
 def _permissions(client: Any, function: str, owned: bool) -> Iterator[Resource]:
@@ -214,37 +302,46 @@ def _permissions(client: Any, function: str, owned: bool) -> Iterator[Resource]:
         yield Resource("aws_lambda_permission", f"{function}/{sid}", owned, sid, parent=function)
 
 
-def _log_groups(stack: Stack, aws: dict[str, Any]) -> Iterator[Resource]:
+# The stack's log groups: the function's, the API's access logs, and 0.3.0's access logs.
+LOG_GROUP_PREFIXES = ("/aws/lambda/", "/aws/vendedlogs/apigateway/", "/aws/apigateway/")
+
+
+def _log_groups(stack: Stack, aws: dict[str, Any], prefix: str, exact: bool) -> Iterator[Resource]:
+    """The log groups named prefix (exact) or starting with it."""
     logs = aws["logs"]
-    prefixes = ("/aws/lambda/", "/aws/vendedlogs/apigateway/", "/aws/apigateway/")  # last: 0.3.0's
-    for prefix in (f"{group}{stack.name}-" for group in prefixes):
-        pages = logs.get_paginator("describe_log_groups").paginate(logGroupNamePrefix=prefix)
-        for page in pages:
-            for group in page["logGroups"]:
-                name = group["logGroupName"]
-                owned = _owned(logs.list_tags_log_group(logGroupName=name).get("tags", {}), stack)
-                if owned is not None:
-                    created = datetime.fromtimestamp(group["creationTime"] / 1000, UTC)
-                    detail = {"created_at": created}
-                    yield Resource("aws_cloudwatch_log_group", name, owned, name, detail=detail)
+    pages = logs.get_paginator("describe_log_groups").paginate(logGroupNamePrefix=prefix)
+    for page in pages:
+        for group in page["logGroups"]:
+            name = group["logGroupName"]
+            if exact and name != prefix:
+                continue
+            arn = group["arn"].removesuffix(":*")
+            owned = _owned(logs.list_tags_for_resource(resourceArn=arn).get("tags", {}), stack)
+            if owned is not None:
+                created = datetime.fromtimestamp(group["creationTime"] / 1000, UTC)
+                detail = {"created_at": created}
+                yield Resource("aws_cloudwatch_log_group", name, owned, name, detail=detail)
 
 
-def _apis(stack: Stack, aws: dict[str, Any]) -> Iterator[Resource]:
+def _api(stack: Stack, aws: dict[str, Any], api_id: str) -> Iterator[Resource]:
     apigw = aws["apigatewayv2"]
-    for api in apigw.get_apis().get("Items", []):
-        if not api["Name"].startswith(f"{stack.name}-"):
-            continue
-        api_id, owned = api["ApiId"], _owned(api.get("Tags", {}), stack)
-        if owned is None:
-            continue
-        children = list(_api_children(apigw, api_id, owned))
-        detail = {
-            "created": str(api.get("CreatedDate", "")),
-            "created_at": api.get("CreatedDate"),
-            "children": len(children),
-        }
-        yield Resource("aws_apigatewayv2_api", api_id, owned, api["Name"], detail=detail)
-        yield from children
+    try:
+        api = apigw.get_api(ApiId=api_id)
+    except ClientError as error:
+        if _missing(error):
+            return
+        raise
+    owned = _owned(api.get("Tags", {}), stack)
+    if owned is None:
+        return
+    children = list(_api_children(apigw, api_id, owned))
+    detail = {
+        "created": str(api.get("CreatedDate", "")),
+        "created_at": api.get("CreatedDate"),
+        "children": len(children),
+    }
+    yield Resource("aws_apigatewayv2_api", api_id, owned, api["Name"], detail=detail)
+    yield from children
 
 
 def _api_children(apigw: Any, api_id: str, owned: bool) -> Iterator[Resource]:

@@ -6,7 +6,9 @@ does not know. The next apply fails on them ("EntityAlreadyExists", "ResourceAlr
 for an HTTP API whose name need not be unique, creates a second one. Recover:
 
 1. plans the env (`-var-file=envs/<env>.tfvars`) and takes the resources the plan would create;
-2. lists the account's resources named like the stack's (scribe_local/terraform/inventory.py);
+2. looks them up in the account by identity, with their children
+   (scribe_local/terraform/inventory.py `lookup`: the reads the deploy role is given, so that the
+   manually triggered recovery job of the CI configs runs it as the environment's deploy role);
 3. pairs each planned create with the account resource of the same identity (name, route key,
    statement id, integration URI ...), and adopts it with a Terraform `import` block, written to
    `recover_imports.tf` for one targeted apply, then removed. Children (routes, integrations,
@@ -28,7 +30,7 @@ policy) are not imported: their create is a PUT of the whole setting, which the 
 After recover, `make plan` / `make apply` converge as usual.
 
     python -m scribe_local.terraform.recover --env dev --tf-dir . [--check]
-(--check: only the comparison, nothing changed; make recover runs init first)
+(--check: a plan and the comparison, nothing changed; make recover runs init first)
 """
 
 from __future__ import annotations
@@ -44,10 +46,11 @@ from typing import Any
 from scribe_local.envs import env_values
 from scribe_local.terraform import intent, inventory, runner
 from scribe_local.terraform.intent import Intent
-from scribe_local.terraform.inventory import Resource, Stack
+from scribe_local.terraform.inventory import Resource, Stack, Wanted
 from scribe_local.terraform.lock import LOCK_ERROR, Refused as LockRefused
 
 IMPORTS_FILE = "recover_imports.tf"
+API = "aws_apigatewayv2_api"
 ROUNDS = 2  # a child's parent (API, function, role) is adopted in the round before it
 EXIT_AGREE, EXIT_DIFFER = 0, 1
 
@@ -243,6 +246,25 @@ def duplicates(found: list[Resource], state: dict[tuple[str, str], str]) -> list
     ]
 
 
+def wanted(creates: Iterable[dict[str, Any]], intents: Iterable[Intent] = ()) -> Wanted:
+    """What to look up in the account: each planned create's identity (a child's parent: an
+    API route's API, by its id in state), and by name the APIs a plan or a record of intent
+    creates (their ids are AWS's)."""
+    identities: set[tuple[str, str]] = set()
+    api_names = {name for i in intents for kind, name in i.creates if kind == API}
+    for change in creates:
+        kind, after = change["type"], change["change"].get("after") or {}
+        if kind == API:
+            if isinstance(after.get("name"), str):
+                api_names.add(after["name"])
+        elif inventory.PARENT.get(kind) == API:
+            if isinstance(after.get("api_id"), str):
+                identities.add((API, after["api_id"]))
+        elif (named := intent.identity(kind, after)) is not None:
+            identities.add(named)
+    return Wanted(frozenset(identities), frozenset(api_names))
+
+
 def recover(env: str, tfdir: Path, env_vars: dict[str, str], check_only: bool = False) -> int:
     aws = inventory.clients(_region(env, tfdir))
     account_id = aws["sts"].get_caller_identity()["Account"]
@@ -251,9 +273,13 @@ def recover(env: str, tfdir: Path, env_vars: dict[str, str], check_only: bool = 
     intents = _intents(tfdir, env)
     for left in intents:
         say(f"record of intent {left.run_id}: {left.who}, started {left.started}")
-    for round_number in range(1, 0 if check_only else ROUNDS + 1):
-        found = inventory.account(stack, aws)
+    looked_up = wanted((), intents)
+    for round_number in range(1, ROUNDS + 1):
         creates = planned_creates(tfdir, env, env_vars)
+        looked_up |= wanted(creates, intents)
+        if check_only:
+            break
+        found = inventory.lookup(stack, aws, wanted(creates, intents))
         adopted = adoptions(creates, found, stack.name, intents)
         if not adopted:
             break
@@ -262,12 +288,13 @@ def recover(env: str, tfdir: Path, env_vars: dict[str, str], check_only: bool = 
             say(f"  {item.address} <- {item.resource.describe()}")
         adopt(tfdir, env, env_vars, adopted)
     state = inventory.state_resources(tfdir, env_vars)
-    found = inventory.account(stack, aws)
+    looked_up |= Wanted(frozenset(state))
+    found = inventory.lookup(stack, aws, looked_up)
     if not check_only:
         for api in duplicates(found, state):
             say(f"deleting {api.describe()}: an empty duplicate of the stack's API in state")
             aws["apigatewayv2"].delete_api(ApiId=api.id)
-        found = inventory.account(stack, aws)
+        found = inventory.lookup(stack, aws, looked_up)
     agreement = inventory.compare(found, state)
     if agreement.agree:
         say(f"state and account agree: {len(state)} resources of {stack.name} in both")

@@ -53,7 +53,10 @@ ORG = "0a1b2c3d-0000-4000-8000-00000000000a"
 PROJECT = "0a1b2c3d-0000-4000-8000-00000000000b"
 STATE_BUCKET = "scribe-tfstate-pipeline"
 ENVS = ("dev", "prod")
-STEPS = ("plan", "apply", "output", "noop", "smoke", "destroy")  # the evaluated phases
+STEPS = ("plan", "apply", "output", "recover", "noop", "smoke", "destroy")  # the evaluated phases
+# What a killed run of dev left out of state (taken out by the administrator before the recovery
+# job): make recover, as dev's deploy role, adopts both.
+LOST = ("module.writer.aws_cloudwatch_log_group.this", "module.writer.aws_iam_role_policy.this")
 VCS_ORIGIN = "github.com/acme/scribe"
 RELEASE_MANAGER = "0a1b2c3d-0000-4000-8000-0000000000c1"  # a CircleCI user id
 BOOTSTRAP_VARS = {
@@ -86,6 +89,8 @@ LOG_PREFIX = f"s3/scribe-{FEATURED}/"  # where prod's bucket's access logs go
 # 16; prod's features add the access logging, 2 topics and 5 alarms, and the domain's 7
 # (certificate, validation record and wait, domain name, mapping, A and AAAA).
 PLANNED = {"dev": 16, "prod": 31}
+# Resources of state that make recover compares with the account (inventory.NAMED_TYPES).
+STATE_COUNT = {"dev": 13, "prod": 13}
 
 
 @dataclass(frozen=True)
@@ -376,6 +381,12 @@ def pipeline(
         run.results[f"apply-{env}"] = run.make("apply", env, extra_env=run.as_role(env))
         run.phase(f"output-{env}")
         run.outputs[env] = run.stack_outputs(env)
+        run.phase(None)
+        if env == "dev":
+            forgotten = run.terraform(env, "state", "rm", *LOST)
+            assert forgotten.returncode == 0, forgotten.stdout + forgotten.stderr
+        run.phase(f"recover-{env}")  # the recovery job, as the deploy role
+        run.results[f"recover-{env}"] = run.make("recover", env, extra_env=run.as_role(env))
     run.phase(None)
     try:
         yield run
@@ -467,6 +478,19 @@ def test_apply_applies_the_saved_plan(pipeline: Pipeline, env: str) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"Apply complete! Resources: {PLANNED[env]} added" in result.stdout
     assert pipeline.outputs[env]["function_name"]["value"] == f"scribe-{env}-writer"
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_the_recovery_job_runs_as_the_deploy_role(pipeline: Pipeline, env: str) -> None:
+    """make recover with the deploy role's keys (the CI configs' recovery job): dev's adopts
+    what a killed run left out of state; prod's finds state and account agreeing. Its calls are
+    evaluated with the others (test_every_call_of_the_pipeline_is_allowed_and_every_grant_used)."""
+    result = pipeline.results[f"recover-{env}"]
+    said = result.stdout + result.stderr
+    assert result.returncode == 0, said
+    adopted = [line.split(" <- ")[0].split()[-1] for line in said.splitlines() if " <- " in line]
+    assert adopted == (sorted(LOST) if env == "dev" else []), said
+    assert f"state and account agree: {STATE_COUNT[env]} resources of scribe-{env}" in said
 
 
 def test_prods_roles_deploy_every_feature(pipeline: Pipeline) -> None:

@@ -90,6 +90,57 @@ def test_the_account_listing_knows_the_stacks_own_by_name_and_tag(moto: MotoServ
     }  # scribe-dev-2's role is another stack's; other-writer-role lacks the name
 
 
+def test_recover_looks_up_what_it_plans_to_create_by_identity(moto: MotoServer) -> None:
+    """make recover reads each planned create by its identity (the reads the deploy role is
+    given), a child through its parent, an API by name only when a create names it."""
+    iam = moto_client("iam", moto.url)
+    iam.create_role(
+        RoleName="scribe-dev-writer-role",
+        AssumeRolePolicyDocument=TRUST,
+        Tags=[{"Key": "Stack", "Value": "scribe-dev"}],
+    )
+    iam.put_role_policy(RoleName="scribe-dev-writer-role", PolicyName="p", PolicyDocument=READ)
+    iam.create_role(  # named like the stack's, not planned: not looked up
+        RoleName="scribe-dev-old",
+        AssumeRolePolicyDocument=TRUST,
+        Tags=[{"Key": "Stack", "Value": "scribe-dev"}],
+    )
+    logs = moto_client("logs", moto.url)
+    logs.create_log_group(
+        logGroupName="/aws/lambda/scribe-dev-writer", tags={"Stack": "scribe-dev"}
+    )
+    logs.create_log_group(
+        logGroupName="/aws/lambda/scribe-dev-writer-2", tags={"Stack": "scribe-dev"}
+    )
+    apigw = moto_client("apigatewayv2", moto.url)
+    tags = {"Stack": "scribe-dev"}
+    api = apigw.create_api(Name="scribe-dev-api", ProtocolType="HTTP", Tags=tags)["ApiId"]
+    route = apigw.create_route(ApiId=api, RouteKey="POST /")["RouteId"]
+    again = apigw.create_api(Name="scribe-dev-api", ProtocolType="HTTP", Tags=tags)["ApiId"]
+
+    creates = [
+        create("aws_iam_role_policy", {"role": "scribe-dev-writer-role", "name": "p"}),
+        create("aws_cloudwatch_log_group", {"name": "/aws/lambda/scribe-dev-writer"}),
+        create("aws_apigatewayv2_route", {"api_id": api, "route_key": "POST /"}),
+        create("aws_lambda_function", {"function_name": "scribe-dev-writer"}),  # not made yet
+    ]
+    looked_up = recover.wanted(creates)
+    assert looked_up.parents("aws_iam_role") == ["scribe-dev-writer-role"]
+    assert looked_up.api_names == frozenset()  # no create names an API: GetApis is not asked
+    found = {(r.type, r.id) for r in inventory.lookup(STACK, clients(moto), looked_up)}
+    assert found == {
+        ("aws_iam_role", "scribe-dev-writer-role"),
+        ("aws_iam_role_policy", "scribe-dev-writer-role:p"),
+        ("aws_cloudwatch_log_group", "/aws/lambda/scribe-dev-writer"),
+        ("aws_apigatewayv2_api", api),
+        ("aws_apigatewayv2_route", f"{api}/{route}"),
+    }
+    by_name = recover.wanted([create("aws_apigatewayv2_api", {"name": "scribe-dev-api"})])
+    assert by_name.api_names == frozenset({"scribe-dev-api"})
+    apis = {r.id for r in inventory.lookup(STACK, clients(moto), by_name)}
+    assert apis == {api, f"{api}/{route}", again}  # both of the name: recover picks one
+
+
 def test_state_and_account_are_compared_both_ways() -> None:
     role = Resource("aws_iam_role", "scribe-dev-writer-role", True, "scribe-dev-writer-role")
     api = Resource("aws_apigatewayv2_api", "a1", True, "scribe-dev-api")
