@@ -108,11 +108,13 @@ apply: $(STAMP) ## apply the saved plan build/$(ENV).tfplan exactly (never plans
 	@set -o pipefail; { $(TF) -chdir=$(TF_DIR) apply -input=false $(PLAN_FILE) $(STDERR_KEPT) $(LOCK_EXPLAINED)
 	@$(PY) -m scribe_local.terraform.intent done --env $(ENV) --tf-dir $(TF_DIR) --run-id "$$(cat $(TF_DIR)/build/$(ENV).intent)"
 
+# LOCK_ID reaches the recipe as an environment variable (make exports command-line variables),
+# never spliced into its shell text: a CI job passes what a person typed.
 unlock: $(STAMP) ## clear ENV's state lock LOCK_ID (make plan names it) left by a run that is gone; refuses any other lock
-	@test -n "$(LOCK_ID)" || { echo "[scribe] name the lock: make unlock ENV=$(ENV) LOCK_ID=<id> (make plan ENV=$(ENV) prints it when a lock holds the state)" >&2; exit 1; }
+	@test -n "$$LOCK_ID" || { echo "[scribe] name the lock: make unlock ENV=$(ENV) LOCK_ID=<id> (make plan ENV=$(ENV) prints it when a lock holds the state)" >&2; exit 1; }
 	@test -f $(TF_DIR)/envs/$(ENV).s3.tfbackend || { echo "[scribe] no $(TF_DIR)/envs/$(ENV).s3.tfbackend: ENV names one of the pipeline's environments ($$(cd $(TF_DIR)/envs && ls *.s3.tfbackend | sed 's/.s3.tfbackend//' | paste -sd' '))" >&2; exit 1; }
 	@$(TF_INIT) >/dev/null
-	@$(PY) -m scribe_local.terraform.lock unlock --env $(ENV) --tf-dir $(TF_DIR) --lock-id "$(LOCK_ID)"
+	@$(PY) -m scribe_local.terraform.lock unlock --env $(ENV) --tf-dir $(TF_DIR) --lock-id "$$LOCK_ID"
 
 recover: $(STAMP) ## adopt ENV's resources that exist in the account but not in state (a killed run) with import blocks; refuses what lacks the stack's name and tag
 	@test -f $(TF_DIR)/build/scribe.zip || { echo "[scribe] $(TF_DIR)/build/scribe.zip is missing: run make package" >&2; exit 1; }

@@ -15,7 +15,7 @@ import yaml
 from scribe_local.paths import REPO
 
 CONFIG_PATH = REPO / ".circleci" / "config.yml"
-AWS_JOBS = ("plan", "apply", "smoke")
+AWS_JOBS = ("plan", "apply", "smoke", "recover")
 ORDER = [
     "test",
     "package",
@@ -166,3 +166,72 @@ def test_every_aws_job_assumes_its_role_through_oidc(
 def test_terraform_version_is_pinned(config: dict[str, Any]) -> None:
     assert config["executors"]["python"]["environment"]["TERRAFORM_VERSION"] == "1.11.4"
     assert re.fullmatch(r"circleci/aws-cli@\d+\.\d+\.\d+", config["orbs"]["aws-cli"])
+
+
+def steps_of(job: dict[str, Any]) -> list[tuple[str, Any]]:
+    """A job's steps in order, each (kind, step); a `when` step's steps as ("when:<condition>",
+    step)."""
+    found: list[tuple[str, Any]] = []
+    for step in job["steps"]:
+        if isinstance(step, dict) and "when" in step:
+            found += [
+                (f"when:{step['when']['condition']}", inner) for inner in step["when"]["steps"]
+            ]
+        else:
+            found.append(("", step))
+    return found
+
+
+def test_the_deploy_pipeline_runs_unless_a_recovery_is_asked_for(config: dict[str, Any]) -> None:
+    parameters = config["parameters"]
+    assert parameters["recover"] == {
+        "description": parameters["recover"]["description"],
+        "type": "enum",
+        "enum": ["", "dev", "prod"],
+        "default": "",
+    }
+    assert parameters["lock-id"]["type"] == "string"
+    assert parameters["lock-id"]["default"] == ""
+    assert config["workflows"]["deploy"]["when"] == {
+        "equal": ["", "<< pipeline.parameters.recover >>"]
+    }
+    assert "when" not in config["workflows"]["fault-matrix"]
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_the_recovery_job_unlocks_then_recovers_as_the_deploy_role_on_main(
+    config: dict[str, Any], env: str
+) -> None:
+    """Triggered by hand (recover = <env>): on main, in the environment's context (prod's deploy
+    role trusts only pipelines a release manager triggered), make unlock only when a lock id is
+    given, then make recover; the typed lock id never enters a command's text."""
+    workflow = config["workflows"][f"recover-{env}"]
+    assert workflow["when"] == {"equal": [env, "<< pipeline.parameters.recover >>"]}
+    assert workflow["jobs"] == [
+        {
+            "recover": {
+                "name": f"recover-{env}",
+                "env": env,
+                "context": f"scribe-{env}",
+                "filters": {"branches": {"only": "main"}},
+            }
+        }
+    ]
+    job = config["jobs"]["recover"]
+    assert job["environment"] == {"LOCK_ID": "<< pipeline.parameters.lock-id >>"}
+    steps = steps_of(job)
+    runs = [(when, step["run"]["command"]) for when, step in steps if isinstance(step, dict)]
+    commands = [(when, c) for when, c in runs if isinstance(c, str)]
+    assert commands == [
+        ("", "make package"),
+        (
+            "when:<< pipeline.parameters.lock-id >>",
+            'make unlock ENV=<< parameters.env >> LOCK_ID="$LOCK_ID"',
+        ),
+        ("", "make recover ENV=<< parameters.env >>"),
+    ]
+    kinds = [step if isinstance(step, str) else next(iter(step)) for _, step in steps]
+    # The role is assumed after the zip is built, before unlock and recover.
+    assert kinds == ["checkout", "install-terraform", "run", "assume-deploy-role", "run", "run"]
+    for _, command in commands:
+        assert "pipeline.parameters" not in command

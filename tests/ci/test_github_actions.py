@@ -29,7 +29,8 @@ ORDER = [
     "plan-prod",
     "apply-prod",  # in the environment prod: its approval, then apply and smoke
 ]
-AWS_JOBS = [name for name in ORDER if name.split("-")[0] in ("plan", "apply", "smoke")]
+RECOVERY = ["recover-dev", "recover-prod"]  # run by hand (workflow_dispatch), not in the pipeline
+AWS_JOBS = [n for n in ORDER + RECOVERY if n.split("-")[0] in ("plan", "apply", "smoke", "recover")]
 ON_MAIN = "github.ref == 'refs/heads/main'"
 CONFIGURE_AWS = "aws-actions/configure-aws-credentials@"
 
@@ -85,8 +86,9 @@ def test_the_make_target_checks_every_workflow() -> None:
 
 
 def test_jobs_run_in_the_pipeline_order(jobs: dict[str, dict[str, Any]]) -> None:
-    assert list(jobs) == ORDER
+    assert list(jobs) == ORDER + RECOVERY
     assert "needs" not in jobs["test"]
+    assert jobs["test"]["if"] == "github.event_name == 'push'"  # so the whole pipeline
     for before, after in itertools.pairwise(ORDER):
         assert jobs[after]["needs"] == [before], after
 
@@ -129,7 +131,7 @@ def test_the_same_make_targets_in_the_same_order_as_circleci(
 def test_every_make_target_called_exists(jobs: dict[str, dict[str, Any]]) -> None:
     targets = set(re.findall(r"(?m)^([a-z][a-z-]*):", (REPO / "Makefile").read_text()))
     called = {command.split()[1] for job in jobs.values() for command in make_commands(job)}
-    assert called == {"test", "package", "preflight", "plan", "apply", "smoke"}
+    assert called == {"test", "package", "preflight", "plan", "apply", "smoke", "unlock", "recover"}
     assert called <= targets
 
 
@@ -149,7 +151,10 @@ def test_prod_apply_is_the_one_job_in_the_prod_environment(
     assert apply["environment"] == "prod"
     assert apply["needs"] == ["plan-prod"]
     assert make_commands(apply) == ["make apply ENV=prod", "make smoke ENV=prod"]
-    assert [name for name, job in jobs.items() if "environment" in job] == ["apply-prod"]
+    assert [name for name, job in jobs.items() if "environment" in job] == [
+        "apply-prod",
+        "recover-prod",
+    ]
     assert "hold-prod" not in jobs
     assert "smoke-prod" not in jobs
 
@@ -240,12 +245,44 @@ def test_no_aws_key_anywhere_in_the_workflow() -> None:
     assert not re.search(r"AKIA[0-9A-Z]{16}", text)
 
 
-def test_only_pushes_trigger_it(workflow: dict[str, Any]) -> None:
+def test_only_pushes_and_the_recovery_dispatch_trigger_it(workflow: dict[str, Any]) -> None:
     """No pull_request(_target) trigger: a fork's code never runs with a token of this
     repository (and the roles refuse a pull request's subject anyway)."""
     loaded: dict[Any, Any] = workflow
-    triggers = loaded.get(True, loaded.get("on"))  # YAML 1.1 reads the key `on` as True
-    assert triggers == {"push": {"branches": ["**"]}}
+    triggers: dict[str, Any] = loaded[True]  # YAML 1.1 reads the key `on` as True
+    assert set(triggers) == {"push", "workflow_dispatch"}
+    assert triggers["push"] == {"branches": ["**"]}
+    inputs = triggers["workflow_dispatch"]["inputs"]
+    assert set(inputs) == {"recover", "lock_id"}
+    assert (inputs["recover"]["type"], inputs["recover"]["options"]) == ("choice", ["dev", "prod"])
+    assert (inputs["lock_id"]["type"], inputs["lock_id"]["default"]) == ("string", "")
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_the_recovery_job_unlocks_then_recovers_as_the_deploy_role_on_main(
+    jobs: dict[str, dict[str, Any]], env: str
+) -> None:
+    """Started by hand for one environment, on main only; prod's names the environment prod
+    (the approval its deploy role trusts); make unlock only when a lock id is given, then make
+    recover; the typed lock id reaches make through the environment, never the script's text."""
+    job = jobs[f"recover-{env}"]
+    assert job["if"] == (
+        f"github.event_name == 'workflow_dispatch' && inputs.recover == '{env}' && {ON_MAIN}"
+    )
+    assert "needs" not in job
+    assert job.get("environment") == ("prod" if env == "prod" else None)
+    assert job["env"] == {"LOCK_ID": "${{ inputs.lock_id }}"}
+    assert make_commands(job) == [
+        "make package",
+        f'make unlock ENV={env} LOCK_ID="$LOCK_ID"',
+        f"make recover ENV={env}",
+    ]
+    unlock = next(s for s in job["steps"] if s.get("run", "").startswith("make unlock"))
+    assert unlock["if"] == "env.LOCK_ID != ''"
+    assert not [command for command in runs(job) if "${{" in command]
+    steps = job["steps"]
+    assume = next(i for i, s in enumerate(steps) if CONFIGURE_AWS in s.get("uses", ""))
+    assert assume < steps.index(unlock)
 
 
 def test_every_action_is_pinned_to_a_commit(jobs: dict[str, dict[str, Any]]) -> None:
