@@ -64,7 +64,8 @@ def limits(settings: dict[str, Any], duration_ms: float) -> dict[str, Any]:
     return {
         "writes_per_s": allowed,
         "burst": settings["stage_burst"],
-        "binds_first": binding,
+        "first_binding_limit": binding,
+        "binds_first": binding,  # the 0.3 name, kept one release (CHANGELOG: Deprecated)
         "raise_first": {
             "stage_rate": "api.throttling.rate_limit (and burst_limit) in envs/<env>.tfvars",
             "lambda_concurrency": "writer.reserved_concurrency (within the account's quota)",
@@ -81,6 +82,8 @@ def capacity_and_cost(duration_ms: float, root: Path = REPO) -> dict[str, Any]:
         "envs": {
             env: {
                 "settings": settings,
+                "cost_per_million_writes_usd": cost_per_million(duration_ms, settings["memory_mb"]),
+                # the 0.3 name, kept one release (CHANGELOG: Deprecated)
                 "usd_per_million_writes": cost_per_million(duration_ms, settings["memory_mb"]),
                 **limits(settings, duration_ms),
             }
@@ -92,7 +95,7 @@ def capacity_and_cost(duration_ms: float, root: Path = REPO) -> dict[str, Any]:
 def rows(section: dict[str, Any]) -> list[tuple[str, str]]:
     found = []
     for env, figures in section["envs"].items():
-        cost = figures["usd_per_million_writes"]
+        cost = figures["cost_per_million_writes_usd"]
         lambda_usd = cost["lambda_requests"] + cost["lambda_duration"]
         found.append(
             (
@@ -105,7 +108,7 @@ def rows(section: dict[str, Any]) -> list[tuple[str, str]]:
         allowed = figures["writes_per_s"]
         found.append(
             (
-                f"{env}: writes/s allowed (binds first: {figures['binds_first']})",
+                f"{env}: writes/s allowed (binds first: {figures['first_binding_limit']})",
                 ", ".join(f"{name} {value:g}" for name, value in allowed.items())
                 + f"; burst {figures['burst']}",
             )

@@ -41,7 +41,9 @@ def test_env_settings_are_read_from_the_env_files_and_the_module_defaults() -> N
 )
 def test_the_limit_that_binds_first(duration_ms: float, binds: str) -> None:
     dev = capacity.capacity_and_cost(duration_ms)["envs"]["dev"]
-    assert dev["binds_first"] == binds
+    assert dev["first_binding_limit"] == dev["binds_first"] == binds
+    assert dev["cost_per_million_writes_usd"] == dev["usd_per_million_writes"]
+    assert dev["cost_per_million_writes_usd"]["total"] > 0
     assert dev["writes_per_s"]["lambda_concurrency"] == pytest.approx(5 / (duration_ms / 1000))
     assert dev["writes_per_s"]["s3_prefix_puts"] == 3500
     assert dev["raise_first"]
