@@ -25,7 +25,7 @@ An identity is (Terraform resource type, import id), the id `terraform import` t
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -226,20 +226,32 @@ def _owned(tags: dict[str, str], stack: Stack) -> bool | None:
     return True if tags[STACK_TAG] == stack.name else None
 
 
-def _bucket(stack: Stack, aws: dict[str, Any], name: str) -> Iterator[Resource]:
-    s3 = aws["s3"]
+def _read(call: Callable[..., dict[str, Any]], **params: Any) -> dict[str, Any] | None:
+    """call(**params)'s answer, or None when AWS says the resource (or its setting) is missing."""
     try:
-        s3.head_bucket(Bucket=name)
+        return call(**params)
     except ClientError as error:
         if _missing(error):
-            return
+            return None
         raise
-    try:
-        tags = _tags(s3.get_bucket_tagging(Bucket=name)["TagSet"])
-    except ClientError as error:
-        if not _missing(error):
-            raise
-        tags = {}
+
+
+def _read_tagged(
+    stack: Stack, call: Callable[..., dict[str, Any]], **params: Any
+) -> tuple[dict[str, Any], bool] | None:
+    """call's answer (its Tags a map) and whether it carries the stack's tag; None when it is
+    missing or not named as the stack's (_owned)."""
+    answer = _read(call, **params)
+    owned = None if answer is None else _owned(answer.get("Tags", {}), stack)
+    return None if answer is None or owned is None else (answer, owned)
+
+
+def _bucket(stack: Stack, aws: dict[str, Any], name: str) -> Iterator[Resource]:
+    s3 = aws["s3"]
+    if _read(s3.head_bucket, Bucket=name) is None:
+        return
+    tagging = _read(s3.get_bucket_tagging, Bucket=name)
+    tags = _tags(tagging["TagSet"]) if tagging else {}
     owned = _owned(tags, stack)
     if owned is not None:
         # The creation time is only in ListBuckets (s3:ListAllMyBuckets; Prefix narrows the
@@ -251,12 +263,10 @@ def _bucket(stack: Stack, aws: dict[str, Any], name: str) -> Iterator[Resource]:
 
 def _role(stack: Stack, aws: dict[str, Any], name: str) -> Iterator[Resource]:
     iam = aws["iam"]
-    try:
-        role = iam.get_role(RoleName=name)["Role"]
-    except ClientError as error:
-        if _missing(error):
-            return
-        raise
+    found = _read(iam.get_role, RoleName=name)
+    if found is None:
+        return
+    role = found["Role"]
     owned = _owned(_tags(role.get("Tags", [])), stack)
     if owned is None:
         return
@@ -268,15 +278,10 @@ def _role(stack: Stack, aws: dict[str, Any], name: str) -> Iterator[Resource]:
 
 def _function(stack: Stack, aws: dict[str, Any], name: str) -> Iterator[Resource]:
     client = aws["lambda"]
-    try:
-        function = client.get_function(FunctionName=name)
-    except ClientError as error:
-        if _missing(error):
-            return
-        raise
-    owned = _owned(function.get("Tags", {}), stack)
-    if owned is None:
+    found = _read_tagged(stack, client.get_function, FunctionName=name)
+    if found is None:
         return
+    function, owned = found
     yield Resource(
         "aws_lambda_function",
         name,
@@ -291,12 +296,10 @@ def _function(stack: Stack, aws: dict[str, Any], name: str) -> Iterator[Resource
 
 
 def _permissions(client: Any, function: str, owned: bool) -> Iterator[Resource]:
-    try:
-        policy = json.loads(client.get_policy(FunctionName=function)["Policy"])
-    except ClientError as error:
-        if _missing(error):
-            return
-        raise
+    found = _read(client.get_policy, FunctionName=function)
+    if found is None:
+        return
+    policy = json.loads(found["Policy"])
     for statement in policy.get("Statement", []):
         sid = statement["Sid"]
         yield Resource("aws_lambda_permission", f"{function}/{sid}", owned, sid, parent=function)
@@ -325,15 +328,10 @@ def _log_groups(stack: Stack, aws: dict[str, Any], prefix: str, exact: bool) -> 
 
 def _api(stack: Stack, aws: dict[str, Any], api_id: str) -> Iterator[Resource]:
     apigw = aws["apigatewayv2"]
-    try:
-        api = apigw.get_api(ApiId=api_id)
-    except ClientError as error:
-        if _missing(error):
-            return
-        raise
-    owned = _owned(api.get("Tags", {}), stack)
-    if owned is None:
+    found = _read_tagged(stack, apigw.get_api, ApiId=api_id)
+    if found is None:
         return
+    api, owned = found
     children = list(_api_children(apigw, api_id, owned))
     detail = {
         "created": str(api.get("CreatedDate", "")),

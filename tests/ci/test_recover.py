@@ -52,25 +52,19 @@ def clients(moto: MotoServer) -> dict[str, Any]:
     return {service: moto_client(service, moto.url) for service in services}
 
 
+def role(iam: Any, name: str, stack: str | None = None) -> None:
+    """A role of that name, tagged Stack = stack (untagged without one)."""
+    tags = [] if stack is None else [{"Key": "Stack", "Value": stack}]
+    iam.create_role(RoleName=name, AssumeRolePolicyDocument=TRUST, Tags=tags)
+
+
 def test_the_account_listing_knows_the_stacks_own_by_name_and_tag(moto: MotoServer) -> None:
     iam = moto_client("iam", moto.url)
-    iam.create_role(
-        RoleName="scribe-dev-writer-role",
-        AssumeRolePolicyDocument=TRUST,
-        Tags=[{"Key": "Stack", "Value": "scribe-dev"}],
-    )
+    role(iam, "scribe-dev-writer-role", "scribe-dev")
     iam.put_role_policy(RoleName="scribe-dev-writer-role", PolicyName="p", PolicyDocument=READ)
-    iam.create_role(RoleName="scribe-dev-intruder", AssumeRolePolicyDocument=TRUST)
-    iam.create_role(
-        RoleName="scribe-dev-2-writer-role",
-        AssumeRolePolicyDocument=TRUST,
-        Tags=[{"Key": "Stack", "Value": "scribe-dev-2"}],
-    )
-    iam.create_role(
-        RoleName="other-writer-role",
-        AssumeRolePolicyDocument=TRUST,
-        Tags=[{"Key": "Stack", "Value": "scribe-dev"}],
-    )
+    role(iam, "scribe-dev-intruder")
+    role(iam, "scribe-dev-2-writer-role", "scribe-dev-2")
+    role(iam, "other-writer-role", "scribe-dev")
     apigw = moto_client("apigatewayv2", moto.url)
     api = apigw.create_api(
         Name="scribe-dev-api", ProtocolType="HTTP", Tags={"Stack": "scribe-dev"}
@@ -94,17 +88,9 @@ def test_recover_looks_up_what_it_plans_to_create_by_identity(moto: MotoServer) 
     """make recover reads each planned create by its identity (the reads the deploy role is
     given), a child through its parent, an API by name only when a create names it."""
     iam = moto_client("iam", moto.url)
-    iam.create_role(
-        RoleName="scribe-dev-writer-role",
-        AssumeRolePolicyDocument=TRUST,
-        Tags=[{"Key": "Stack", "Value": "scribe-dev"}],
-    )
+    role(iam, "scribe-dev-writer-role", "scribe-dev")
     iam.put_role_policy(RoleName="scribe-dev-writer-role", PolicyName="p", PolicyDocument=READ)
-    iam.create_role(  # named like the stack's, not planned: not looked up
-        RoleName="scribe-dev-old",
-        AssumeRolePolicyDocument=TRUST,
-        Tags=[{"Key": "Stack", "Value": "scribe-dev"}],
-    )
+    role(iam, "scribe-dev-old", "scribe-dev")  # named like the stack's, not planned: not looked up
     logs = moto_client("logs", moto.url)
     logs.create_log_group(
         logGroupName="/aws/lambda/scribe-dev-writer", tags={"Stack": "scribe-dev"}
