@@ -49,7 +49,7 @@ LOCK_VENV := .cache/lock-venv
 UV_COMPILE = $(LOCK_VENV)/bin/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes
 
 .PHONY: help venv lock package up down demo caller unit-runtime check check-tests test lint ruff mypy fmt-check validate docs docs-check \
-	circleci-check github-check checkov fmt unit bench clean preflight create-api plan apply unlock recover destroy faults smoke iam iam-evaluator
+	circleci-check github-check checkov fmt unit bench clean preflight create-api plan apply unlock recover release destroy faults smoke iam iam-evaluator
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -121,6 +121,12 @@ recover: $(STAMP) ## adopt ENV's resources that exist in the account but not in 
 	@test -f $(TF_DIR)/envs/$(ENV).s3.tfbackend || { echo "[scribe] no $(TF_DIR)/envs/$(ENV).s3.tfbackend: ENV names one of the pipeline's environments" >&2; exit 1; }
 	@$(TF_INIT) >/dev/null
 	@$(PY) -m scribe_local.terraform.recover --env $(ENV) --tf-dir $(TF_DIR)
+
+# release: the release job of both CI configs, on main after the tests (standard library only: no
+# venv). RELEASE_REMOTE is where tags live (an https URL in CI, authorised by GITHUB_TOKEN);
+# GITHUB_REPOSITORY (owner/repo) also publishes the GitHub release with the CHANGELOG section.
+release: ## Tag the CHANGELOG's newest version (vX.Y.Z) once and publish its notes; refuses a version that goes backwards
+	@python3 -m scribe_local.release --remote "$${RELEASE_REMOTE:-origin}" $${GITHUB_REPOSITORY:+--repository "$$GITHUB_REPOSITORY"}
 
 destroy: $(STAMP) ## destroy ENV's stack; stops before deleting anything while a kept bucket (force_destroy = false) holds objects
 	@test -f $(TF_DIR)/build/scribe.zip || { echo "[scribe] $(TF_DIR)/build/scribe.zip is missing: run make package" >&2; exit 1; }

@@ -66,7 +66,7 @@ def test_the_schema_check_passes_the_config_and_refuses_a_broken_copy(tmp_path: 
 
 
 def test_every_requires_names_an_earlier_job(workflow: dict[str, dict[str, Any]]) -> None:
-    assert list(workflow) == ORDER
+    assert [name for name in workflow if name != "release"] == ORDER
     seen: set[str] = set()
     for name, entry in workflow.items():
         for required in entry.get("requires", []):
@@ -159,6 +159,8 @@ def test_every_aws_job_assumes_its_role_through_oidc(
     for name, entry in workflow.items():
         if entry["job"] in AWS_JOBS:
             assert entry["context"] == f"scribe-{entry['env']}", name
+        elif name == "release":  # GITHUB_TOKEN, no AWS role
+            assert entry["context"] == "scribe-release"
         else:
             assert "context" not in entry, name
 
@@ -235,3 +237,24 @@ def test_the_recovery_job_unlocks_then_recovers_as_the_deploy_role_on_main(
     assert kinds == ["checkout", "install-terraform", "run", "assume-deploy-role", "run", "run"]
     for _, command in commands:
         assert "pipeline.parameters" not in command
+
+
+def test_the_release_job_runs_make_release_on_main_after_the_tests(
+    config: dict[str, Any], workflow: dict[str, dict[str, Any]]
+) -> None:
+    """Its logic is tests/ci/test_release_job.py; here: where and with what it runs."""
+    assert workflow["release"] == {
+        "job": "release",
+        "context": "scribe-release",
+        "requires": ["test"],
+        "filters": {"branches": {"only": "main"}},
+    }
+    steps = config["jobs"]["release"]["steps"]
+    assert steps[0] == "checkout"
+    assert [s for s in steps if isinstance(s, str)] == ["checkout"]  # no AWS role
+    command = steps[1]["run"]["command"]
+    assert command.splitlines() == [
+        'export GITHUB_REPOSITORY="${CIRCLE_PROJECT_USERNAME}/${CIRCLE_PROJECT_REPONAME}"',
+        'export RELEASE_REMOTE="https://github.com/${GITHUB_REPOSITORY}.git"',
+        "make release",
+    ]

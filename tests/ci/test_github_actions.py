@@ -86,11 +86,12 @@ def test_the_make_target_checks_every_workflow() -> None:
 
 
 def test_jobs_run_in_the_pipeline_order(jobs: dict[str, dict[str, Any]]) -> None:
-    assert list(jobs) == ORDER + RECOVERY
+    assert list(jobs) == [*ORDER, "release", *RECOVERY]
     assert "needs" not in jobs["test"]
     assert jobs["test"]["if"] == "github.event_name == 'push'"  # so the whole pipeline
     for before, after in itertools.pairwise(ORDER):
         assert jobs[after]["needs"] == [before], after
+    assert jobs["release"]["needs"] == ["test"]
 
 
 def circleci_make_sequence() -> list[str]:
@@ -131,7 +132,10 @@ def test_the_same_make_targets_in_the_same_order_as_circleci(
 def test_every_make_target_called_exists(jobs: dict[str, dict[str, Any]]) -> None:
     targets = set(re.findall(r"(?m)^([a-z][a-z-]*):", (REPO / "Makefile").read_text()))
     called = {command.split()[1] for job in jobs.values() for command in make_commands(job)}
-    assert called == {"test", "package", "preflight", "plan", "apply", "smoke", "unlock", "recover"}
+    assert called == {
+        *("test", "package", "preflight", "plan", "apply", "smoke"),
+        *("unlock", "recover", "release"),
+    }
     assert called <= targets
 
 
@@ -206,6 +210,8 @@ def test_permissions_are_least_privilege(
     for name, job in jobs.items():
         if name in AWS_JOBS:
             assert job["permissions"] == {"id-token": "write", "contents": "read"}, name
+        elif name == "release":  # it pushes a tag and creates a release: nothing more
+            assert job["permissions"] == {"contents": "write"}
         else:
             assert job["permissions"] == {"contents": "read"}, name
 
@@ -301,3 +307,20 @@ def test_versions_match_the_circleci_pipeline(workflow: dict[str, Any]) -> None:
     version = circleci["executors"]["python"]["environment"]["TERRAFORM_VERSION"]
     assert workflow["env"] == {"TERRAFORM_VERSION": version, "PYTHON_VERSION": "3.12"}
     assert circleci["executors"]["python"]["docker"][0]["image"] == "cimg/python:3.12"
+
+
+def test_the_release_job_runs_make_release_on_main_after_the_tests(
+    jobs: dict[str, dict[str, Any]],
+) -> None:
+    """Its logic is tests/ci/test_release_job.py; here: where and with what it runs."""
+    job = jobs["release"]
+    assert job["if"] == f"github.event_name == 'push' && {ON_MAIN}"
+    assert make_commands(job) == ["make release"]
+    step = next(s for s in job["steps"] if s.get("run") == "make release")
+    assert step["env"] == {
+        "GITHUB_TOKEN": "${{ github.token }}",
+        "RELEASE_REMOTE": "https://github.com/${{ github.repository }}.git",
+    }
+    checkout = next(s for s in job["steps"] if "actions/checkout@" in s.get("uses", ""))
+    assert checkout["with"] == {"persist-credentials": False}  # the token stays in that step
+    assert "environment" not in job
