@@ -218,7 +218,7 @@ test: lint checkov package $(IAM_STAMP) unit-runtime ## Lint, then every test: u
 	@$(PYTEST_FILES) -m "not exhaustive" --test-times=build/test-times.json
 
 faults: $(STAMP) package $(IAM_STAMP) ## The whole fault matrix, every variant (make test runs one case of each class; CI runs this on a schedule): build/faults/*.txt
-	@echo "[scribe] the fault matrix (tests/faults), every variant: about 10 min on 2 cores"
+	@echo "[scribe] the fault matrix (tests/faults), every variant: about 20 min on 2 cores"
 	@$(PYTEST_FILES) --test-times=build/faults/test-times.json tests/faults
 
 unit: $(STAMP) ## Handler unit tests only (fast)

@@ -136,3 +136,42 @@ def test_sigkill_apply_recovers_then_destroy_converges(
     code, output = bench.make("destroy", "dev", figures)
     assert code == 0, output[-3000:]
     bench.settle("dev", figures, up=False)
+
+
+# A lost runner at any point of the first wave (the creates that need nothing the run made before
+# them), each killed as the call arrives or once it is answered: make unlock (when the run got as
+# far as the lock) and make recover alone bring the stack back, with no hand-made change.
+FIRST_WAVE = [
+    ("iam.CreateRole", True),
+    ("iam.CreateRole", False),
+    ("logs.CreateLogGroup", False),
+    ("s3.CreateBucket", True),
+    ("s3.CreateBucket", False),
+    ("logs.PutRetentionPolicy", False),
+    ("s3.PutBucketVersioning", False),
+    ("iam.PutRolePolicy", False),
+]
+
+
+@EXHAUSTIVE
+@pytest.mark.parametrize(
+    ("call", "arrived"), FIRST_WAVE, ids=[f"{c}-{'as' if a else 'after'}" for c, a in FIRST_WAVE]
+)
+def test_sigkill_anywhere_in_the_first_wave_converges_by_unlock_and_recover(
+    bench: Bench, call: str, arrived: bool
+) -> None:
+    figures = Figures(f"apply SIGKILL {'as' if arrived else 'after'} {call} (first wave)")
+    code, _ = bench.interrupted(
+        "apply", "dev", call, SIGKILL, figures, plan_first=True, arrived=arrived
+    )
+    assert code == -SIGKILL
+    figures.orphans_before = bench.orphans("dev")
+    if bench.lock_objects("dev"):
+        _unlock_after_kill(bench, figures)
+    code, output = bench.make("recover", "dev", figures)
+    assert code == 0, output[-4000:]
+    assert "state and account agree" in output
+    _converge(bench, figures)
+    code, output = bench.make("destroy", "dev", figures)
+    assert code == 0, output[-3000:]
+    bench.settle("dev", figures, up=False)
