@@ -36,7 +36,7 @@ class Case:
     # this case guards: 1 CircleCI main subjects, 2 approvals AWS never saw, 4 the CI user, ...
     finding: str | None = None
     # For an attack IAM cannot refuse (expected "allowed"): what limits it instead, outside IAM
-    # (the README's table "What IAM cannot express").
+    # (docs/deploying.md's table "What IAM cannot express").
     limited_by: str | None = None
 
 

@@ -1,5 +1,5 @@
-"""The README's "How the code is laid out" matches the tree: every path it names exists, and every
-package and module of the local tooling is named in it."""
+"""docs/development.md ("How the code is laid out") matches the tree: every path it names exists,
+and every package and module of the local tooling is named in it."""
 
 from __future__ import annotations
 
@@ -8,14 +8,13 @@ import re
 
 from scribe_local.paths import REPO
 
-HEADING = "## How the code is laid out"
+PAGE = REPO / "docs" / "development.md"
 DESCRIPTION_INDENT = 34  # where the second column starts
 
 
 def layout_block() -> str:
-    readme = (REPO / "README.md").read_text()
-    section = readme.split(HEADING, 1)[1].split("\n## ", 1)[0]
-    return section.split("```", 2)[1]
+    """The page's first code block: the tree."""
+    return PAGE.read_text().split("```", 2)[1]
 
 
 def named_paths(block: str) -> set[str]:

@@ -122,8 +122,8 @@ def test_every_account_file_holds_against_the_table(
 def test_every_attack_iam_cannot_refuse_names_what_limits_it(
     example_outcomes: list[attacks.Outcome],
 ) -> None:
-    """The README's "What IAM cannot express", as cases: allowed by IAM, and each one says what
-    refuses or bounds it instead; no other attack is expected to pass."""
+    """docs/deploying.md's "What IAM cannot express", as cases: allowed by IAM, and each one says
+    what refuses or bounds it instead; no other attack is expected to pass."""
     residual = {o.case.name: o.decision for o in example_outcomes if o.case.limited_by}
     assert residual == {
         f"{env} role: {what}": "allowed"

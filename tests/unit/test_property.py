@@ -4,8 +4,8 @@ Hypothesis draws names (valid ones, arbitrary Unicode with '/', dots, NUL, surro
 around 255 bytes), bodies (text, binary, JSON documents, garbage), content types, the base64 flag
 and query strings. For each event the answer is either 201, and the object read back holds exactly
 the expected text, or the documented 4xx (400/404/409/413/415) with the JSON error shape; never a
-5xx, never an exception. An independent model of the contract (README's table, in the documented
-order of checks) predicts the exact status and error code of every example.
+5xx, never an exception. An independent model of the contract (docs/http.md's table, in the
+documented order of checks) predicts the exact status and error code of every example.
 
 One moto bucket serves every example: each name gets a unique first segment (u<n>/), so a 409 only
 comes from a deliberate repeat of the same request, which also checks create-only and overwrite.
