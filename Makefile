@@ -32,7 +32,7 @@ AUTH ?=
 AUTH_ARGS = $(if $(AUTH),--auth $(AUTH))
 
 # The IAM evaluator (test-only, Node): @cloud-copilot/iam-simulate from its package-lock.json.
-IAM_EVALUATOR := scribe_local/iam/evaluator
+IAM_EVALUATOR := scribe_local/iam_evaluator
 IAM_STAMP := $(IAM_EVALUATOR)/node_modules/.installed-$(shell sha256sum < $(IAM_EVALUATOR)/package-lock.json | cut -c1-12)
 
 # checkov has its own venv: it pins an old `packaging` that the dev tools in .venv cannot share.

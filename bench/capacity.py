@@ -16,8 +16,8 @@ import math
 from pathlib import Path
 from typing import Any
 
-from scribe_local.envs import env_settings
 from scribe_local.paths import REPO
+from scribe_local.terraform.envs import env_settings
 
 PRICES_READ = "2026-12-01"
 PRICES_REGION = "us-east-1"

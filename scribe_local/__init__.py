@@ -7,7 +7,11 @@ Terraform and the handler themselves. One subpackage per concern:
     terraform/   Terraform as the project runs it: its CLI config (cli_config), the one runner
                  (runner), work dirs wired to moto (workdir), validate, and the README tables (docs)
     checks/      static checks with their own tools (checkov)
-    iam/         the CI identity evaluated as AWS evaluates it (make iam)
+    iam/         the CI identity evaluated as AWS evaluates it (make iam): calls/ (a request's
+                 IAM requests, one module per service), attacks/ (the attack table by attacker)
+    iam_evaluator.py  the IAM policy engine (Node, in iam_evaluator/), used by iam/ and by the
+                 local gateway; it imports nothing else of scribe_local, so neither depends on
+                 the other through it
     stack.py     make up / down / demo;  smoke.py  make smoke;  processes.py  start and stop
     packaging.py the Lambda zip;  paths.py  where things live in a checkout
 

@@ -32,8 +32,8 @@ from typing import Any
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
-from scribe_local.envs import env_values
 from scribe_local.paths import REPO
+from scribe_local.terraform.envs import env_values
 
 MINIMUM_UNRESERVED = 100  # AWS's floor (configuration-concurrency.html, quoted above)
 QUOTA_CODE = "L-B99A9384"  # Service Quotas: AWS Lambda, "Concurrent executions"

@@ -35,7 +35,7 @@ from scribe_local.client import signed_post
 from scribe_local.emulator.gateway import callers
 from scribe_local.emulator.gateway.cors import CorsConfig
 from scribe_local.emulator.moto_server import ACCOUNT_ID, REGION, MotoServer, moto_client
-from scribe_local.iam.evaluator import EvaluatorError, Request as IamRequest, evaluate
+from scribe_local.iam_evaluator import EvaluatorError, Request as IamRequest, evaluate
 from scribe_local.packaging import build_package
 from scribe_local.paths import PACKAGE_ZIP, REPO, STATE_DIR
 from scribe_local.terraform import runner

@@ -10,7 +10,7 @@ it:
   the most specific template winning.
 
 Shared by the emulator's proxy and fault injector, the model check (`model_check.py`) and the IAM
-mapping (`scribe_local/iam/calls.py`), none of which this module imports.
+mapping (`scribe_local/iam/calls/`), none of which this module imports.
 """
 
 from __future__ import annotations

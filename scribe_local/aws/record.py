@@ -92,7 +92,7 @@ class Scope:
 class Record:
     """One request through the proxy and moto's answer; JSON-able through `to_json`."""
 
-    seq: int  # arrival order, from 0: the order in which calls.py reads the records
+    seq: int  # arrival order, from 0: the order in which iam/calls reads the records
     time: float  # epoch seconds at arrival
     phase: str | None
     method: str

@@ -2,7 +2,7 @@
 
 The recording proxy (scribe_local/emulator/recorder.py) asks a `FaultInjector` about each request
 before it forwards it. The injector identifies the operation (the same botocore-model
-identification the IAM mapping uses, scribe_local/iam/calls.py) and, when a rule matches,
+identification the IAM mapping uses, scribe_local/iam/calls/) and, when a rule matches,
 answers for AWS:
 
 - `throttle`: the service's own throttling error, as each service documents it: Lambda and API

@@ -1,6 +1,6 @@
 """The attack table's vocabulary: the names and ARNs one rendered account gives each environment
 (`Names`), and short constructors for the requests of the table (`Builder`), with the context keys
-AWS supplies for each. Shared by attacks.py and feature_attacks.py.
+AWS supplies for each. Shared by attacks/ and feature_attacks.py.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from typing import Any
 from urllib.parse import quote
 
 from scribe_local.iam.cases import Grant, Step
-from scribe_local.iam.evaluator import ContextValue, Request
 from scribe_local.iam.policies import Identity
+from scribe_local.iam_evaluator import ContextValue, Request
 
 USER = "3f1c2d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f"  # a CircleCI user id: a UUID
 ATTACKER_ORIGIN = "github.com/attacker/scribe"

@@ -1,4 +1,4 @@
-"""One case of the attack table (scribe_local/iam/attacks.py): its steps, what an allowed step
+"""One case of the attack table (scribe_local/iam/attacks/): its steps, what an allowed step
 leaves behind, what it is expected to be decided, and the decision it got."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from scribe_local.iam.evaluator import Decision, Request
+from scribe_local.iam_evaluator import Decision, Request
 
 Expected = Literal["allowed", "denied"]
 

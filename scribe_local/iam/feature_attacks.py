@@ -16,7 +16,7 @@ from typing import Any
 
 from scribe_local.iam.builders import Builder, Names
 from scribe_local.iam.cases import Case, Step
-from scribe_local.iam.evaluator import ContextValue, Request
+from scribe_local.iam_evaluator import ContextValue, Request
 
 OTHER_STACK = "billing"  # another team's stack in the same account
 OUTSIDER = "999999999999"  # an account outside the organization

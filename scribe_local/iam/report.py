@@ -3,7 +3,7 @@
     python -m scribe_local.iam.report [--out build/iam/report.json] [--skip-pipeline]
 
 1. renders bootstrap/accounts/example.tfvars (with the optional IAM user switched on) against a
-   moto server of its own, and evaluates the attack table on it (scribe_local/iam/attacks.py);
+   moto server of its own, and evaluates the attack table on it (scribe_local/iam/attacks/);
    renders bootstrap/accounts/example-github.tfvars (the same account trusting GitHub Actions)
    and evaluates the GitHub token cases on its trust policies;
 2. runs the pipeline test (tests/apply/test_pipeline.py: plan, apply, no-op plan, smoke and

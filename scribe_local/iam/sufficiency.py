@@ -4,7 +4,7 @@ The pipeline test runs plan, apply, a no-op plan, the smoke test and destroy of 
 each phase with the temporary credentials of the role its CI job assumes (ROLE_OF_STEP: the plan
 role for the plan jobs, the deploy role for apply, outputs, smoke and destroy), through a
 recording proxy in front of moto (`scribe_local/emulator/recorder.py`). Every recorded request is
-mapped to the IAM request(s) AWS would authorize (`scribe_local/iam/calls.py`, stricter reading
+mapped to the IAM request(s) AWS would authorize (`scribe_local/iam/calls/`, stricter reading
 where AWS is uncertain) and decided by the evaluator against the policies in force in that
 phase. Sufficient: no call is denied. Minimal: every action a role's policy grants is used by a
 call of that role, or kept for a reason listed in KEPT (deploy roles) or PLAN_KEPT.
@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from scribe_local.iam.calls import MappedCall
-from scribe_local.iam.evaluator import Document, evaluate
+from scribe_local.iam_evaluator import Document, evaluate
 
 # Granted actions no recorded call uses, each kept for a reason (the minimality list). A granted
 # action that is neither used nor here fails the pipeline test: drop it or say why it stays.

@@ -22,8 +22,8 @@ from typing import Any
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from scribe_local.envs import env_values
 from scribe_local.terraform import runner
+from scribe_local.terraform.envs import env_values
 
 EXIT_GO, EXIT_HELD, EXIT_ERROR = 0, 1, 2
 SHOWN_KEYS = 3

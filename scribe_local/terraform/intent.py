@@ -38,8 +38,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from scribe_local.envs import env_values
 from scribe_local.terraform import inventory, runner
+from scribe_local.terraform.envs import env_values
 from scribe_local.terraform.lock import Backend, Refused, backend_of
 
 # CI systems' variables that name the job (the first one set is kept with the intent).

@@ -34,8 +34,8 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
-from scribe_local.envs import env_values
 from scribe_local.terraform import runner
+from scribe_local.terraform.envs import env_values
 
 STACK_TAG = "Stack"  # providers.tf default_tags: Stack = var.name
 # Types whose state entries are compared with the account (the bucket's configuration

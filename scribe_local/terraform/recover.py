@@ -43,8 +43,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scribe_local.envs import env_values
 from scribe_local.terraform import intent, inventory, runner
+from scribe_local.terraform.envs import env_values
 from scribe_local.terraform.intent import Intent
 from scribe_local.terraform.inventory import Resource, Stack, Wanted
 from scribe_local.terraform.lock import LOCK_ERROR, Refused as LockRefused

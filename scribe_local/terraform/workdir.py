@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from scribe_local.emulator.moto_server import FAKE_CREDENTIALS, REGION
-from scribe_local.envs import env_values
 from scribe_local.paths import REPO
 from scribe_local.terraform.endpoint import wire_endpoint
+from scribe_local.terraform.envs import env_values
 
 ROOT_FILES = ("*.tf", ".terraform.lock.hcl")
 Ignore = Callable[[Any, list[str]], set[str]]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bench import capacity
-from scribe_local.envs import env_settings
+from scribe_local.terraform.envs import env_settings
 
 
 def test_cost_per_million_writes_at_128_mb_on_arm64() -> None:

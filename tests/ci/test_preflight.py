@@ -20,8 +20,8 @@ import pytest
 from botocore.exceptions import NoCredentialsError
 
 from scribe_local import preflight
-from scribe_local.envs import env_values
 from scribe_local.paths import REPO
+from scribe_local.terraform.envs import env_values
 
 ACCOUNT_SETTINGS = "/2016-08-19/account-settings"
 NOT_FOUND = {"Type": "User", "Message": "Function not found: arn:aws:lambda:..."}

@@ -60,7 +60,7 @@ def test_every_package_and_module_of_the_tooling_is_named() -> None:
         p.relative_to(REPO).as_posix()
         for p in parts
         if (p.suffix == ".py" and p.name != "__init__.py")
-        or (p.is_dir() and p.name != "__pycache__")
+        or (p.is_dir() and p.name not in ("__pycache__", "node_modules"))
     }
     expected = {
         p

@@ -24,8 +24,10 @@ DOCUMENTS = [
     *sorted(REPO.glob("examples/*/README.md")),
     REPO / "bootstrap" / "README.md",
 ]
-TOP_LEVEL = ("modules", "scribe_local", "tests", "bootstrap", "envs", "examples", "lambda", "bench")
-TOP_LEVEL += ("docs", ".circleci", ".github")
+TOP_LEVEL = (
+    *("modules", "scribe_local", "tests", "bootstrap", "envs", "examples", "lambda", "bench"),
+    *("docs", ".circleci", ".github"),
+)
 GENERATED = {"bench/results.json", "bench/latency.png"}  # written by make bench, ignored by git
 LINK = re.compile(r"\]\(([^)\s]+)\)")
 FIRST_SCREEN = 30  # lines

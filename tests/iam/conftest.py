@@ -8,7 +8,6 @@ import pytest
 
 from scribe_local.emulator.moto_server import MotoServer
 from scribe_local.iam import attacks
-from scribe_local.iam.evaluator import ensure_installed
 from scribe_local.iam.policies import (
     EXAMPLE_ACCOUNT,
     GITHUB_ACCOUNT,
@@ -16,6 +15,7 @@ from scribe_local.iam.policies import (
     Identity,
     render,
 )
+from scribe_local.iam_evaluator import ensure_installed
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,5 @@
 """The attack table on the CI identity of bootstrap/accounts/example.tfvars: every decision is the
-evaluator's (scribe_local/iam/attacks.py says who attacks and how)."""
+evaluator's (scribe_local/iam/attacks/ says who attacks and how)."""
 
 from __future__ import annotations
 

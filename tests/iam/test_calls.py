@@ -29,7 +29,7 @@ from scribe_local.emulator.moto_server import MotoServer, lambda_account_setting
 from scribe_local.emulator.recorder import RecordingProxy
 from scribe_local.iam import calls as c
 from scribe_local.iam.calls import Ledger, MappedCall, iam_requests, map_records
-from scribe_local.iam.evaluator import EVALUATOR_DIR, ensure_installed
+from scribe_local.iam_evaluator import EVALUATOR_DIR, ensure_installed
 
 ACCOUNT = "123456789012"
 OWNED = {"s3:ResourceAccount": ACCOUNT}  # every S3 call: the bucket owner's account

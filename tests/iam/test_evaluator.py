@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from scribe_local.iam.evaluator import EvaluatorError, Request, evaluate
+from scribe_local.iam_evaluator import EvaluatorError, Request, evaluate
 
 ROLE = "arn:aws:iam::123456789012:role/r"
 

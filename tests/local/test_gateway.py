@@ -28,7 +28,7 @@ from scribe_local.emulator.gateway import (
     string_like,
 )
 from scribe_local.emulator.gateway.callers import Caller, CallersFile
-from scribe_local.iam.evaluator import Evaluator
+from scribe_local.iam_evaluator import Evaluator
 
 ROUTES = tuple(
     sorted(

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import tftest
 
-from scribe_local.envs import env_values
+from scribe_local.terraform.envs import env_values
 from tests import terraform_harness as h
 
 # env -> (force_destroy, TLS-only policy, log retention, API authorization, burst, rate)

@@ -5,7 +5,7 @@
   with API Gateway's message. Then the caller's identity policies (inline, attached, boundary;
   callers.py) must allow execute-api:Invoke on
   arn:aws:execute-api:<region>:<account>:<api id>/<stage>/<METHOD>/<path>, decided by the same
-  IAM evaluator as the CI identity tests (scribe_local/iam/evaluator.py), with the request
+  IAM evaluator as the CI identity tests (scribe_local/iam_evaluator.py), with the request
   context keys API Gateway supplies; an implicit or explicit deny is 403 {"message":"Forbidden"}
   (HTTP APIs answer IAM refusals with their generic message). JWT requires a token the route's
   authorizer accepts (jwt_authorizer.py): 401 without a valid one, 403 without one of the
@@ -30,7 +30,7 @@ from scribe_local.emulator.gateway.jwt_authorizer import JwksCache, JwtIdentity,
 from scribe_local.emulator.gateway.payload import Request
 from scribe_local.emulator.gateway.routes import ApiConfig, Route
 from scribe_local.emulator.gateway.sigv4 import SignatureError, verify
-from scribe_local.iam.evaluator import ContextValue, Evaluator, Request as IamRequest
+from scribe_local.iam_evaluator import ContextValue, Evaluator, Request as IamRequest
 
 
 def authenticate(

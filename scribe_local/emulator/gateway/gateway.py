@@ -54,7 +54,7 @@ from scribe_local.emulator.gateway.payload import (
 from scribe_local.emulator.gateway.routes import ApiConfig, load_api
 from scribe_local.emulator.gateway.throttling import Throttler
 from scribe_local.emulator.moto_server import moto_client
-from scribe_local.iam.evaluator import Evaluator
+from scribe_local.iam_evaluator import Evaluator
 
 INTEGRATION_TIMEOUT_S = 30.0  # HTTP API maximum integration timeout
 

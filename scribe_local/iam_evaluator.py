@@ -1,12 +1,12 @@
 """IAM decisions made by a real policy evaluator: @cloud-copilot/iam-simulate, run by Node.
 
 `evaluate(policies, requests)` sends every request to one Node process
-(`scribe_local/iam/evaluator/evaluate.mjs`) and returns one `Decision` per request, in order.
+(`scribe_local/iam_evaluator/evaluate.mjs`) and returns one `Decision` per request, in order.
 The evaluator applies AWS's rules: an explicit Deny wins; otherwise an identity-policy Allow (or,
 in the same account, a resource-policy Allow) is needed, and every permissions boundary must
 allow too. Every condition operator is AWS's (`*` and `?` span `/` in StringLike and ARN
 matching). It is a test-only tool: its licence (AGPL-3.0-or-later) never reaches a module or the
-Lambda zip. `make iam-evaluator` installs it from `scribe_local/iam/evaluator/package-lock.json`
+Lambda zip. `make iam-evaluator` installs it from `scribe_local/iam_evaluator/package-lock.json`
 (integrity-checked by `npm ci`).
 """
 
@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 from scribe_local.paths import REPO
 
-EVALUATOR_DIR = REPO / "scribe_local" / "iam" / "evaluator"
+EVALUATOR_DIR = REPO / "scribe_local" / "iam_evaluator"
 ACCOUNT = "123456789012"
 
 Document = dict[str, Any]
@@ -77,7 +77,7 @@ def ensure_installed() -> None:
     if not (EVALUATOR_DIR / "node_modules" / "@cloud-copilot" / "iam-simulate").is_dir():
         raise EvaluatorError(
             "the IAM evaluator is not installed: run `make iam-evaluator` "
-            "(npm ci in scribe_local/iam/evaluator)"
+            "(npm ci in scribe_local/iam_evaluator)"
         )
 
 
