@@ -3,16 +3,7 @@
 from __future__ import annotations
 
 from scribe_local.aws.operations import Operation
-from scribe_local.iam.calls.core import (
-    Ledger,
-    MappedCall,
-    default_action,
-    mapped_call,
-    resource_tags,
-    tag_context,
-    tag_map,
-    tag_on_create,
-)
+from scribe_local.iam.calls import core
 
 
 def _certificate_arn(operation: Operation) -> str | None:
@@ -23,12 +14,12 @@ def _certificate_arn(operation: Operation) -> str | None:
     return operation.text("CertificateArn")
 
 
-def map_acm(operation: Operation, ledger: Ledger) -> list[MappedCall]:
-    action = default_action("acm", operation.name)
-    added = tag_map(operation.params.get("Tags"))
+def map_acm(operation: Operation, ledger: core.Ledger) -> list[core.MappedCall]:
+    action = core.default_action("acm", operation.name)
+    added = core.tag_map(operation.params.get("Tags"))
     removed = [tag["Key"] for tag in operation.params.get("Tags") or [] if isinstance(tag, dict)]
     is_untag = operation.name == "RemoveTagsFromCertificate"
-    context = tag_context(action, {} if is_untag else added, removed if is_untag else ())
+    context = core.tag_context(action, {} if is_untag else added, removed if is_untag else ())
     if operation.name == "RequestCertificate":
         names = [
             operation.params["DomainName"],
@@ -37,18 +28,18 @@ def map_acm(operation: Operation, ledger: Ledger) -> list[MappedCall]:
         context["acm:DomainNames"] = list(dict.fromkeys(names))
         context["acm:ValidationMethod"] = operation.params.get("ValidationMethod", "EMAIL")
         created = _certificate_arn(operation)
-        tagged = tag_on_create(operation, created, added) if created else []
-        return [mapped_call(operation, action, "*", context), *tagged]
+        tagged = core.tag_on_create(operation, created, added) if created else []
+        return [core.mapped_call(operation, action, "*", context), *tagged]
     resource = _certificate_arn(operation) or "*"
-    context.update(resource_tags(ledger, resource))
-    return [mapped_call(operation, action, resource, context)]
+    context.update(core.resource_tags(ledger, resource))
+    return [core.mapped_call(operation, action, resource, context)]
 
 
-def learn_acm(operation: Operation, ledger: Ledger) -> None:
+def learn_acm(operation: Operation, ledger: core.Ledger) -> None:
     resource = _certificate_arn(operation)
     if operation.record.status >= 300 or resource is None:
         return
-    tags = tag_map(operation.params.get("Tags"))
+    tags = core.tag_map(operation.params.get("Tags"))
     if operation.name in ("RequestCertificate", "AddTagsToCertificate"):
         ledger.tag(resource, tags)
     elif operation.name == "RemoveTagsFromCertificate":
@@ -56,6 +47,6 @@ def learn_acm(operation: Operation, ledger: Ledger) -> None:
     elif operation.name == "ListTagsForCertificate":
         answer = operation.response_json()
         if isinstance(answer, dict):
-            ledger.tags[resource] = tag_map(answer.get("Tags"))
+            ledger.tags[resource] = core.tag_map(answer.get("Tags"))
     elif operation.name == "DeleteCertificate":
         ledger.forget(resource)

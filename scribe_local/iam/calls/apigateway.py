@@ -6,15 +6,7 @@ import urllib.parse
 
 from scribe_local.aws.operations import Operation
 from scribe_local.aws.record import Record
-from scribe_local.iam.calls.core import (
-    Context,
-    Ledger,
-    MappedCall,
-    mapped_call,
-    resource_tags,
-    tag_context,
-    tag_map,
-)
+from scribe_local.iam.calls import core
 from scribe_local.iam.calls.tables import TAG_ON_CREATE
 
 
@@ -33,30 +25,32 @@ def apigateway_path(record: Record) -> str:
     return "/".join(urllib.parse.unquote(segment) for segment in segments) or "/"
 
 
-def map_apigateway(operation: Operation, ledger: Ledger) -> list[MappedCall]:
+def map_apigateway(operation: Operation, ledger: core.Ledger) -> list[core.MappedCall]:
     record = operation.record
     action = f"apigateway:{record.method}"
     path = apigateway_path(record)
     resource = apigateway_arn(operation.region, path)
-    added = tag_map(operation.params.get("Tags"))
+    added = core.tag_map(operation.params.get("Tags"))
     removed = operation.params.get("TagKeys") or []
-    context = tag_context(action, added, removed)
+    context = core.tag_context(action, added, removed)
     if not path.startswith("/tags/") and record.method != "POST":
-        context.update(resource_tags(ledger, resource))
+        context.update(core.resource_tags(ledger, resource))
     context.update(_access_log_context(operation))
-    calls = [mapped_call(operation, action, resource, context)]
+    calls = [core.mapped_call(operation, action, resource, context)]
     created = _apigateway_created(operation)
     tag_action = TAG_ON_CREATE.get(operation.call)
     if tag_action and added and created:
         tags_resource = apigateway_arn(
             operation.region, "/tags/" + urllib.parse.quote(created, safe="")
         )
-        extra = tag_context(tag_action, added)
-        calls.append(mapped_call(operation, tag_action, tags_resource, extra, why="tag on create"))
+        extra = core.tag_context(tag_action, added)
+        calls.append(
+            core.mapped_call(operation, tag_action, tags_resource, extra, why="tag on create")
+        )
     return calls
 
 
-def _access_log_context(operation: Operation) -> Context:
+def _access_log_context(operation: Operation) -> core.Context:
     """CreateStage and UpdateStage: AWS supplies the access-log settings they ask for."""
     settings = operation.params.get("AccessLogSettings")
     if operation.name not in ("CreateStage", "UpdateStage") or not isinstance(settings, dict):
@@ -84,13 +78,13 @@ def _apigateway_created(operation: Operation) -> str | None:
     return None
 
 
-def learn_apigateway(operation: Operation, ledger: Ledger) -> None:
+def learn_apigateway(operation: Operation, ledger: core.Ledger) -> None:
     record = operation.record
     if record.status >= 300:
         return
     created = _apigateway_created(operation)
     if created:
-        ledger.tags[created] = tag_map(operation.params.get("Tags"))
+        ledger.tags[created] = core.tag_map(operation.params.get("Tags"))
         return
     path = apigateway_path(record)
     resource = apigateway_arn(operation.region, path)
@@ -98,13 +92,13 @@ def learn_apigateway(operation: Operation, ledger: Ledger) -> None:
     if path.startswith("/tags/"):
         target = urllib.parse.unquote(path.removeprefix("/tags/"))
         if record.method == "GET" and isinstance(answer, dict):
-            ledger.tags[target] = tag_map(answer.get("tags"))
+            ledger.tags[target] = core.tag_map(answer.get("tags"))
         elif record.method == "POST":
-            ledger.tag(target, tag_map(operation.params.get("Tags")))
+            ledger.tag(target, core.tag_map(operation.params.get("Tags")))
         elif record.method == "DELETE":
             ledger.untag(target, operation.params.get("TagKeys") or [])
         return
     if record.method == "GET" and isinstance(answer, dict) and "tags" in answer:
-        ledger.tags[resource] = tag_map(answer.get("tags"))
+        ledger.tags[resource] = core.tag_map(answer.get("tags"))
     elif record.method == "DELETE":
         ledger.forget(resource)

@@ -5,19 +5,7 @@ from __future__ import annotations
 import re
 
 from scribe_local.aws.operations import Operation
-from scribe_local.iam.calls.core import (
-    Context,
-    Ledger,
-    MappedCall,
-    Tags,
-    default_action,
-    mapped_call,
-    resource_tags,
-    tag_context,
-    tag_map,
-    tag_on_create,
-    unmapped,
-)
+from scribe_local.iam.calls import core
 
 # Lambda operations that pass the function's role (iam:PassRole, iam:PassedToService).
 PASSES_ROLE = {
@@ -54,7 +42,7 @@ def function_arn(name: str, region: str, account: str) -> str:
     return f"arn:aws:lambda:{region}:{account}:function:{name.split(':', 1)[0]}"
 
 
-def _lambda_resource(operation: Operation, ledger: Ledger) -> str:
+def _lambda_resource(operation: Operation, ledger: core.Ledger) -> str:
     name = operation.text("FunctionName")
     if name:
         return function_arn(name, operation.region, ledger.account)
@@ -66,48 +54,52 @@ def _lambda_resource(operation: Operation, ledger: Ledger) -> str:
     return "*" if operation.name in LAMBDA_STAR_OPERATIONS else ""
 
 
-def map_lambda(operation: Operation, ledger: Ledger) -> list[MappedCall]:
-    action = default_action("lambda", operation.name)
+def map_lambda(operation: Operation, ledger: core.Ledger) -> list[core.MappedCall]:
+    action = core.default_action("lambda", operation.name)
     resource = _lambda_resource(operation, ledger)
     if not action or not resource:
         why = "the SAR has no action for it" if not action else "resource not modelled"
-        return [unmapped(operation.record, operation.call, why)]
-    added = tag_map(operation.params.get("Tags"))
+        return [core.unmapped(operation.record, operation.call, why)]
+    added = core.tag_map(operation.params.get("Tags"))
     removed = operation.params.get("TagKeys") or []
-    context = tag_context(action, added, removed)
+    context = core.tag_context(action, added, removed)
     if operation.name != "CreateFunction":
-        context.update(resource_tags(ledger, resource))
+        context.update(core.resource_tags(ledger, resource))
     principal = operation.text("Principal")
     if operation.name in ("AddPermission", "RemovePermission") and principal:
         context["lambda:Principal"] = principal
-    calls = [mapped_call(operation, action, resource, context)]
+    calls = [core.mapped_call(operation, action, resource, context)]
     return calls + _lambda_extras(operation, ledger, resource, added)
 
 
 def _lambda_extras(
-    operation: Operation, ledger: Ledger, resource: str, added: Tags
-) -> list[MappedCall]:
+    operation: Operation, ledger: core.Ledger, resource: str, added: core.Tags
+) -> list[core.MappedCall]:
     extras = []
     role = operation.text("Role")
     if role and operation.name in PASSES_ROLE:
         # No aws:ResourceTag: "You cannot use the tag on an IAM role to control access to who
         # can pass that role" (Lambda Developer Guide, ABAC for Lambda, step 4).
-        context: Context = {"iam:PassedToService": PASSES_ROLE[operation.name]}
-        extras.append(mapped_call(operation, "iam:PassRole", role, context, why="iam:PassRole"))
-    extras += tag_on_create(operation, resource, added)
+        context: core.Context = {"iam:PassedToService": PASSES_ROLE[operation.name]}
+        extras.append(
+            core.mapped_call(operation, "iam:PassRole", role, context, why="iam:PassRole")
+        )
+    extras += core.tag_on_create(operation, resource, added)
     if operation.name == "GetFunction" and _function_tags(operation):
         # "lambda:ListTags: when a function has tags, grant it to anyone who calls GetFunction"
-        context = resource_tags(ledger, resource)
-        extras.append(mapped_call(operation, "lambda:ListTags", resource, context, why="tagged"))
+        context = core.resource_tags(ledger, resource)
+        extras.append(
+            core.mapped_call(operation, "lambda:ListTags", resource, context, why="tagged")
+        )
     return extras
 
 
-def _function_tags(operation: Operation) -> Tags:
+def _function_tags(operation: Operation) -> core.Tags:
     answer = operation.response_json()
-    return tag_map(answer.get("Tags")) if isinstance(answer, dict) else {}
+    return core.tag_map(answer.get("Tags")) if isinstance(answer, dict) else {}
 
 
-def learn_lambda(operation: Operation, ledger: Ledger) -> None:
+def learn_lambda(operation: Operation, ledger: core.Ledger) -> None:
     if operation.record.status >= 300:
         return
     resource = _lambda_resource(operation, ledger)
@@ -115,7 +107,7 @@ def learn_lambda(operation: Operation, ledger: Ledger) -> None:
     if not resource.startswith("arn:"):
         return
     if name in ("CreateFunction", "TagResource"):
-        ledger.tag(resource, tag_map(operation.params.get("Tags")))
+        ledger.tag(resource, core.tag_map(operation.params.get("Tags")))
     elif name in ("GetFunction", "ListTags") and isinstance(operation.response_json(), dict):
         ledger.tags[resource] = _function_tags(operation)
     elif name == "UntagResource":

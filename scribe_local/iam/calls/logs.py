@@ -3,17 +3,7 @@
 from __future__ import annotations
 
 from scribe_local.aws.operations import Operation
-from scribe_local.iam.calls.core import (
-    Ledger,
-    MappedCall,
-    default_action,
-    mapped_call,
-    resource_tags,
-    tag_context,
-    tag_map,
-    tag_on_create,
-    unmapped,
-)
+from scribe_local.iam.calls import core
 
 # Creating a log group with a key is read as also associating it (stricter reading: the CloudWatch
 # Logs User Guide grants logs:AssociateKmsKey to whoever encrypts a group).
@@ -35,7 +25,7 @@ def log_group_arn(name: str, region: str, account: str) -> str:
     return f"arn:aws:logs:{region}:{account}:log-group:{name}"
 
 
-def _logs_resource(operation: Operation, ledger: Ledger) -> str:
+def _logs_resource(operation: Operation, ledger: core.Ledger) -> str:
     arn = operation.text("resourceArn")
     if arn:
         return arn.removesuffix(":*")
@@ -49,37 +39,37 @@ def _logs_resource(operation: Operation, ledger: Ledger) -> str:
     return resource
 
 
-def map_logs(operation: Operation, ledger: Ledger) -> list[MappedCall]:
-    action = default_action("logs", operation.name)
+def map_logs(operation: Operation, ledger: core.Ledger) -> list[core.MappedCall]:
+    action = core.default_action("logs", operation.name)
     if not action:
-        return [unmapped(operation.record, operation.call, "the SAR has no action for it")]
+        return [core.unmapped(operation.record, operation.call, "the SAR has no action for it")]
     resource = _logs_resource(operation, ledger)
-    added = tag_map(operation.params.get("tags"))
+    added = core.tag_map(operation.params.get("tags"))
     removed = operation.params.get("tagKeys") or []
-    context = tag_context(action, added, removed)
+    context = core.tag_context(action, added, removed)
     if operation.name != "CreateLogGroup":
-        context.update(resource_tags(ledger, resource))
+        context.update(core.resource_tags(ledger, resource))
     return [
-        mapped_call(operation, action, resource, context),
-        *tag_on_create(operation, resource, added),
+        core.mapped_call(operation, action, resource, context),
+        *core.tag_on_create(operation, resource, added),
         *_key_on_create(operation, resource),
     ]
 
 
-def _key_on_create(operation: Operation, resource: str) -> list[MappedCall]:
+def _key_on_create(operation: Operation, resource: str) -> list[core.MappedCall]:
     member, action = KEY_ON_CREATE.get(operation.call, ("", ""))
     if not (member and operation.text(member)):
         return []
-    return [mapped_call(operation, action, resource, why="key on create")]
+    return [core.mapped_call(operation, action, resource, why="key on create")]
 
 
-def learn_logs(operation: Operation, ledger: Ledger) -> None:
+def learn_logs(operation: Operation, ledger: core.Ledger) -> None:
     if operation.record.status >= 300:
         return
     resource = _logs_resource(operation, ledger)
     name = operation.name
     if name in ("CreateLogGroup", "TagResource", "TagLogGroup"):
-        ledger.tag(resource, tag_map(operation.params.get("tags")))
+        ledger.tag(resource, core.tag_map(operation.params.get("tags")))
     elif name in ("UntagResource", "UntagLogGroup"):
         ledger.untag(
             resource, operation.params.get("tagKeys") or operation.params.get("tags") or []
@@ -87,6 +77,6 @@ def learn_logs(operation: Operation, ledger: Ledger) -> None:
     elif name in ("ListTagsForResource", "ListTagsLogGroup"):
         answer = operation.response_json()
         if isinstance(answer, dict):
-            ledger.tags[resource] = tag_map(answer.get("tags"))
+            ledger.tags[resource] = core.tag_map(answer.get("tags"))
     elif name == "DeleteLogGroup":
         ledger.forget(resource)

@@ -6,35 +6,28 @@ import xml.etree.ElementTree as ElementTree
 
 from scribe_local.aws.operations import Operation
 from scribe_local.aws.record import Record
-from scribe_local.iam.calls.core import (
-    Context,
-    Ledger,
-    MappedCall,
-    child_element,
-    default_action,
-    element_text,
-    local_name,
-    mapped_call,
-)
+from scribe_local.iam.calls import core
 
 
-def map_route53(operation: Operation, ledger: Ledger) -> list[MappedCall]:
-    action = default_action("route53", operation.name)
+def map_route53(operation: Operation, ledger: core.Ledger) -> list[core.MappedCall]:
+    action = core.default_action("route53", operation.name)
     zone = operation.text("HostedZoneId") or operation.text("Id")
     if operation.name == "GetChange" and zone:
         return [
-            mapped_call(operation, action, f"arn:aws:route53:::change/{zone.rsplit('/', 1)[-1]}")
+            core.mapped_call(
+                operation, action, f"arn:aws:route53:::change/{zone.rsplit('/', 1)[-1]}"
+            )
         ]
     if not zone:
-        return [mapped_call(operation, action, "*")]
+        return [core.mapped_call(operation, action, "*")]
     resource = f"arn:aws:route53:::hostedzone/{zone.rsplit('/', 1)[-1]}"
-    context: Context = {}
+    context: core.Context = {}
     if operation.name == "ChangeResourceRecordSets":
         context = _record_changes(operation.record)
-    return [mapped_call(operation, action, resource, context)]
+    return [core.mapped_call(operation, action, resource, context)]
 
 
-def _record_changes(record: Record) -> Context:
+def _record_changes(record: Record) -> core.Context:
     """What AWS supplies of a change batch (Route 53 Developer Guide, "Using IAM policy
     conditions for fine-grained access control"): each change's action, its record name
     normalized (lower case, no final dot) and type, in the batch's order."""
@@ -42,16 +35,18 @@ def _record_changes(record: Record) -> Context:
         root = ElementTree.fromstring(record.body.text())  # noqa: S314 (our own recording)
     except ElementTree.ParseError:
         return {}
-    changes = [item for item in root.iter() if local_name(item.tag) == "Change"]
+    changes = [item for item in root.iter() if core.local_name(item.tag) == "Change"]
     actions, names, types = [], [], []
     for change in changes:
-        rrset = child_element(change, "ResourceRecordSet")
-        actions.append(element_text(child_element(change, "Action")) or "")
+        rrset = core.child_element(change, "ResourceRecordSet")
+        actions.append(core.element_text(core.child_element(change, "Action")) or "")
         names.append(
-            (element_text(child_element(rrset, "Name")) if rrset is not None else "") or ""
+            (core.element_text(core.child_element(rrset, "Name")) if rrset is not None else "")
+            or ""
         )
         types.append(
-            (element_text(child_element(rrset, "Type")) if rrset is not None else "") or ""
+            (core.element_text(core.child_element(rrset, "Type")) if rrset is not None else "")
+            or ""
         )
     return {
         "route53:ChangeResourceRecordSetsActions": actions,

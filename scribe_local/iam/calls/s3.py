@@ -7,16 +7,7 @@ import xml.etree.ElementTree as ElementTree
 from dataclasses import replace
 
 from scribe_local.aws.operations import Operation
-from scribe_local.iam.calls.core import (
-    Context,
-    Ledger,
-    MappedCall,
-    default_action,
-    local_name,
-    mapped_call,
-    unique,
-    unmapped,
-)
+from scribe_local.iam.calls import core
 
 # With a versionId, S3 authorizes the version action instead (S3 API Reference, GetObject:
 # "you must have the s3:GetObjectVersion permission ... s3:GetObject is not required").
@@ -75,7 +66,7 @@ S3_LIST_WITH_PREFIX = frozenset({"ListObjects", "ListObjectsV2", "ListObjectVers
 S3_NOT_FOUND_CHECKS = frozenset({"GetObject", "HeadObject"})
 
 
-def map_s3(operation: Operation, ledger: Ledger) -> list[MappedCall]:
+def map_s3(operation: Operation, ledger: core.Ledger) -> list[core.MappedCall]:
     """Every S3 authorization carries s3:ResourceAccount, the account that owns the bucket
     (every bucket the tests reach is the recording account's)."""
     return [
@@ -86,38 +77,38 @@ def map_s3(operation: Operation, ledger: Ledger) -> list[MappedCall]:
     ]
 
 
-def _s3_calls(operation: Operation) -> list[MappedCall]:
+def _s3_calls(operation: Operation) -> list[core.MappedCall]:
     name = operation.name
-    action = default_action("s3", name)
+    action = core.default_action("s3", name)
     if not action:
-        return [unmapped(operation.record, operation.call, "the SAR has no action for it")]
+        return [core.unmapped(operation.record, operation.call, "the SAR has no action for it")]
     bucket = operation.text("Bucket")
     key = operation.text("Key")
     if name in S3_STAR_OPERATIONS:
-        return [mapped_call(operation, action, "*")]
+        return [core.mapped_call(operation, action, "*")]
     if bucket is None:
-        return [unmapped(operation.record, operation.call, "no bucket in the request")]
+        return [core.unmapped(operation.record, operation.call, "no bucket in the request")]
     if name == "DeleteObjects":
         return _s3_delete_objects(operation, bucket)
     resource = f"arn:aws:s3:::{bucket}/{key}" if key is not None else f"arn:aws:s3:::{bucket}"
     versioned = "VersionId" in operation.params
-    context: Context = {}
+    context: core.Context = {}
     prefix, max_keys = operation.text("Prefix"), operation.text("MaxKeys")
     if name in S3_LIST_WITH_PREFIX and prefix:
         context["s3:prefix"] = prefix
     if name in S3_LIST_WITH_PREFIX and max_keys:  # a Numeric key, compared as a number
         context["s3:max-keys"] = max_keys
     if name == "DeleteObject" and versioned:
-        calls = [mapped_call(operation, each, resource) for each in VERSIONED_DELETE]
+        calls = [core.mapped_call(operation, each, resource) for each in VERSIONED_DELETE]
     else:
         chosen = VERSIONED_ACTIONS.get(action, action) if versioned else action
-        calls = [mapped_call(operation, chosen, resource, context)]
+        calls = [core.mapped_call(operation, chosen, resource, context)]
     return calls + _s3_extras(operation, bucket, resource)
 
 
-def _s3_extras(operation: Operation, bucket: str, resource: str) -> list[MappedCall]:
+def _s3_extras(operation: Operation, bucket: str, resource: str) -> list[core.MappedCall]:
     """The other actions a request needs: copy source, tagging/ACL headers, a 404 check."""
-    extras: list[MappedCall] = []
+    extras: list[core.MappedCall] = []
     name, record = operation.name, operation.record
     source = operation.text("CopySource")
     if source:
@@ -125,13 +116,14 @@ def _s3_extras(operation: Operation, bucket: str, resource: str) -> list[MappedC
     if name in S3_OBJECT_WRITES:
         for header, action in S3_WRITE_HEADER_ACTIONS.items():
             if record.header(header) is not None:
-                extras.append(mapped_call(operation, action, resource, why=f"{header} header"))
+                extras.append(core.mapped_call(operation, action, resource, why=f"{header} header"))
     if name == "CreateBucket":
         for header, (harmless, actions) in S3_CREATE_BUCKET_HEADER_ACTIONS.items():
             value = record.header(header)
             if value is not None and value.strip().lower() not in harmless:
                 extras += [
-                    mapped_call(operation, a, resource, why=f"{header} header") for a in actions
+                    core.mapped_call(operation, a, resource, why=f"{header} header")
+                    for a in actions
                 ]
     if (
         name in S3_NOT_FOUND_CHECKS
@@ -140,36 +132,40 @@ def _s3_extras(operation: Operation, bucket: str, resource: str) -> list[MappedC
     ):
         # AWS answers 403 instead of 404 unless the caller may list the bucket; no s3:prefix.
         why = "404 needs s3:ListBucket"
-        extras.append(mapped_call(operation, "s3:ListBucket", f"arn:aws:s3:::{bucket}", why=why))
-    return unique(extras)
+        extras.append(
+            core.mapped_call(operation, "s3:ListBucket", f"arn:aws:s3:::{bucket}", why=why)
+        )
+    return core.unique(extras)
 
 
-def _s3_copy_source(operation: Operation, source: str) -> MappedCall:
+def _s3_copy_source(operation: Operation, source: str) -> core.MappedCall:
     path, _, query = urllib.parse.unquote(source).partition("?")
     resource = "arn:aws:s3:::" + path.lstrip("/")
     versioned = "versionId=" in query
     action = "s3:GetObjectVersion" if versioned else "s3:GetObject"
-    return mapped_call(operation, action, resource, why="copy source")
+    return core.mapped_call(operation, action, resource, why="copy source")
 
 
-def _s3_delete_objects(operation: Operation, bucket: str) -> list[MappedCall]:
+def _s3_delete_objects(operation: Operation, bucket: str) -> list[core.MappedCall]:
     """DeleteObjects is authorized per key, as a DeleteObject (and version delete) of each."""
     record = operation.record
     if record.body.truncated:
-        return [unmapped(record, operation.call, "the request body was truncated")]
+        return [core.unmapped(record, operation.call, "the request body was truncated")]
     try:
         root = ElementTree.fromstring(record.body.text())  # noqa: S314 (our own recorded request)
     except ElementTree.ParseError:
-        return [unmapped(record, operation.call, "the request body is not XML")]
-    calls: list[MappedCall] = []
+        return [core.unmapped(record, operation.call, "the request body is not XML")]
+    calls: list[core.MappedCall] = []
     for item in root.iter():
-        if local_name(item.tag) != "Object":
+        if core.local_name(item.tag) != "Object":
             continue
-        key = next((c.text or "" for c in item if local_name(c.tag) == "Key"), None)
-        versioned = any(local_name(c.tag) == "VersionId" for c in item)
+        key = next((c.text or "" for c in item if core.local_name(c.tag) == "Key"), None)
+        versioned = any(core.local_name(c.tag) == "VersionId" for c in item)
         if key is None:
             continue
         resource = f"arn:aws:s3:::{bucket}/{key}"
         actions = VERSIONED_DELETE if versioned else ("s3:DeleteObject",)
-        calls += [mapped_call(operation, action, resource, why="per key") for action in actions]
-    return calls or [unmapped(record, operation.call, "no object in the request")]
+        calls += [
+            core.mapped_call(operation, action, resource, why="per key") for action in actions
+        ]
+    return calls or [core.unmapped(record, operation.call, "no object in the request")]

@@ -8,35 +8,27 @@ from collections.abc import Mapping
 from typing import Any
 
 from scribe_local.aws.operations import Operation
-from scribe_local.iam.calls.core import (
-    Context,
-    Ledger,
-    MappedCall,
-    answer_xml_text,
-    default_action,
-    mapped_call,
-    unmapped,
-)
+from scribe_local.iam.calls import core
 
 # Claims of a web identity token AWS offers as `<provider>:<claim>` keys, besides aud and sub
 # (SAR, sts:AssumeRoleWithWebIdentity), by issuer prefix.
 OIDC_EXTRA_CLAIMS = {"oidc.circleci.com/org/": ("oidc.circleci.com/project-id",)}
 
 
-def map_sts(operation: Operation, ledger: Ledger) -> list[MappedCall]:
-    action = default_action("sts", operation.name)
+def map_sts(operation: Operation, ledger: core.Ledger) -> list[core.MappedCall]:
+    action = core.default_action("sts", operation.name)
     if not action:
-        return [unmapped(operation.record, operation.call, "the SAR has no action for it")]
+        return [core.unmapped(operation.record, operation.call, "the SAR has no action for it")]
     form = operation.form
     if "RoleArn" in form:
         context = (
             _web_identity_context(form) if operation.name == "AssumeRoleWithWebIdentity" else {}
         )
-        return [mapped_call(operation, action, form["RoleArn"], context)]
-    return [mapped_call(operation, action, "*")]
+        return [core.mapped_call(operation, action, form["RoleArn"], context)]
+    return [core.mapped_call(operation, action, "*")]
 
 
-def _web_identity_context(form: Mapping[str, str]) -> Context:
+def _web_identity_context(form: Mapping[str, str]) -> core.Context:
     """`<provider>:aud` and `:sub` (and the provider's documented extra claims) from the token.
 
     The token is read, not verified: AWS verifies it; the test only needs the claims that the
@@ -46,7 +38,7 @@ def _web_identity_context(form: Mapping[str, str]) -> Context:
     issuer = str(claims.get("iss", "")).removeprefix("https://").rstrip("/")
     if not issuer:
         return {}
-    context: Context = {}
+    context: core.Context = {}
     extra = next(
         (more for start, more in OIDC_EXTRA_CLAIMS.items() if issuer.startswith(start)), ()
     )
@@ -71,7 +63,7 @@ def _jwt_claims(token: str) -> dict[str, Any]:
     return claims if isinstance(claims, dict) else {}
 
 
-def learn_sts(operation: Operation, ledger: Ledger) -> None:
-    arn = answer_xml_text(operation.record, "Arn")
+def learn_sts(operation: Operation, ledger: core.Ledger) -> None:
+    arn = core.answer_xml_text(operation.record, "Arn")
     if operation.name == "GetCallerIdentity" and arn and operation.record.access_key_id:
         ledger.callers[operation.record.access_key_id] = arn
