@@ -66,7 +66,14 @@ def newest(changelog: str) -> Release:
 
 def remote_tags(repo: Path, remote: str) -> set[Version]:
     """The remote's version tags (vX.Y.Z; others ignored)."""
-    listed = _git(repo, "ls-remote", "--tags", "--refs", remote, "v*")
+    try:
+        listed = _git(repo, "ls-remote", "--tags", "--refs", remote, "v*", auth=remote)
+    except Refused as failed:
+        raise Refused(
+            f"{str(failed).rstrip('.')}. make release reads the tags of {remote}: set "
+            "RELEASE_REMOTE to the repository's URL (CI: https://github.com/<owner>/<repo>.git, "
+            "with GITHUB_TOKEN)"
+        ) from failed
     versions = set()
     for line in listed.splitlines():
         name = line.split("refs/tags/", 1)[-1]
