@@ -276,10 +276,11 @@ def recover(env: str, tfdir: Path, env_vars: dict[str, str], check_only: bool = 
     looked_up = wanted((), intents)
     for round_number in range(1, ROUNDS + 1):
         creates = planned_creates(tfdir, env, env_vars)
-        looked_up |= wanted(creates, intents)
+        this_round = wanted(creates, intents)
+        looked_up |= this_round
         if check_only:
             break
-        found = inventory.lookup(stack, aws, wanted(creates, intents))
+        found = inventory.lookup(stack, aws, this_round)
         adopted = adoptions(creates, found, stack.name, intents)
         if not adopted:
             break
@@ -290,10 +291,11 @@ def recover(env: str, tfdir: Path, env_vars: dict[str, str], check_only: bool = 
     state = inventory.state_resources(tfdir, env_vars)
     looked_up |= Wanted(frozenset(state))
     found = inventory.lookup(stack, aws, looked_up)
-    if not check_only:
-        for api in duplicates(found, state):
-            say(f"deleting {api.describe()}: an empty duplicate of the stack's API in state")
-            aws["apigatewayv2"].delete_api(ApiId=api.id)
+    deleted = [] if check_only else duplicates(found, state)
+    for api in deleted:
+        say(f"deleting {api.describe()}: an empty duplicate of the stack's API in state")
+        aws["apigatewayv2"].delete_api(ApiId=api.id)
+    if deleted:
         found = inventory.lookup(stack, aws, looked_up)
     agreement = inventory.compare(found, state)
     if agreement.agree:

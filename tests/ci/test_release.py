@@ -8,9 +8,9 @@ import re
 import tomllib
 
 from scribe_local.paths import REPO
+from scribe_local.release import RELEASE  # the heading the release job tags
 
 CHANGELOG = (REPO / "CHANGELOG.md").read_text()
-RELEASE = re.compile(r"(?m)^## \[(\d+)\.(\d+)\.(\d+)\] - (\d{4}-\d{2}-\d{2})$")
 SECTIONS = {"Added", "Changed", "Deprecated", "Removed", "Fixed", "Security"}
 SKIPPED = {".venv", ".cache", ".scribe", "build", ".git", ".terraform"}
 
