@@ -15,14 +15,16 @@ import string
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 from moto.apigatewayv2.models import Api, ApiGatewayV2Backend, DomainName
 from moto.awslambda.policy import Policy
 from moto.awslambda.responses import LambdaResponse
-from moto.core.common_types import TYPE_RESPONSE
 from moto.moto_api._internal import mock_random
+from moto.route53.responses import Route53
 from moto.s3.models import FakeBucket, S3Backend
 from moto.server import ThreadedMotoServer
 
@@ -165,41 +167,81 @@ original_delete_bucket = S3Backend.delete_bucket
 
 # A create the client retries within this many seconds, identical, is the same create.
 LOST_ANSWER_WINDOW_S = 1.0
-# (account, region, function name) -> when it was created, the digest of its spec
-_creates: dict[tuple[str, str, str], tuple[float, str]] = {}
-_creates_lock = threading.Lock()
+# (service, ..., digest of the request) -> when it was first answered, that answer
+_answers: dict[tuple[str, ...], tuple[float, Any]] = {}
+_answers_lock = threading.Lock()
 
 
-def create_function_once(self: LambdaResponse) -> TYPE_RESPONSE:
-    """Lambda CreateFunction that answers the same create, retried at once, with its function.
+def _digest(value: Any) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def answered_once(
+    key_of: Callable[[Any], tuple[str, ...]], still_there: Callable[[Any], bool]
+) -> Callable[[Callable[[Any], Any]], Callable[[Any], Any]]:
+    """A create whose identical retry, within LOST_ANSWER_WINDOW_S, gets the first answer.
 
     Under load this threaded server sometimes loses an answer it sent: its log shows the 201 of
-    CreateFunction and, in the same second, the client's identical retry answered 409. The
-    provider retries every ResourceConflictException of a create for 5 minutes, then fails the
-    apply (seen in test_concurrency's and examples/multi-tenant's applies). AWS does not lose its
-    answers to this server's defect; a retry that differs, or comes later, still gets the 409.
+    CreateFunction and, in the same second, the client's identical retry answered 409 (the
+    provider retries that conflict for 5 minutes, then fails the apply: test_concurrency's and
+    examples/multi-tenant's applies); Route 53's ChangeResourceRecordSets retried the same way
+    fails with "already exists" (examples/complete's alias records). AWS does not lose its
+    answers to this server's defect; a retry that differs, comes later, or follows a reset
+    (still_there: the resource it made is gone) is answered as before.
     """
-    spec = self.json_body
+
+    def wrap(original: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        def handler(self: Any) -> Any:
+            key = key_of(self)
+            with _answers_lock:
+                when, answer = _answers.get(key, (0.0, None))
+                recent = time.monotonic() - when < LOST_ANSWER_WINDOW_S
+                if answer is not None and recent and still_there(self):
+                    return answer
+                answer = original(self)
+                _answers[key] = (time.monotonic(), answer)
+                return answer
+
+        return handler
+
+    return wrap
+
+
+def _function_create(response: LambdaResponse) -> tuple[str, ...]:
+    spec = response.json_body
     name = str(spec.get("FunctionName", "")).rsplit(":", 1)[-1]
-    key = (self.backend.account_id, self.backend.region_name, name)
-    digest = hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()
-    with _creates_lock:
-        when, created = _creates.get(key, (0.0, ""))
-        retried = created == digest and time.monotonic() - when < LOST_ANSWER_WINDOW_S
-        if retried and name in self.backend._lambdas._functions:  # not deleted (or reset) since
-            config = self.backend.get_function(name, None).get_configuration(on_create=True)
-            return 201, {"status": 201}, json.dumps(config)
-        answer = original_create_function(self)
-        _creates[key] = (time.monotonic(), digest)
-        return answer
+    backend = response.backend
+    return ("lambda", backend.account_id, backend.region_name, name, _digest(spec))
+
+
+def _function_exists(response: LambdaResponse) -> bool:
+    name = str(response.json_body.get("FunctionName", "")).rsplit(":", 1)[-1]
+    return name in response.backend._lambdas._functions
+
+
+def _record_change(response: Route53) -> tuple[str, ...]:
+    zone = str(response._get_param("HostedZoneId"))
+    changes = response._get_param("ChangeBatch.Changes")
+    return ("route53", response.backend.account_id, zone, _digest(changes))
+
+
+def _zone_exists(response: Route53) -> bool:
+    zone = str(response._get_param("HostedZoneId")).replace("/hostedzone/", "")
+    return zone in response.backend.zones
 
 
 original_create_function = LambdaResponse.create_function
+original_change_records = Route53.change_resource_record_sets
 
 
 def main() -> int:
     Policy.del_statement = remove_every_copy  # type: ignore[method-assign]
-    LambdaResponse.create_function = create_function_once  # type: ignore[method-assign]
+    LambdaResponse.create_function = answered_once(_function_create, _function_exists)(  # type: ignore[method-assign,assignment]
+        original_create_function
+    )
+    Route53.change_resource_record_sets = answered_once(_record_change, _zone_exists)(  # type: ignore[method-assign,assignment]
+        original_change_records
+    )
     Api.__init__ = api_with_an_aws_id  # type: ignore[method-assign]
     DomainName.__init__ = domain_with_a_regional_target  # type: ignore[method-assign]
     DomainName.to_json = domain_json_without_empty_mutual_tls  # type: ignore[method-assign]

@@ -79,6 +79,33 @@ def test_an_identical_create_retried_at_once_gets_the_function(moto: MotoServer)
     assert later.value.response["Error"]["Code"] == "ResourceConflictException"
 
 
+def test_an_identical_record_change_retried_at_once_is_the_same_change(moto: MotoServer) -> None:
+    """The same lost answer in Route 53: ChangeResourceRecordSets retried within
+    LOST_ANSWER_WINDOW_S gets the first answer (one record); retried later it is refused as
+    AWS refuses a CREATE of a record that exists."""
+    route53 = moto_client("route53", moto.url)
+    zone = route53.create_hosted_zone(Name="example.com", CallerReference="lost-answer")
+    zone_id = zone["HostedZone"]["Id"]
+    record = {"Name": "texts.example.com", "Type": "A", "TTL": 60}
+    batch = {
+        "Changes": [
+            {
+                "Action": "CREATE",
+                "ResourceRecordSet": {**record, "ResourceRecords": [{"Value": "192.0.2.1"}]},
+            }
+        ]
+    }
+    first = route53.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch=batch)
+    again = route53.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch=batch)
+    assert again["ChangeInfo"]["Id"] == first["ChangeInfo"]["Id"]
+    listed = route53.list_resource_record_sets(HostedZoneId=zone_id)["ResourceRecordSets"]
+    assert [r["Type"] for r in listed if r["Name"] == "texts.example.com."] == ["A"]
+    time.sleep(LOST_ANSWER_WINDOW_S + 0.1)
+    with pytest.raises(ClientError) as later:
+        route53.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch=batch)
+    assert later.value.response["Error"]["Code"] == "InvalidChangeBatch"
+
+
 def test_http_api_ids_have_the_shape_aws_gives_them(moto: MotoServer) -> None:
     """10 characters of a-z and 0-9, as the CI identity's api_id validation and policies expect;
     the API's tags, its reads and its ARN follow the id."""
